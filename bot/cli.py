@@ -1,0 +1,236 @@
+"""The ``ideenlotse`` command: a thin shell over the service layer.
+
+Exit status: 0 on success, 2 on bad usage (click's own), 1 on any other error, which is
+reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from tqdm import tqdm
+
+from bot import services
+from bot.config import ConfigError, Settings, load_settings
+from bot.core import Bot
+from bot.events import Sender
+from bot.importer import ImportFileError, count_records, read_rows
+from knowledge.records import ROLES
+from knowledge.store import Store
+
+log = logging.getLogger("ideenlotse")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Failure(click.ClickException):
+    """An error shown as one line, exit status 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"ideenlotse: {self.format_message()}", err=True)
+
+
+def settings(ctx: click.Context) -> Settings:
+    value: Settings = ctx.obj
+    return value
+
+
+def open_store(config: Settings) -> Store:
+    try:
+        return Store.open(config.data_dir)
+    except Exception as exc:  # sqlite3 errors, permissions
+        raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Config file [env IDEENLOTSE_CONFIG, default ./ideenlotse.toml].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (never message text).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
+    """Ideenlotse: ideas, questions and people of a city administration, connected.
+
+    Data lives in $IDEENLOTSE_DATA_DIR (default ./data); settings in ideenlotse.toml.
+
+    \b
+    Examples:
+      ideenlotse run
+      ideenlotse chat --as anna --department "FD 20"
+      ideenlotse import ideen.csv
+      ideenlotse export --person anna > anna.json
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        ctx.obj = load_settings(config_path)
+    except ConfigError as exc:
+        raise Failure(str(exc)) from exc
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Start the configured chat platforms, or the console chat if none is configured.
+
+    Slack is configured by SLACK_BOT_TOKEN, Matrix by MATRIX_HOMESERVER (see README).
+    Without either, you chat in this terminal as your login name.
+
+    \b
+    Example:
+      IDEENLOTSE_DATA_DIR=/var/lib/ideenlotse ideenlotse run
+    """
+    platforms = (("Matrix", "MATRIX_HOMESERVER"), ("Slack", "SLACK_BOT_TOKEN"))
+    configured = [name for name, var in platforms if os.environ.get(var)]
+    if configured:
+        raise Failure(
+            f"{' and '.join(configured)} is configured, but this version only has the "
+            "console chat; unset the variables to use it"
+        )
+    user = getpass.getuser()
+    ctx.invoke(chat, name=user, department=None, role=None)
+
+
+@cli.command()
+@click.option("--as", "name", required=True, help="Who you are in the chat.")
+@click.option("--department", help='Your department, e.g. "FD 20".')
+@click.option(
+    "--role",
+    type=click.Choice(ROLES[:3]),
+    default=None,
+    help="Your role (default: from the config, else staff).",
+)
+@click.pass_context
+def chat(ctx: click.Context, name: str, department: str | None, role: str | None) -> None:
+    """Chat with the bot in this terminal, as NAME.
+
+    Commands are the same as in Matrix (!idee, !suche, !hilfe ...); a line without a command
+    is taken as an idea. When stdin is not a terminal, every line is one message and the
+    replies are printed; the command ends with the input.
+
+    \b
+    Examples:
+      ideenlotse chat --as anna --department "FD 20"
+      printf '!idee E-Rechnungen automatisch verarbeiten\\n!suche Rechnung\\n' | \\
+        ideenlotse chat --as anna
+    """
+    from adapters.console import ConsoleChat
+
+    config = settings(ctx)
+    store = open_store(config)
+    bot = Bot(store, config)
+    chat_ = ConsoleChat(bot, Sender(name, name, department, role))
+    try:
+        if sys.stdin.isatty():
+            chat_.interactive(
+                config.data_dir / "console_history",
+                lambda: (
+                    f"Ideenlotse – Sie sind angemeldet als {name}. "
+                    "Hilfe mit !hilfe, beenden mit Strg+D."
+                ),
+            )
+        else:
+            chat_.run(sys.stdin)
+    finally:
+        store.close()
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
+    """Import ideas from a CSV or JSONL FILE.
+
+    Columns (CSV header) or keys (JSONL): text (required), title, author, department,
+    created (ISO 8601, e.g. 2026-03-01T09:30:00+01:00), status (neu, in Prüfung,
+    in Umsetzung, umgesetzt, abgelehnt). Broken rows are reported with their line numbers
+    and skipped; good rows are kept. Importing the same file again adds nothing twice.
+
+    \b
+    Examples:
+      ideenlotse import ideen.csv
+      ideenlotse import export.jsonl --quiet
+    """
+    config = settings(ctx)
+    store = open_store(config)
+    try:
+        rows = read_rows(file, max_length=config.max_text_length)
+        # disable=None: a bar only on a terminal, no clutter in logs and pipes
+        bar = tqdm(total=count_records(file), unit="row", desc="import", disable=quiet or None)
+        with bar:
+            report = services.import_rows(
+                store, rows, services.iso(services.utcnow()), on_row=lambda: bar.update()
+            )
+    except ImportFileError as exc:
+        raise Failure(str(exc)) from exc
+    finally:
+        store.close()
+    for error in report.errors:
+        click.echo(f"{file}:{error.line}: {error.reason}", err=True)
+    click.echo(
+        f"{report.added} ideas imported, {report.skipped} already there, "
+        f"{len(report.errors)} rows with errors"
+    )
+
+
+@cli.command()
+@click.option("--person", help="Only ideas by this person (display name or user id).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -> None:
+    """Export ideas with their authors and departments as JSON.
+
+    \b
+    Examples:
+      ideenlotse export > ideen.json
+      ideenlotse export --person anna --out anna.json
+    """
+    store = open_store(settings(ctx))
+    try:
+        data = services.export_ideas(store, person)
+    except LookupError as exc:
+        raise Failure(str(exc)) from exc
+    finally:
+        store.close()
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="ideenlotse", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""What a command handler gets: who asked, where, and the ports it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.events import Message
+from bot.i18n import Translator
+from bot.intake import Intake
+from knowledge.records import Person
+from knowledge.store import Store
+
+
+@dataclass(frozen=True)
+class Context:
+    message: Message
+    person: Person
+    store: Store
+    settings: Settings
+    t: Translator
+    now: str  # ISO 8601, UTC
+    intake: Intake

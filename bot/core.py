@@ -1,0 +1,131 @@
+"""The conversation core: one event in, a list of replies out, no I/O of its own.
+
+Cross-cutting checks run here, in one place and in this order: length limit, exactly-once
+(the platform event id is claimed in the same transaction as the event's effects), parsing,
+role check. The transaction commits before the replies are returned, so nothing the bot
+confirms can be lost by a crash while the adapter is still sending.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import render
+from bot.commands import (
+    EmptyCommand,
+    Invocation,
+    NotACommand,
+    UnknownCommand,
+    UsageError,
+)
+from bot.config import Settings
+from bot.context import Context
+from bot.events import Action, Message, Reply
+from bot.handlers import REGISTRY
+from bot.handlers.ideas import share_idea
+from bot.i18n import Translator
+from bot.intake import Intake, NoIntake
+from bot.services import Clock, iso, utcnow
+from bot.statuses import status_choices
+from knowledge.records import Person
+from knowledge.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        intake: Intake | None = None,
+        clock: Clock = utcnow,
+    ):
+        self.store = store
+        self.settings = settings
+        self.intake = intake or NoIntake()
+        self.clock = clock
+
+    def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
+        """Answer one platform event. ``idea_room``: plain text there is an idea."""
+        message = event.as_message() if isinstance(event, Action) else event
+        now = iso(self.clock())
+        try:
+            with self.store.transaction():
+                person = self._person(message, now)
+                if not self.store.claim_event(message.platform, message.event_id, person.id, now):
+                    log.info("skipped replayed event %s/%s", message.platform, message.event_id)
+                    return []
+                t = self._translator(person, message)
+                ctx = Context(message, person, self.store, self.settings, t, now, self.intake)
+                replies = self._dispatch(ctx, idea_room or message.is_direct)
+        except Exception:
+            log.exception("failed to handle event %s/%s", message.platform, message.event_id)
+            self._claim_failed(message, now)
+            t = Translator(message.sender.language or self.settings.language)
+            return [Reply(t("error.internal")).in_thread_of(message)]
+        return [reply.in_thread_of(message) for reply in replies]
+
+    def _person(self, message: Message, now: str) -> Person:
+        sender = message.sender
+        role = self.settings.role_for(sender.user_id) or sender.role
+        return self.store.upsert_person(
+            message.platform,
+            sender.user_id,
+            sender.display_name or sender.user_id,
+            now,
+            department=sender.department,
+            role=role,
+        )
+
+    def _translator(self, person: Person, message: Message) -> Translator:
+        return Translator(person.language or message.sender.language or self.settings.language)
+
+    def _claim_failed(self, message: Message, now: str) -> None:
+        """A failing event is claimed on its own, so a platform retry does not fail again."""
+        try:
+            with self.store.transaction():
+                self.store.claim_event(message.platform, message.event_id, None, now)
+        except Exception:
+            log.exception("could not record failed event %s", message.event_id)
+
+    def _dispatch(self, ctx: Context, idea_room: bool) -> list[Reply]:
+        t, text = ctx.t, ctx.message.text
+        if len(text) > self.settings.max_text_length:
+            return [Reply(t("error.too_long", length=len(text), max=self.settings.max_text_length))]
+        parsed = REGISTRY.parse(text, self.settings.command_prefix)
+        match parsed:
+            case NotACommand():
+                if idea_room and text.strip():
+                    return share_idea(ctx, text)
+                return []
+            case EmptyCommand():
+                return [Reply(t("error.empty_command"))]
+            case UnknownCommand(name=name, suggestion=suggestion):
+                answer = t("error.unknown_command", name=name)
+                if suggestion:
+                    answer += " " + t("error.did_you_mean", suggestion=suggestion)
+                return [Reply(answer + " " + t("error.help_hint"))]
+            case UsageError() as error:
+                return [Reply(self._usage_error(t, error))]
+            case Invocation(command=command, args=args):
+                if command.roles is not None and ctx.person.role not in command.roles:
+                    log.info("refused %s for role %s", command.name, ctx.person.role)
+                    roles = render.roles_phrase(t, command.roles)
+                    return [Reply(t("error.forbidden", name=command.name, roles=roles))]
+                replies: list[Reply] = command.handler(ctx, **args)
+                return replies
+        return []
+
+    def _usage_error(self, t: Translator, error: UsageError) -> str:
+        values = dict(error.values)
+        if "param" in values:
+            values["param"] = t(f"param.{values['param']}")
+        missing_key = f"cmd.{error.command.name}.missing"
+        if error.key == "error.missing_argument" and t.has(missing_key):
+            return t(missing_key)
+        if error.key == "status.unknown":
+            values["choices"] = status_choices(t)
+        usage = render.usage(t, error.command, self.settings.command_prefix)
+        return t(error.key, **values) + " " + t("error.usage", usage=usage)

@@ -1,0 +1,72 @@
+"""What adapters hand to the core and what the core hands back.
+
+Adapters translate platform payloads into these dataclasses and replies back into platform
+messages; the core never sees a Slack or Matrix object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Sender:
+    user_id: str  # platform identity: "@anna:stadt.de", "U0123", or the console name
+    display_name: str
+    department: str | None = None
+    role: str | None = None  # only adapters that can vouch for it (the local console) set this
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    platform: str  # "console", "matrix", "slack"
+    event_id: str  # the platform's id: a replay of the same event carries the same id
+    sender: Sender
+    text: str
+    room: str | None = None
+    thread_id: str | None = None  # the thread the message was posted in, if any
+    is_direct: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button click. Every button carries the text command it stands for."""
+
+    platform: str
+    event_id: str
+    sender: Sender
+    command: str
+    room: str | None = None
+    thread_id: str | None = None
+
+    def as_message(self) -> Message:
+        return Message(
+            platform=self.platform,
+            event_id=self.event_id,
+            sender=self.sender,
+            text=self.command,
+            room=self.room,
+            thread_id=self.thread_id,
+        )
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str  # e.g. "!unterstuetzen 12": typed by hand where a platform has no buttons
+    style: str | None = None  # "primary" or "danger"; platforms may ignore it
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # Markdown
+    room: str | None = None  # None: the room the message came from
+    thread_id: str | None = None  # answer inside this thread
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+    direct_to: str | None = None  # platform user id: deliver as a direct message instead
+
+    def in_thread_of(self, message: Message) -> Reply:
+        if self.direct_to is not None or message.is_direct:
+            return self
+        return replace(self, thread_id=message.thread_id or message.event_id)

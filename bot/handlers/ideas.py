@@ -1,0 +1,125 @@
+"""Ideas: share, search, support, and (for role holders) set their status."""
+
+from __future__ import annotations
+
+from bot import render, services
+from bot.commands import Param, parse_number
+from bot.context import Context
+from bot.events import Button, Reply
+from bot.handlers import REGISTRY
+from bot.i18n import Translator
+from bot.intake import Suggestions
+from bot.statuses import parse_status
+from knowledge.folding import search_terms
+from knowledge.records import Idea
+
+STEWARDS = frozenset({"cdo", "cio", "admin"})
+
+
+@REGISTRY.command("idee", aliases=("idea",), params=(Param("text", rest=True),))
+def idee(ctx: Context, text: str) -> list[Reply]:
+    return share_idea(ctx, text)
+
+
+def share_idea(ctx: Context, text: str) -> list[Reply]:
+    """Store the idea first, then ask the intake what to show alongside it."""
+    message = ctx.message
+    idea = services.post_idea(
+        ctx.store,
+        ctx.person,
+        text,
+        ctx.now,
+        platform=message.platform,
+        room=message.room,
+        event_id=message.event_id,
+    )
+    suggestions = ctx.intake.suggest(ctx.store, idea, ctx.person)
+    return [intake_reply(ctx.t, ctx.person.display_name, idea, suggestions)]
+
+
+def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions) -> Reply:
+    lines = [t("idea.saved", name=name, id=idea.id)]
+    buttons: list[Button] = []
+    if suggestions.similar:
+        lines += ["", t("idea.similar_header")]
+        for similar in suggestions.similar:
+            key = "idea.duplicate_line" if similar.duplicate else "idea.similar_line"
+            line = render.idea_line(t, similar.idea)
+            lines.append(t(key, line=line, id=similar.idea.id, reason=similar.reason))
+            buttons.append(
+                Button(
+                    t("button.support", id=similar.idea.id),
+                    f"!unterstuetzen {similar.idea.id}",
+                    "primary",
+                )
+            )
+    if suggestions.colleagues:
+        lines += ["", t("idea.colleagues_header")]
+        for colleague in suggestions.colleagues:
+            person = colleague.person
+            lines.append(
+                t(
+                    "idea.colleague_line",
+                    name=person.display_name,
+                    department=render.department(t, person.department),
+                    reason=colleague.reason,
+                )
+            )
+    if not suggestions.similar:
+        lines += ["", t("idea.saved_hint", id=idea.id)]
+    return Reply("\n".join(lines), buttons=tuple(buttons))
+
+
+@REGISTRY.command("suche", aliases=("search",), params=(Param("query", rest=True),))
+def suche(ctx: Context, query: str) -> list[Reply]:
+    if not search_terms(query):
+        return [Reply(ctx.t("search.too_short"))]
+    found = ctx.store.search_ideas(query, limit=ctx.settings.search_results)
+    if not found:
+        return [Reply(ctx.t("search.none", query=query))]
+    lines = [ctx.t("search.results", query=query), ""]
+    lines += ["• " + render.idea_line(ctx.t, idea) for idea in found]
+    return [Reply("\n".join(lines))]
+
+
+@REGISTRY.command("unterstuetzen", aliases=("support",), params=(Param("number", parse_number),))
+def unterstuetzen(ctx: Context, number: int) -> list[Reply]:
+    idea = ctx.store.get_idea(number)
+    if idea is None:
+        return [Reply(ctx.t("idea.not_found", id=number))]
+    if idea.merged_into is not None:
+        return [Reply(ctx.t("support.merged", id=idea.id, target=idea.merged_into))]
+    if idea.author_id == ctx.person.id:
+        return [Reply(ctx.t("support.own", id=idea.id))]
+    if not ctx.store.add_support(idea.id, ctx.person.id, ctx.now):
+        return [Reply(ctx.t("support.already", id=idea.id))]
+    ctx.store.audit(
+        "idea.supported", ctx.now, actor_id=ctx.person.id, subject_type="idea", subject_id=idea.id
+    )
+    return [Reply(ctx.t("support.done", id=idea.id, count=idea.supporters + 1))]
+
+
+@REGISTRY.command(
+    "status",
+    params=(Param("number", parse_number), Param("status", parse_status, rest=True)),
+    roles=STEWARDS,
+)
+def status(ctx: Context, number: int, status: str) -> list[Reply]:
+    idea = ctx.store.get_idea(number)
+    if idea is None:
+        return [Reply(ctx.t("idea.not_found", id=number))]
+    name = ctx.t(f"status.names.{status}")
+    if not services.change_status(ctx.store, ctx.person, idea, status, ctx.now):
+        return [Reply(ctx.t("status.unchanged", id=idea.id, status=name))]
+    replies = [Reply(ctx.t("status.changed", id=idea.id, status=name))]
+    author = ctx.store.get_person(idea.author_id) if idea.author_id else None
+    same_platform = author is not None and author.platform == ctx.message.platform
+    if author is not None and same_platform and author.id != ctx.person.id:
+        notice = Translator(author.language or ctx.settings.language)
+        replies.append(
+            Reply(
+                notice("status.author_notice", id=idea.id, status=notice(f"status.names.{status}")),
+                direct_to=author.platform_user_id,
+            )
+        )
+    return replies

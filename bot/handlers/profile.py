@@ -1,0 +1,37 @@
+"""Self-service: what a person tells the bot about themselves."""
+
+from __future__ import annotations
+
+from bot import services
+from bot.commands import Param
+from bot.context import Context
+from bot.events import Reply
+from bot.handlers import REGISTRY
+
+CLEAR_WORDS = {"keine", "none", "-", "nichts"}
+
+
+@REGISTRY.command(
+    "interessen", aliases=("interests",), params=(Param("topics", required=False, rest=True),)
+)
+def interessen(ctx: Context, topics: str | None) -> list[Reply]:
+    t, person = ctx.t, ctx.person
+    if not topics:
+        current = ctx.store.interests(person.id)
+        if not current:
+            return [Reply(t("interests.none"))]
+        return [Reply(t("interests.shown", topics=", ".join(current)))]
+    if topics.strip().casefold() in CLEAR_WORDS:
+        ctx.store.set_interests(person.id, [], ctx.now)
+        return [Reply(t("interests.cleared"))]
+    wanted = services.split_topics(topics)
+    if len(wanted) > services.MAX_INTERESTS:
+        return [Reply(t("interests.too_many", max=services.MAX_INTERESTS))]
+    for topic in wanted:
+        if len(topic) > services.MAX_INTEREST_LENGTH:
+            return [Reply(t("interests.too_long", max=services.MAX_INTEREST_LENGTH, topic=topic))]
+    ctx.store.set_interests(person.id, wanted, ctx.now)
+    ctx.store.audit(
+        "person.interests", ctx.now, actor_id=person.id, subject_type="person", subject_id=person.id
+    )
+    return [Reply(t("interests.saved", topics=", ".join(wanted)))]

@@ -1,0 +1,152 @@
+"""Reading idea files (CSV or JSONL) into rows, reporting each broken row by its line.
+
+A broken row never stops an import: the good rows are kept and every problem is listed, so a
+person can fix the file and import it again (rows already imported are recognised by their
+content and not added twice).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.commands import ArgumentError
+from bot.statuses import parse_status
+
+FIELDS = ("text", "title", "author", "department", "created", "status")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    text: str
+    title: str | None = None
+    author: str | None = None
+    department: str | None = None
+    created: str | None = None  # ISO 8601, UTC
+    status: str = "neu"
+
+    @property
+    def key(self) -> str:
+        """Identifies the row's content, so re-importing a file adds nothing twice."""
+        content = [self.text, self.title, self.author, self.department, self.created]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, not UTF-8, no text column)."""
+
+
+def read_rows(path: Path, *, max_length: int = 4000) -> Iterator[ImportRow | RowError]:
+    """Check the file as a whole at once, then yield its rows one by one."""
+    suffix = path.suffix.lower()
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    if suffix == ".csv":
+        records = _csv_records(content, path)
+    elif suffix in (".jsonl", ".ndjson"):
+        records = _jsonl_records(content)
+    else:
+        raise ImportFileError(f"{path}: unknown file type; use .csv or .jsonl")
+    return _rows(records, max_length)
+
+
+def _rows(
+    records: Iterator[tuple[int, dict[str, Any] | str]], max_length: int
+) -> Iterator[ImportRow | RowError]:
+    for line, record in records:
+        if isinstance(record, str):
+            yield RowError(line, record)
+        else:
+            yield to_row(line, record, max_length)
+
+
+def count_records(path: Path) -> int:
+    """Roughly how many rows a file has, for the progress bar."""
+    with path.open("rb") as handle:
+        lines = sum(1 for _ in handle)
+    return max(lines - (1 if path.suffix.lower() == ".csv" else 0), 0)
+
+
+def _csv_records(content: str, path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    if reader.fieldnames is None or "text" not in [f.strip() for f in reader.fieldnames]:
+        raise ImportFileError(f"{path}: the first line must name the columns, including 'text'")
+    return _csv_rows(reader)
+
+
+def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    line = 1
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if None in record:
+            yield start, "more values than column names"
+            continue
+        yield start, {k.strip(): v for k, v in record.items() if k is not None}
+
+
+def _jsonl_records(content: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, raw in enumerate(content.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield number, f"not valid JSON ({exc.msg})"
+            continue
+        if not isinstance(record, dict):
+            yield number, "not a JSON object"
+            continue
+        yield number, record
+
+
+def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | RowError:
+    values: dict[str, str | None] = {}
+    for name in FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int | float):
+            return RowError(line, f"'{name}' must be text")
+        if value is None or str(value).strip() == "":
+            values[name] = None
+        elif name == "text":  # keep the author's paragraphs
+            values[name] = str(value).strip()
+        else:
+            values[name] = " ".join(str(value).split())
+    text = values["text"]
+    if not text:
+        return RowError(line, "'text' is missing or empty")
+    if len(text) > max_length:
+        return RowError(line, f"'text' is longer than {max_length} characters")
+    created = values["created"]
+    if created is not None:
+        try:
+            moment = datetime.fromisoformat(created)
+        except ValueError:
+            return RowError(line, f"'created' is not an ISO 8601 date: {created!r}")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        created = moment.astimezone(UTC).isoformat(timespec="seconds")
+    status = "neu"
+    if values["status"]:
+        try:
+            status = parse_status(values["status"])
+        except ArgumentError:
+            return RowError(line, f"unknown status {values['status']!r}")
+    return ImportRow(
+        line, text, values["title"], values["author"], values["department"], created, status
+    )

@@ -1,0 +1,54 @@
+"""Turning records into the short Markdown lines users read."""
+
+from __future__ import annotations
+
+from bot.commands import Command
+from bot.i18n import Translator
+from knowledge.records import Idea
+
+SUMMARY_LENGTH = 90
+
+
+def summary(text: str, length: int = SUMMARY_LENGTH) -> str:
+    """The first line of a text, shortened on a word boundary."""
+    first = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    if len(first) <= length:
+        return first
+    cut = first[:length].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:-–") + " …"
+
+
+def department(t: Translator, name: str | None) -> str:
+    return t("idea.department", department=name) if name else ""
+
+
+def idea_line(t: Translator, idea: Idea) -> str:
+    return t(
+        "idea.line",
+        id=idea.id,
+        summary=summary(idea.title or idea.text),
+        author=idea.author_name or t("idea.unknown_author"),
+        department=department(t, idea.department),
+        status=t(f"status.names.{idea.status}"),
+        supporters=t("idea.supporters", count=idea.supporters) if idea.supporters else "",
+    )
+
+
+def command_name(t: Translator, command: Command) -> str:
+    """The name users of this language type: German first, the English alias in English."""
+    if t.language == "en" and command.aliases:
+        return command.aliases[0]
+    return command.name
+
+
+def usage(t: Translator, command: Command, prefix: str = "!") -> str:
+    parts = [prefix + command_name(t, command)]
+    for param in command.params:
+        label = t(f"param.{param.name}")
+        parts.append(f"<{label}>" if param.required else f"[{label}]")
+    return " ".join(parts)
+
+
+def roles_phrase(t: Translator, roles: frozenset[str]) -> str:
+    order = ("cdo", "cio", "admin", "staff")
+    return ", ".join(t(f"roles.{role}") for role in order if role in roles)

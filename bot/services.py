@@ -1,0 +1,168 @@
+"""The service layer: plain values in, plain values out, shared by chat, CLI and adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.importer import ImportRow, RowError
+from knowledge.records import Idea, NewIdea, Person
+from knowledge.store import Store
+
+Clock = Callable[[], datetime]
+MAX_INTERESTS = 20
+MAX_INTEREST_LENGTH = 60
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def post_idea(
+    store: Store,
+    author: Person,
+    text: str,
+    now: str,
+    *,
+    platform: str | None = None,
+    room: str | None = None,
+    event_id: str | None = None,
+) -> Idea:
+    idea = store.add_idea(
+        NewIdea(
+            text=text.strip(),
+            author_id=author.id,
+            department=author.department,
+            source_platform=platform,
+            source_room=room,
+            source_event_id=event_id,
+        ),
+        now,
+    )
+    store.audit("idea.created", now, actor_id=author.id, subject_type="idea", subject_id=idea.id)
+    return idea
+
+
+def change_status(store: Store, actor: Person, idea: Idea, status: str, now: str) -> bool:
+    """Set the status; False when it already had it."""
+    if idea.status == status:
+        return False
+    store.set_status(idea.id, status, now)
+    store.audit(
+        "idea.status",
+        now,
+        actor_id=actor.id,
+        subject_type="idea",
+        subject_id=idea.id,
+        detail=f"{idea.status}->{status}",
+    )
+    return True
+
+
+def split_topics(text: str) -> list[str]:
+    """``"E-Akte, Open Data; KI"`` -> ``["E-Akte", "Open Data", "KI"]``, without repeats."""
+    topics: list[str] = []
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        topic = " ".join(part.split())
+        if topic and topic.casefold() not in (t.casefold() for t in topics):
+            topics.append(topic)
+    return topics
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    skipped: int = 0  # already imported before
+    errors: list[RowError] = field(default_factory=list)
+
+
+IMPORT_PLATFORM = "import"
+
+
+def import_rows(
+    store: Store,
+    rows: Iterable[ImportRow | RowError],
+    now: str,
+    *,
+    batch_size: int = 500,
+    on_row: Callable[[], None] | None = None,
+) -> ImportReport:
+    """Store the good rows in batches (one transaction each) and collect the broken ones."""
+    report = ImportReport()
+    batch: list[ImportRow] = []
+
+    def flush() -> None:
+        with store.transaction():
+            for row in batch:
+                if store.has_import_key(row.key):
+                    report.skipped += 1
+                    continue
+                author = None
+                if row.author:
+                    author = store.upsert_person(
+                        IMPORT_PLATFORM, row.author, row.author, now, department=row.department
+                    )
+                store.add_idea(
+                    NewIdea(
+                        text=row.text,
+                        title=row.title,
+                        author_id=author.id if author else None,
+                        department=row.department,
+                        status=row.status,
+                        source_platform=IMPORT_PLATFORM,
+                        import_key=row.key,
+                        created_at=row.created,
+                    ),
+                    now,
+                )
+                report.added += 1
+            store.audit("ideas.imported", now, detail=f"{len(batch)} rows")
+        batch.clear()
+
+    for row in rows:
+        if isinstance(row, RowError):
+            report.errors.append(row)
+        else:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                flush()
+        if on_row is not None:
+            on_row()
+    if batch:
+        flush()
+    return report
+
+
+def export_ideas(store: Store, person: str | None = None) -> dict[str, Any]:
+    """Ideas with their authors and departments, as a JSON-ready dict."""
+    people: list[Person] | None = None
+    if person is not None:
+        people = store.people_named(person)
+        if not people:
+            raise LookupError(f"nobody called {person!r} is known")
+    ideas = store.ideas(author_ids=[p.id for p in people] if people is not None else None)
+    return {
+        "exported_at": iso(utcnow()),
+        "person": person,
+        "ideas": [
+            {
+                "id": idea.id,
+                "title": idea.title,
+                "text": idea.text,
+                "author": idea.author_name,
+                "department": idea.department,
+                "status": idea.status,
+                "supporters": idea.supporters,
+                "created_at": idea.created_at,
+                "updated_at": idea.updated_at,
+                "merged_into": idea.merged_into,
+            }
+            for idea in ideas
+        ],
+    }

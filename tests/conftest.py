@@ -1,0 +1,80 @@
+"""Fixtures shared by all test layers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core import Bot
+from bot.events import Message, Reply, Sender
+from knowledge.store import Store
+
+
+class FakeClock:
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh knowledge store in a real SQLite file."""
+    opened = Store.open(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", roles={"cdo-user": "cdo", "cio-user": "cio"})
+
+
+@pytest.fixture
+def bot(store: Store, settings: Settings, clock: FakeClock) -> Bot:
+    return Bot(store, settings, clock=clock)
+
+
+Say = Callable[..., list[Reply]]
+
+
+@pytest.fixture
+def say(bot: Bot) -> Say:
+    """Send a message as somebody and get the replies, like maubot's test bot."""
+    events = itertools.count(1)
+
+    def send(
+        text: str,
+        who: str = "anna",
+        *,
+        department: str | None = "FD 20",
+        role: str | None = None,
+        event_id: str | None = None,
+        platform: str = "console",
+        idea_room: bool = True,
+        language: str | None = None,
+    ) -> list[Reply]:
+        message = Message(
+            platform,
+            event_id or f"ev{next(events)}",
+            Sender(who, who.capitalize(), department, role, language),
+            text,
+            room="room",
+        )
+        return bot.handle(message, idea_room=idea_room)
+
+    return send

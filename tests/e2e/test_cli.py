@@ -1,0 +1,135 @@
+"""The ``ideenlotse`` command as a person runs it: a real process, a real data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from bot.cli import cli
+
+EXE = str(Path(sys.executable).parent / "ideenlotse")
+DEMO = (
+    "!idee Eingangsrechnungen sollten als E-Rechnung automatisch verarbeitet werden\n"
+    "!suche Rechnung\n"
+)
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MATRIX_", "SLACK_"))}
+    environ |= {"IDEENLOTSE_DATA_DIR": str(tmp_path / "data"),
+                "IDEENLOTSE_CONFIG": str(tmp_path / "ideenlotse.toml")}  # fmt: skip
+    (tmp_path / "ideenlotse.toml").touch()
+    environ |= env or {}
+    return subprocess.run(
+        [EXE, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_demo_conversation_and_a_second_run(tmp_path: Path) -> None:
+    first = run(tmp_path, "chat", "--as", "anna", "--department", "FD 20", stdin=DEMO)
+    assert first.returncode == 0, first.stderr
+    assert "Ihre Idee ist als **#1** gespeichert" in first.stdout
+    assert "• **#1** Eingangsrechnungen" in first.stdout and "anna (FD 20)" in first.stdout
+    second = run(tmp_path, "chat", "--as", "bob", stdin="!suche rechnung\n!unterstuetzen 1\n")
+    assert second.returncode == 0
+    assert "**#1** Eingangsrechnungen" in second.stdout
+    assert "Sie unterstützen jetzt Idee **#1**" in second.stdout
+
+
+def test_run_without_a_platform_is_the_console_chat(tmp_path: Path) -> None:
+    result = run(tmp_path, "run", stdin="!hilfe\n")
+    assert result.returncode == 0
+    assert "Ideenlotse – so können Sie mich nutzen" in result.stdout
+
+
+def test_import_keeps_good_rows_reports_broken_ones_and_is_idempotent(tmp_path: Path) -> None:
+    file = tmp_path / "ideen.csv"
+    file.write_text(
+        "text,author,department,created,status\n"
+        "Online-Terminbuchung im Bürgerbüro,Anna,FD 32,2026-01-05T10:00:00+01:00,neu\n"
+        ",Bob,FD 10,,\n"
+        "Open-Data-Portal für Haushaltsdaten,Carla,FD 20,nicht-datum,\n"
+        "WLAN in allen Sitzungsräumen,Dora,IT,,in Umsetzung\n",
+        encoding="utf-8",
+    )
+    first = run(tmp_path, "import", str(file))
+    assert first.returncode == 0, first.stderr
+    assert "2 ideas imported, 0 already there, 2 rows with errors" in first.stdout
+    assert f"{file}:3: 'text' is missing or empty" in first.stderr
+    assert f"{file}:4: 'created' is not an ISO 8601 date" in first.stderr
+    again = run(tmp_path, "import", str(file), "--quiet")
+    assert "0 ideas imported, 2 already there" in again.stdout
+    exported = json.loads(run(tmp_path, "export").stdout)
+    assert [(i["author"], i["department"], i["status"]) for i in exported["ideas"]] == [
+        ("Anna", "FD 32", "neu"),
+        ("Dora", "IT", "in_umsetzung"),
+    ]
+    assert exported["ideas"][0]["created_at"] == "2026-01-05T09:00:00+00:00"
+
+
+def test_export_for_one_person(tmp_path: Path) -> None:
+    run(tmp_path, "chat", "--as", "anna", stdin="!idee Akten digital\n")
+    run(tmp_path, "chat", "--as", "bob", stdin="!idee Formulare online\n")
+    out = tmp_path / "anna.json"
+    result = run(tmp_path, "export", "--person", "ANNA", "--out", str(out))
+    assert result.returncode == 0 and "1 ideas written" in result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [i["text"] for i in data["ideas"]] == ["Akten digital"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("export", "--person", "niemand"), 1, "ideenlotse: nobody called 'niemand' is known"),
+        (("import", "fehlt.csv"), 2, "does not exist"),
+        (("chat",), 2, "Missing option '--as'"),
+        (("chat", "--as", "x", "--role", "kaiser"), 2, "'kaiser' is not one of"),
+        (("gibtsnicht",), 2, "No such command"),
+    ],
+)
+def test_errors_and_exit_status(
+    tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = run(tmp_path, *args)
+    assert result.returncode == code
+    assert message in result.stderr
+
+
+def test_bad_file_and_bad_config_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "ideen.xlsx").write_text("x")
+    result = run(tmp_path, "import", str(tmp_path / "ideen.xlsx"))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    (tmp_path / "bad.toml").write_text("language = 'fr'")
+    bad = {"IDEENLOTSE_CONFIG": str(tmp_path / "bad.toml")}
+    result = run(tmp_path, "chat", "--as", "a", env=bad)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "language must be one of de, en" in result.stderr
+
+
+def commands(group: click.Group) -> list[tuple[str, click.Command]]:
+    return [(name, group.commands[name]) for name in sorted(group.commands)]
+
+
+@pytest.mark.parametrize(("name", "command"), commands(cli), ids=lambda v: str(v))
+def test_every_command_has_help_with_an_example(name: str, command: click.Command) -> None:
+    assert command.help and "Example" in command.help, name
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.name}"
+
+
+def test_top_level_help(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0 and "Examples:" in result.stdout

@@ -1,0 +1,53 @@
+"""Every text the code asks for exists in German and English, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.handlers import REGISTRY
+from bot.i18n import catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z_.{}]+)["']""")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_languages_have_the_same_keys_and_placeholders() -> None:
+    german, english = catalogue("de"), catalogue("en")
+    assert set(german) == set(english)
+    for key, text in german.items():
+        assert placeholders(text) == placeholders(english[key]), key
+
+
+def test_every_literal_key_in_the_code_exists() -> None:
+    german = catalogue("de")
+    for path in list((ROOT / "bot").rglob("*.py")):
+        for key in KEY_USE.findall(path.read_text(encoding="utf-8")):
+            if "{" in key:
+                prefix = key.split("{")[0]
+                assert any(k.startswith(prefix) for k in german), (path, key)
+            else:
+                assert key in german, (path.name, key)
+
+
+@pytest.mark.parametrize("command", list(REGISTRY), ids=lambda c: c.name)
+def test_every_command_has_help_in_both_languages(command) -> None:  # type: ignore[no-untyped-def]
+    for language in ("de", "en"):
+        texts = catalogue(language)
+        for part in ("summary", "description", "example"):
+            assert texts.get(f"cmd.{command.name}.{part}"), (language, command.name, part)
+        for param in command.params:
+            assert f"param.{param.name}" in texts
+
+
+def test_german_texts_address_people_formally() -> None:
+    informal = re.compile(r"\b(du|dich|dir|dein|deine|euch|ihr)\b", re.IGNORECASE)
+    for key, text in catalogue("de").items():
+        assert not informal.search(text), key
