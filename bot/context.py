@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.events import Message
 from bot.i18n import Translator
-from bot.intake import Intake
+from bot.matcher import Matcher
 from knowledge.records import Person
 from knowledge.store import Store
 
@@ -20,4 +20,4 @@ class Context:
     settings: Settings
     t: Translator
     now: str  # ISO 8601, UTC
-    intake: Intake
+    matcher: Matcher

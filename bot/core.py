@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot import render
+from bot.clock import Clock, iso, utcnow
 from bot.commands import (
     EmptyCommand,
     Invocation,
@@ -24,8 +25,7 @@ from bot.events import Action, Message, Reply
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
-from bot.intake import Intake, NoIntake
-from bot.services import Clock, iso, utcnow
+from bot.matcher import Matcher, NoMatcher
 from bot.statuses import status_choices
 from knowledge.records import Person
 from knowledge.store import Store
@@ -39,12 +39,12 @@ class Bot:
         store: Store,
         settings: Settings,
         *,
-        intake: Intake | None = None,
+        matcher: Matcher | None = None,
         clock: Clock = utcnow,
     ):
         self.store = store
         self.settings = settings
-        self.intake = intake or NoIntake()
+        self.matcher = matcher or NoMatcher()
         self.clock = clock
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
@@ -58,7 +58,7 @@ class Bot:
                     log.info("skipped replayed event %s/%s", message.platform, message.event_id)
                     return []
                 t = self._translator(person, message)
-                ctx = Context(message, person, self.store, self.settings, t, now, self.intake)
+                ctx = Context(message, person, self.store, self.settings, t, now, self.matcher)
                 replies = self._dispatch(ctx, idea_room or message.is_direct)
         except Exception:
             log.exception("failed to handle event %s/%s", message.platform, message.event_id)

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from bot.clock import iso, utcnow
 from bot.importer import ImportRow, RowError
+from bot.semantic import SemanticMatcher
 from knowledge.records import Idea, NewIdea, Person
 from knowledge.store import Store
 
-Clock = Callable[[], datetime]
 MAX_INTERESTS = 20
 MAX_INTEREST_LENGTH = 60
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def post_idea(
@@ -63,6 +55,26 @@ def change_status(store: Store, actor: Person, idea: Idea, status: str, now: str
         detail=f"{idea.status}->{status}",
     )
     return True
+
+
+def merge_ideas(store: Store, actor: Person, source: Idea, target: Idea, now: str) -> None:
+    """Fold a duplicate into the idea it repeats, keeping its author and supporters.
+
+    The source stays in the store, marked as merged and pointing at the target, so the
+    merge is traceable and the source's author still appears with the target.
+    """
+    store.merge_idea(source.id, target.id, now)
+    if source.author_id is not None and source.author_id != target.author_id:
+        store.add_support(target.id, source.author_id, now)
+    store.add_link(source.id, target.id, "merged", now, confirmed_by=actor.id)
+    store.audit(
+        "idea.merged",
+        now,
+        actor_id=actor.id,
+        subject_type="idea",
+        subject_id=source.id,
+        detail=f"into {target.id}",
+    )
 
 
 def split_topics(text: str) -> list[str]:
@@ -166,3 +178,26 @@ def export_ideas(store: Store, person: str | None = None) -> dict[str, Any]:
             for idea in ideas
         ],
     }
+
+
+def similar_ideas(
+    store: Store, matcher: SemanticMatcher, text: str, top: int, include_hidden: bool = False
+) -> list[dict[str, Any]]:
+    """The ``top`` ideas closest to ``text``, as JSON-ready dicts (for the CLI)."""
+    threshold = matcher.threshold(store)
+    with store.transaction():
+        found = matcher.search(store, text, limit=top, include_hidden=include_hidden)
+    return [
+        {
+            "id": s.idea.id,
+            "text": s.idea.text,
+            "score": round(s.score, 4),
+            "above_threshold": s.score >= threshold,
+            "duplicate": s.duplicate,
+            "author": s.idea.author_name,
+            "department": s.idea.department,
+            "status": s.idea.status,
+            "reason": s.reason,
+        }
+        for s in found
+    ]

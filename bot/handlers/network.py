@@ -1,0 +1,198 @@
+"""Connecting people: opt-in, who works on what, introductions, and "not similar" feedback."""
+
+from __future__ import annotations
+
+from bot import render
+from bot.commands import Param, parse_number
+from bot.context import Context
+from bot.events import Reply
+from bot.handlers import REGISTRY
+from bot.i18n import Translator
+from knowledge.folding import fold
+from knowledge.records import Person
+
+ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
+DECLINE = {"ablehnen", "decline", "nein"}
+MAX_WHO = 5
+STEWARDS = frozenset({"cdo", "cio", "admin"})
+
+
+@REGISTRY.command("matching", params=(Param("switch", required=False),))
+def matching(ctx: Context, switch: str | None) -> list[Reply]:
+    t, person = ctx.t, ctx.person
+    if switch is None:
+        return [Reply(t("matching.is_on" if person.matching_opt_in else "matching.is_off"))]
+    value = fold(switch)
+    if value not in ON | OFF:
+        return [Reply(t("matching.bad_value"))]
+    enabled = value in ON
+    ctx.store.set_matching(person.id, enabled, ctx.now)
+    ctx.store.audit(
+        "person.matching",
+        ctx.now,
+        actor_id=person.id,
+        subject_type="person",
+        subject_id=person.id,
+        detail="on" if enabled else "off",
+    )
+    ctx.matcher.person_changed(person.id)
+    return [Reply(t("matching.on" if enabled else "matching.off"))]
+
+
+@REGISTRY.command("wer", aliases=("who",), params=(Param("topic", rest=True),))
+def wer(ctx: Context, topic: str) -> list[Reply]:
+    t = ctx.t
+    found = ctx.matcher.who(ctx.store, topic, ctx.person, MAX_WHO)
+    if not found:
+        text = t("who.none", topic=topic)
+    else:
+        lines = [t("who.results", topic=topic), ""]
+        for colleague in found:
+            person = colleague.person
+            lines.append(
+                t(
+                    "idea.colleague_line",
+                    name=person.display_name,
+                    department=render.department(t, person.department),
+                    reason=colleague.reason,
+                )
+            )
+        lines += ["", t("who.connect_hint")]
+        text = "\n".join(lines)
+    if not ctx.person.matching_opt_in:
+        text += "\n\n" + t("who.opt_in_hint")
+    return [Reply(text)]
+
+
+@REGISTRY.command("vernetzen", aliases=("connect",), params=(Param("whom", rest=True),))
+def vernetzen(ctx: Context, whom: str) -> list[Reply]:
+    first, _, rest = whom.partition(" ")
+    if fold(first) in DECLINE:
+        try:
+            return decline(ctx, parse_number(rest.strip()))
+        except ValueError:
+            return [Reply(ctx.t("connect.decline_usage"))]
+    idea_id: int | None = None
+    if whom.lstrip("#").isdigit():
+        idea = ctx.store.get_idea(int(whom.lstrip("#")))
+        if idea is None:
+            return [Reply(ctx.t("idea.not_found", id=whom.lstrip("#")))]
+        target = ctx.store.get_person(idea.author_id) if idea.author_id else None
+        if target is None:
+            return [Reply(ctx.t("connect.no_author", id=idea.id))]
+        idea_id = idea.id
+    else:
+        target = find_person(ctx, whom.lstrip("@") if ctx.message.platform == "console" else whom)
+        if target is None:
+            return [Reply(ctx.t("connect.unknown_person", name=whom))]
+    return introduce(ctx, target, idea_id)
+
+
+def find_person(ctx: Context, name: str) -> Person | None:
+    exact = ctx.store.find_person(ctx.message.platform, name)
+    if exact is not None:
+        return exact
+    same_platform = [p for p in ctx.store.people_named(name) if p.platform == ctx.message.platform]
+    return same_platform[0] if len(same_platform) == 1 else None
+
+
+def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
+    t, me = ctx.t, ctx.person
+    if target.id == me.id:
+        return [Reply(t("connect.self"))]
+    if not target.matching_opt_in:
+        hint = t("connect.support_hint", id=idea_id) if idea_id else ""
+        return [Reply(t("connect.not_opted_in", name=target.display_name) + hint)]
+    existing = ctx.store.open_introduction(me.id, target.id)
+    if existing is not None:
+        return [Reply(t("connect.already", name=target.display_name, id=existing["id"]))]
+    number = ctx.store.add_introduction(me.id, target.id, idea_id, ctx.now)
+    ctx.store.audit(
+        "introduction.requested",
+        ctx.now,
+        actor_id=me.id,
+        subject_type="introduction",
+        subject_id=number,
+    )
+    theirs = Translator(target.language or ctx.settings.language)
+    return [
+        Reply(
+            t(
+                "connect.requested",
+                name=target.display_name,
+                id=number,
+                about=t("connect.about", id=idea_id) if idea_id else "",
+            )
+        ),
+        Reply(
+            theirs(
+                "connect.request_notice",
+                name=me.display_name,
+                id=number,
+                department=render.department(theirs, me.department),
+                about=theirs("connect.about", id=idea_id) if idea_id else "",
+            ),
+            direct_to=target.platform_user_id,
+        ),
+    ]
+
+
+def decline(ctx: Context, number: int) -> list[Reply]:
+    t, me = ctx.t, ctx.person
+    intro = ctx.store.get_introduction(number)
+    if intro is None or me.id not in (intro["requester_id"], intro["target_id"]):
+        return [Reply(t("connect.not_found", id=number))]
+    if intro["status"] == "abgelehnt":
+        return [Reply(t("connect.already_declined", id=number))]
+    ctx.store.decline_introduction(number, me.id, ctx.now)
+    ctx.store.audit(
+        "introduction.declined",
+        ctx.now,
+        actor_id=me.id,
+        subject_type="introduction",
+        subject_id=number,
+    )
+    other_id = intro["target_id"] if me.id == intro["requester_id"] else intro["requester_id"]
+    other = ctx.store.get_person(other_id)
+    replies = [Reply(t("connect.declined"))]
+    if other is not None:
+        theirs = Translator(other.language or ctx.settings.language)
+        replies.append(
+            Reply(
+                theirs("connect.declined_notice", name=me.display_name, id=number),
+                direct_to=other.platform_user_id,
+            )
+        )
+    return replies
+
+
+@REGISTRY.command(
+    "nicht-aehnlich",
+    aliases=("not-similar",),
+    params=(Param("number", parse_number), Param("other", parse_number)),
+)
+def nicht_aehnlich(ctx: Context, number: int, other: int) -> list[Reply]:
+    t = ctx.t
+    if number == other:
+        return [Reply(t("feedback.same"))]
+    ideas = ctx.store.get_ideas([number, other])
+    for idea_id in (number, other):
+        if idea_id not in ideas:
+            return [Reply(t("idea.not_found", id=idea_id))]
+    authors = {idea.author_id for idea in ideas.values()}
+    if ctx.person.id not in authors and ctx.person.role not in STEWARDS:
+        return [Reply(t("feedback.not_yours"))]
+    score = ctx.matcher.pair_score(number, other)
+    if not ctx.store.add_link(
+        number, other, "not_similar", ctx.now, score=score, confirmed_by=ctx.person.id
+    ):
+        return [Reply(t("feedback.already", a=number, b=other))]
+    ctx.store.audit(
+        "feedback.not_similar",
+        ctx.now,
+        actor_id=ctx.person.id,
+        subject_type="idea",
+        subject_id=number,
+        detail=str(other),
+    )
+    return [Reply(t("feedback.done", a=number, b=other))]

@@ -1,0 +1,295 @@
+"""Semantic matching wired to the store: the ``Matcher`` the bot uses in production.
+
+Vectors are kept in the store (so a restart does not re-encode) and in memory (so a query
+does not read them): ``load`` fills the in-memory engine from the store and encodes what is
+missing; every later change goes through ``suggest`` and ``forget``. Which ideas may be shown
+is decided against the store at query time (author, status, merges, "not similar"
+feedback), so the in-memory side needs no copy of that state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import numpy as np
+
+from bot import render
+from bot.clock import utcnow
+from bot.i18n import Translator
+from bot.matcher import Colleague, SimilarIdea, Suggestions
+from knowledge.records import Idea, Person
+from knowledge.store import Store
+from matching import reasons
+from matching.encoder import Encoder
+from matching.engine import (
+    DUPLICATE_CONFIDENCE,
+    SIMILAR_CONFIDENCE,
+    Calibrations,
+    IdeaEngine,
+    adapted_threshold,
+    reference_ideas,
+)
+from matching.people import PersonMatch, Profile, rank_people
+from matching.vectors import from_blob, to_blob
+
+log = logging.getLogger(__name__)
+
+HIDDEN_STATUSES = ("abgelehnt", "zusammengefuehrt")
+MAX_SIMILAR = 3
+MAX_COLLEAGUES = 2
+CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
+# How far above a random pair (in standard deviations of the model's cosine) a person's
+# profile must be to be suggested, and a declared topic to be named as the reason.
+PERSON_MIN_Z = 2.5
+TOPIC_MIN_Z = 3.0
+
+
+class SemanticMatcher:
+    def __init__(
+        self,
+        encoder: Encoder,
+        language: str = "de",
+        clock: Callable[[], datetime] = utcnow,
+        calibrations: Calibrations | None = None,
+    ):
+        self.encoder = encoder
+        prior = encoder.encode(reference_ideas()).mean(axis=0)
+        self.engine = IdeaEngine(encoder.dim, calibrations, prior_mean=prior)
+        self.t = Translator(language)
+        self.clock = clock
+        self._profiles: dict[int, Profile] = {}
+        self._stale_profiles = True
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def load(self, store: Store, *, progress: bool = False, batch_size: int = 64) -> int:
+        """Fill the engine from the store, encoding ideas that have no vector yet.
+
+        Returns how many ideas were encoded now.
+        """
+        with store.transaction():
+            stored = store.embeddings(self.encoder.name)
+            missing = [
+                i
+                for i in store.ideas_without_embedding(self.encoder.name)
+                if i.status != "zusammengefuehrt"
+            ]
+            texts = {idea.id: idea_text(idea) for idea in store.ideas()}
+        if stored:
+            ids = [idea_id for idea_id, _ in stored if idea_id in texts]
+            vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in texts])
+            self.engine.add(ids, [texts[i] for i in ids], vectors)
+        encoded = self.encode_ideas(store, missing, progress=progress, batch_size=batch_size)
+        log.info("similarity index ready: %d ideas (%d encoded now)", len(self.engine), encoded)
+        return encoded
+
+    def encode_ideas(
+        self, store: Store, ideas: list[Idea], *, progress: bool = False, batch_size: int = 64
+    ) -> int:
+        """Encode ideas in batches, store their vectors and add them to the engine."""
+        for start in range(0, len(ideas), batch_size * 8):
+            chunk = ideas[start : start + batch_size * 8]
+            texts = [idea_text(idea) for idea in chunk]
+            vectors = self.encoder.encode(texts, batch_size=batch_size, progress=progress)
+            with store.transaction():
+                for idea, vector in zip(chunk, vectors, strict=True):
+                    store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
+            live = [(i, idea) for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
+            self.engine.add(
+                [idea.id for _, idea in live],
+                [texts[i] for i, _ in live],
+                vectors[[i for i, _ in live]],
+            )
+        self._stale_profiles = True
+        return len(ideas)
+
+    # -- Matcher ----------------------------------------------------------------------------
+
+    def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
+        text = idea_text(idea)
+        vector = self.encoder.encode([text])[0]
+        store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
+        similar = self.similar(store, text, vector, exclude_author=author.id, exclude={idea.id})
+        self.engine.add([idea.id], [text], vector[None, :])
+        self.person_changed(author.id)
+        colleagues = self._colleagues(
+            store,
+            vector,
+            author,
+            exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
+        )
+        return Suggestions(tuple(similar), tuple(colleagues))
+
+    def similar(
+        self,
+        store: Store,
+        text: str,
+        vector: np.ndarray,
+        *,
+        exclude_author: int | None = None,
+        exclude: set[int] | None = None,
+        include_hidden: bool = False,
+        limit: int = MAX_SIMILAR,
+        threshold: float | None = None,
+    ) -> list[SimilarIdea]:
+        """Ideas close to ``text`` above the (feedback-adapted) threshold, best first."""
+        excluded = set(exclude or ())
+        for idea_id in list(excluded):
+            excluded |= store.linked(idea_id, "not_similar")
+        if threshold is None:
+            threshold = self.threshold(store)
+        matches = self.engine.query(text, vector, k=CANDIDATES, exclude=excluded)
+        ideas = store.get_ideas([m.id for m in matches])
+        found: list[SimilarIdea] = []
+        for match in matches:
+            candidate = ideas.get(match.id)
+            if candidate is None or match.score < threshold:
+                continue
+            if exclude_author is not None and candidate.author_id == exclude_author:
+                continue
+            if candidate.status in HIDDEN_STATUSES and not include_hidden:
+                continue
+            shared = reasons.shared_terms(text, idea_text(candidate))
+            reason = (
+                self.t("match.shared_terms", terms=", ".join(shared))
+                if shared
+                else self.t("match.same_meaning")
+            )
+            found.append(
+                SimilarIdea(
+                    candidate,
+                    match.score,
+                    reason,
+                    duplicate=match.duplicate >= DUPLICATE_CONFIDENCE,
+                )
+            )
+            if len(found) == limit:
+                break
+        return found
+
+    def threshold(self, store: Store) -> float:
+        """The score an idea needs to be suggested, after "not similar" feedback."""
+        return adapted_threshold(SIMILAR_CONFIDENCE, store.link_scores("not_similar"))
+
+    def search(
+        self, store: Store, text: str, *, limit: int, include_hidden: bool = False
+    ) -> list[SimilarIdea]:
+        """The ``limit`` closest ideas to a free text, whatever their score."""
+        vector = self.encoder.encode([text])[0]
+        return self.similar(
+            store, text, vector, include_hidden=include_hidden, limit=limit, threshold=float("-inf")
+        )
+
+    def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
+        vector = self.encoder.encode([topic])[0]
+        return self._colleagues(store, vector, asker, limit=limit, prefer_other_departments=False)
+
+    def pair_score(self, idea_a: int, idea_b: int) -> float | None:
+        return self.engine.pair_score(idea_a, idea_b)
+
+    def forget(self, idea_ids: list[int]) -> None:
+        self.engine.remove([i for i in idea_ids if i in self.engine])
+        self._stale_profiles = True
+
+    def person_changed(self, person_id: int) -> None:
+        self._stale_profiles = True
+
+    # -- people -----------------------------------------------------------------------------
+
+    def _colleagues(
+        self,
+        store: Store,
+        vector: np.ndarray,
+        asker: Person,
+        *,
+        limit: int = MAX_COLLEAGUES,
+        exclude_authors: set[int] | None = None,
+        prefer_other_departments: bool = True,
+    ) -> list[Colleague]:
+        people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
+        profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
+        calibration = self.engine.calibrations.semantic
+        matches = rank_people(
+            vector,
+            profiles,
+            limit=limit * 4,
+            min_score=calibration.mean + PERSON_MIN_Z * calibration.std,
+            topic_min=calibration.mean + TOPIC_MIN_Z * calibration.std,
+        )
+        if prefer_other_departments:  # connecting across departments is the point
+            matches.sort(
+                key=lambda m: (
+                    people[m.person_id].department == asker.department
+                    and asker.department is not None,
+                    -m.score,
+                )
+            )
+        chosen: list[Colleague] = []
+        for match in matches:
+            if exclude_authors and match.person_id in exclude_authors:
+                continue
+            chosen.append(Colleague(people[match.person_id], self._person_reason(store, match)))
+            if len(chosen) == limit:
+                break
+        return chosen
+
+    def _person_reason(self, store: Store, match: PersonMatch) -> str:
+        if match.topic:
+            return self.t("match.interest", topic=match.topic)
+        idea = store.get_idea(match.idea_id) if match.idea_id else None
+        if idea is None:
+            return self.t("match.same_meaning")
+        return self.t("match.own_idea", id=idea.id, summary=render.summary(idea_text(idea), 60))
+
+    def _load_profiles(self, store: Store) -> dict[int, Profile]:
+        """Profiles of opted-in people, rebuilt only after something changed."""
+        if not self._stale_profiles:
+            return self._profiles
+        people = store.opted_in_people()
+        ids = [p.id for p in people]
+        profiles = {pid: Profile(pid) for pid in ids}
+        rows = store.interest_rows(ids)
+        stale = [
+            r for r in rows if r["embedding"] is None or r["embedding_model"] != self.encoder.name
+        ]
+        if stale:
+            vectors = self.encoder.encode([r["topic"] for r in stale])
+            for row, vector in zip(stale, vectors, strict=True):
+                store.set_interest_embedding(
+                    row["person_id"], row["topic"], to_blob(vector), self.encoder.name
+                )
+                row["embedding"] = to_blob(vector)
+        for row in rows:
+            profile = profiles[row["person_id"]]
+            profile.topics.append(row["topic"])
+        for pid, profile in profiles.items():
+            topic_rows = [r for r in rows if r["person_id"] == pid]
+            if topic_rows:
+                profile.topic_vectors = np.vstack([from_blob(r["embedding"]) for r in topic_rows])
+        now = self.clock()
+        for idea in store.ideas(author_ids=ids):
+            if idea.author_id is None or idea.id not in self.engine:
+                continue
+            profile = profiles[idea.author_id]
+            profile.idea_ids.append(idea.id)
+            profile.idea_ages_days.append(age_days(idea.created_at, now))
+        for profile in profiles.values():
+            if profile.idea_ids:
+                profile.idea_vectors = self.engine.vectors(profile.idea_ids)
+        self._profiles = profiles
+        self._stale_profiles = False
+        return profiles
+
+
+def idea_text(idea: Idea) -> str:
+    """What is compared: the title (if any) and the text."""
+    return f"{idea.title}. {idea.text}" if idea.title else idea.text
+
+
+def age_days(created_at: str, now: datetime) -> float:
+    try:
+        return max((now - datetime.fromisoformat(created_at)).total_seconds() / 86400, 0.0)
+    except ValueError:
+        return 0.0

@@ -1,0 +1,167 @@
+"""Ideas, their full text, supports and embeddings."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from knowledge import folding
+from knowledge.records import STATUSES, Idea, NewIdea
+
+_IDEA_SELECT = """
+SELECT ideas.*, people.display_name AS author_name,
+       (SELECT COUNT(*) FROM supports WHERE supports.idea_id = ideas.id) AS supporters
+FROM ideas LEFT JOIN people ON people.id = ideas.author_id
+"""
+
+
+class IdeaQueries:
+    db: sqlite_utils.Database
+
+    def add_idea(self, idea: NewIdea, now: str) -> Idea:
+        if idea.status not in STATUSES:
+            raise ValueError(f"unknown status {idea.status!r}")
+        cursor = self.db.execute(
+            "INSERT INTO ideas (author_id, title, text, department, status, source_platform,"
+            " source_room, source_event_id, import_key, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                idea.author_id,
+                idea.title,
+                idea.text,
+                idea.department,
+                idea.status,
+                idea.source_platform,
+                idea.source_room,
+                idea.source_event_id,
+                idea.import_key,
+                idea.created_at or now,
+                now,
+            ),
+        )
+        idea_id = int(cursor.lastrowid or 0)
+        self.db.execute(
+            "INSERT INTO ideas_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (idea_id, folding.fold(idea.title or ""), folding.fold(idea.text)),
+        )
+        created = self.get_idea(idea_id)
+        assert created is not None
+        return created
+
+    def get_idea(self, idea_id: int) -> Idea | None:
+        rows = self.db.query(_IDEA_SELECT + " WHERE ideas.id = ?", (idea_id,))
+        row = next(iter(rows), None)
+        return Idea.from_row(row) if row else None
+
+    def has_import_key(self, key: str) -> bool:
+        rows = self.db.query("SELECT 1 FROM ideas WHERE import_key = ?", (key,))
+        return next(iter(rows), None) is not None
+
+    def ideas(self, *, author_ids: list[int] | None = None) -> list[Idea]:
+        """All ideas (or those of the given authors), oldest first."""
+        if author_ids is None:
+            rows = self.db.query(_IDEA_SELECT + " ORDER BY ideas.id")
+        else:
+            marks = ",".join("?" for _ in author_ids) or "NULL"
+            rows = self.db.query(
+                _IDEA_SELECT + f" WHERE ideas.author_id IN ({marks}) ORDER BY ideas.id",
+                list(author_ids),
+            )
+        return [Idea.from_row(row) for row in rows]
+
+    def count_ideas(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM ideas").fetchone()[0])
+
+    def search_ideas(self, query: str, limit: int = 5) -> list[Idea]:
+        """Full-text search: all terms first, any term when that finds nothing."""
+        terms = folding.search_terms(query)
+        if not terms:
+            return []
+        for any_term in (False, True):
+            rows = list(
+                self.db.query(
+                    _IDEA_SELECT + " JOIN ideas_fts ON ideas_fts.rowid = ideas.id"
+                    " WHERE ideas_fts MATCH ? AND ideas.status != 'zusammengefuehrt'"
+                    " ORDER BY bm25(ideas_fts), ideas.id DESC LIMIT ?",
+                    (folding.fts_query(terms, any_term=any_term), limit),
+                )
+            )
+            if rows or len(terms) == 1:
+                return [Idea.from_row(row) for row in rows]
+        return []
+
+    def set_status(self, idea_id: int, status: str, now: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        self.db.execute(
+            "UPDATE ideas SET status = ?, updated_at = ? WHERE id = ?", (status, now, idea_id)
+        )
+
+    def add_support(self, idea_id: int, person_id: int, now: str) -> bool:
+        """Record support; False when this person already supports the idea."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) VALUES (?, ?, ?)",
+            (idea_id, person_id, now),
+        )
+        return cursor.rowcount == 1
+
+    def supporter_ids(self, idea_id: int) -> list[int]:
+        rows = self.db.query("SELECT person_id FROM supports WHERE idea_id = ?", (idea_id,))
+        return [row["person_id"] for row in rows]
+
+    def set_embedding(self, idea_id: int, blob: bytes, model: str) -> None:
+        self.db.execute(
+            "UPDATE ideas SET embedding = ?, embedding_model = ? WHERE id = ?",
+            (blob, model, idea_id),
+        )
+
+    def embeddings(self, model: str) -> list[tuple[int, bytes]]:
+        """Stored vectors made by ``model`` (others are stale and re-encoded)."""
+        rows = self.db.execute(
+            "SELECT id, embedding FROM ideas WHERE embedding IS NOT NULL AND embedding_model = ?",
+            (model,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def ideas_without_embedding(self, model: str) -> list[Idea]:
+        rows = self.db.query(
+            _IDEA_SELECT + " WHERE ideas.embedding IS NULL OR ideas.embedding_model IS NOT ?"
+            " ORDER BY ideas.id",
+            (model,),
+        )
+        return [Idea.from_row(row) for row in rows]
+
+    def get_ideas(self, ids: list[int]) -> dict[int, Idea]:
+        marks = ",".join("?" for _ in ids) or "NULL"
+        rows = self.db.query(_IDEA_SELECT + f" WHERE ideas.id IN ({marks})", list(ids))
+        return {row["id"]: Idea.from_row(row) for row in rows}
+
+    def merge_idea(self, source_id: int, target_id: int, now: str) -> None:
+        """Fold ``source`` into ``target``: supports move over, the source stays as a record."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO supports (idea_id, person_id, created_at)"
+            " SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?",
+            (target_id, source_id),
+        )
+        self.db.execute(
+            "UPDATE ideas SET status = 'zusammengefuehrt', merged_into = ?, updated_at = ?"
+            " WHERE id = ?",
+            (target_id, now, source_id),
+        )
+        # Ideas merged into the source earlier now point at the final target too.
+        self.db.execute(
+            "UPDATE ideas SET merged_into = ?, updated_at = ? WHERE merged_into = ?",
+            (target_id, now, source_id),
+        )
+
+    def merged_authors(self, idea_id: int) -> list[int]:
+        """Authors of the ideas that were merged into this one."""
+        rows = self.db.query(
+            "SELECT DISTINCT author_id FROM ideas WHERE merged_into = ? AND author_id IS NOT NULL",
+            (idea_id,),
+        )
+        return [row["author_id"] for row in rows]
+
+    def delete_idea(self, idea_id: int) -> None:
+        self.db.execute("UPDATE ideas SET merged_into = NULL WHERE merged_into = ?", (idea_id,))
+        self.db.execute("DELETE FROM ideas_fts WHERE rowid = ?", (idea_id,))
+        self.db.execute("DELETE FROM ideas WHERE id = ?", (idea_id,))

@@ -1,0 +1,178 @@
+"""Routing questions to CDO, CIO or both with the real model, on questions not in the seed set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from matching.encoder import Encoder, SentenceEncoder
+from matching.routing import AREAS, LABELS, Router, seed_examples
+
+pytestmark = pytest.mark.model
+
+CDO_QUESTIONS = [
+    "Gibt es Weiterbildungen, damit unser Sekretariat sicherer mit digitalen Werkzeugen arbeitet?",
+    "Welche Förderung können wir für die Digitalisierung der Stadtbibliothek beantragen?",
+    "Welche Verwaltungsleistungen sollen als Nächstes online gehen und wer legt die Reihenfolge "
+    "fest?",
+    "wer ist bei uns eigentlich für die digitale agenda zuständig",
+]
+CIO_QUESTIONS = [
+    "Mein Drucker zeigt Papierstau an, obwohl gar kein Papier drin ist",
+    "Ich habe mein Kennwort vergessen und komme nicht mehr an meinen PC.",
+    "Im Besprechungsraum 3 gibt es kein WLAN-Signal.",
+    "Wer verlängert den Wartungsvertrag für unsere Telefonanlage?",
+    "Können wir für das Standesamt einen zusätzlichen Server im Rechenzentrum bekommen?",
+]
+BOTH_QUESTIONS = [
+    "Wir sollen die Hundesteuer online beantragen lassen – welches System kaufen wir dafür?",
+    "Wir wollen Bauanträge künftig komplett digital annehmen. Wer klärt den neuen Ablauf und "
+    "die passende Software?",
+]
+LABELS_OF = {role: {a.label for a in AREAS if a.role == role} for role in ("cdo", "cio")}
+
+
+class SeedCachedEncoder:
+    """The real encoder, except that seed texts are encoded once for the whole module.
+
+    Several tests fit their own Router; without this each fit would encode the seed set
+    again. Other texts always go to the model, so routing is tested for real. `encoded`
+    counts the texts the model was asked for.
+    """
+
+    def __init__(self, inner: Encoder, seeds: dict[str, np.ndarray] | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        texts = [e.text for e in seed_examples()]
+        self.seeds = (
+            seeds if seeds is not None else dict(zip(texts, inner.encode(texts), strict=True))
+        )
+        self.encoded = 0
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        if texts and all(t in self.seeds for t in texts):
+            return np.stack([self.seeds[t] for t in texts])
+        self.encoded += len(texts)
+        return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+
+
+@pytest.fixture(scope="module")
+def seeded(encoder: SentenceEncoder) -> SeedCachedEncoder:
+    return SeedCachedEncoder(encoder)
+
+
+@pytest.fixture(scope="module")
+def router(seeded: SeedCachedEncoder) -> Router:
+    """Fitted once on the seed set; tests that teach it build their own."""
+    fitted = Router(seeded)
+    fitted.fit(seed_examples())
+    return fitted
+
+
+def test_questions_used_here_are_not_in_the_seed_set() -> None:
+    seeds = {e.text.lower() for e in seed_examples()}
+    for question in CDO_QUESTIONS + CIO_QUESTIONS + BOTH_QUESTIONS:
+        assert question.lower() not in seeds
+
+
+@pytest.mark.parametrize("question", CDO_QUESTIONS)
+def test_clear_cdo_questions_go_to_the_cdo_with_a_reason(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert route.target == "cdo", route
+    assert route.confidence >= router.min_confidence
+    assert route.reason.endswith("das betreut der CDO.")
+    assert any(label in route.reason for label in LABELS_OF["cdo"]), route.reason
+
+
+@pytest.mark.parametrize("question", CIO_QUESTIONS)
+def test_clear_cio_questions_go_to_the_cio_with_a_reason(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert route.target == "cio", route
+    assert route.confidence >= router.min_confidence
+    assert route.reason.endswith("das betreut der CIO.")
+    assert any(label in route.reason for label in LABELS_OF["cio"]), route.reason
+
+
+def test_the_reason_names_the_matching_remit(router: Router) -> None:
+    assert "Netzwerk und WLAN" in router.route(CIO_QUESTIONS[2]).reason
+    assert "Fördermittel" in router.route(CDO_QUESTIONS[1]).reason
+
+
+@pytest.mark.parametrize("question", BOTH_QUESTIONS)
+def test_borderline_questions_go_to_both(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert route.target == "both", route
+    assert "CDO und CIO" in route.reason
+    # one area from each side, so the asker sees why both look at it
+    assert any(label in route.reason for label in LABELS_OF["cdo"])
+    assert any(label in route.reason for label in LABELS_OF["cio"])
+
+
+def test_low_confidence_goes_to_both(router: Router, seeded: SeedCachedEncoder) -> None:
+    question = "Wer hilft uns, den Ablauf bei der Anmeldung der Hundesteuer zu verschlanken?"
+    usual = router.route(question)
+    assert usual.target == "cdo" and usual.confidence < 0.8
+    strict = Router(seeded, min_confidence=0.8)
+    strict.fit(seed_examples())
+    route = strict.route(question)
+    assert route.target == "both"
+    assert route.reason.endswith("CDO und CIO sehen es sich gemeinsam an.")
+
+
+def test_a_text_without_a_topic_goes_to_both(router: Router) -> None:
+    for text in ("", "   ", "?", "Hallo", "Danke!"):
+        route = router.route(text)
+        assert route.target == "both" and route.confidence == 0.0
+
+
+def test_rerouting_takes_effect_for_similar_questions(seeded: SeedCachedEncoder) -> None:
+    counting = SeedCachedEncoder(seeded.inner, seeded.seeds)
+    learner = Router(counting)
+    learner.fit(seed_examples())
+    rerouted = "Wer ist für die Barrierefreiheit unserer Internetseite zuständig?"
+    similar = "Wer kümmert sich darum, dass die städtische Webseite barrierefrei wird?"
+    assert learner.route(similar).target != "cdo"
+
+    before = counting.encoded
+    learner.add_example(rerouted, "cdo")  # the CDO took it over: "!weiterleiten 12 cdo"
+    assert counting.encoded - before == 1  # seed embeddings are cached; only the new text
+
+    route = learner.route(similar)
+    assert route.target == "cdo", route
+    assert route.reason.endswith("das betreut der CDO.")
+    assert learner.examples[-1].text == rerouted
+
+
+def test_add_example_rejects_unknown_labels(router: Router) -> None:
+    with pytest.raises(ValueError):
+        router.add_example("Wer ist zuständig?", "mayor")
+    with pytest.raises(ValueError):
+        router.add_example("   ", "cio")
+
+
+def test_route_many_equals_route(router: Router) -> None:
+    questions = [*CDO_QUESTIONS[:2], *CIO_QUESTIONS[:2], *BOTH_QUESTIONS, ""]
+    batch = router.route_many(questions)
+    assert len(batch) == len(questions)
+    for question, together in zip(questions, batch, strict=True):
+        alone = router.route(question)
+        assert (together.target, together.reason) == (alone.target, alone.reason)
+        assert together.confidence == pytest.approx(alone.confidence, abs=0.002)
+    assert router.route_many([]) == []
+
+
+def test_seed_set_sanity() -> None:
+    examples = seed_examples()
+    assert len(examples) >= 150
+    assert {e.label for e in examples} == set(LABELS)
+    assert len({e.text for e in examples}) == len(examples)
+
+
+def test_an_unfitted_router_starts_from_the_seed_set(seeded: SeedCachedEncoder) -> None:
+    route = Router(seeded).route(CIO_QUESTIONS[0])
+    assert route.target == "cio"

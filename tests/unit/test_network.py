@@ -1,0 +1,159 @@
+"""Matching in the conversation: similar ideas, colleagues, introductions, feedback, merges.
+
+These run the real SemanticMatcher and store with a fast hashing encoder: they test what the
+core does with similarity scores, not how good the scores are (tests/integration does that
+with the real model).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core import Bot
+from bot.events import Message, Reply, Sender
+from bot.semantic import SemanticMatcher
+from knowledge.store import Store
+from tests.conftest import FakeClock
+from tests.fakes import HashingEncoder, hashing_calibrations
+
+E_RECHNUNG = "Eingangsrechnungen sollten als E-Rechnung automatisch verarbeitet werden"
+E_RECHNUNG_2 = "Eingangsrechnungen als E-Rechnung automatisch verarbeiten und digital freigeben"
+WLAN = "WLAN in allen Sitzungsräumen des Rathauses"
+
+
+class Chat:
+    def __init__(self, tmp_path: Path):
+        self.store = Store.open(tmp_path / "data")
+        self.clock = FakeClock()
+        self.matcher = SemanticMatcher(
+            HashingEncoder(), clock=self.clock, calibrations=hashing_calibrations()
+        )
+        self.matcher.load(self.store)
+        settings = Settings(data_dir=tmp_path / "data", roles={"cdo": "cdo"})
+        self.bot = Bot(self.store, settings, matcher=self.matcher, clock=self.clock)
+        self.events = itertools.count(1)
+
+    def say(self, who: str, text: str, department: str | None = None) -> list[Reply]:
+        sender = Sender(who, who.capitalize(), department)
+        message = Message("console", f"{id(self)}-{next(self.events)}", sender, text, room="r")
+        return self.bot.handle(message, idea_room=True)
+
+
+@pytest.fixture
+def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
+    opened = Chat(tmp_path)
+    yield opened
+    opened.store.close()
+
+
+def test_similar_idea_of_a_colleague_is_shown_with_reason_and_buttons(chat: Chat) -> None:
+    chat.say("anna", f"!idee {E_RECHNUNG}", "FD 20")
+    chat.say("bob", f"!idee {WLAN}", "IT")
+    [reply] = chat.say("carla", f"!idee {E_RECHNUNG_2}", "FD 30")
+    assert "Ähnliche Ideen" in reply.text and "**#1**" in reply.text
+    assert "#2" not in reply.text
+    assert "rechnung" in reply.text.lower()
+    commands = [b.command for b in reply.buttons]
+    assert "!unterstuetzen 1" in commands and "!nicht-aehnlich 3 1" in commands
+    assert "!vernetzen 1" in commands
+
+
+def test_own_ideas_are_never_suggested(chat: Chat) -> None:
+    chat.say("anna", f"!idee {E_RECHNUNG}")
+    [reply] = chat.say("anna", f"!idee {E_RECHNUNG_2}")
+    assert "Ähnliche Ideen" not in reply.text
+
+
+def test_not_similar_hides_the_pair_for_good_and_raises_the_threshold(chat: Chat) -> None:
+    chat.say("anna", f"!idee {E_RECHNUNG}")
+    chat.say("carla", f"!idee {E_RECHNUNG_2}")
+    before = chat.matcher.threshold(chat.store)
+    [done] = chat.say("carla", "!nicht-aehnlich 2 1")
+    assert "nicht mehr als ähnlich" in done.text
+    assert chat.matcher.threshold(chat.store) > before
+    assert "schon gesagt" in chat.say("carla", "!nicht-aehnlich 1 2")[0].text
+    assert "können nur die Autorinnen" in chat.say("dora", "!nicht-aehnlich 1 2")[0].text
+    text = chat.matcher.search(chat.store, E_RECHNUNG, limit=5)
+    assert [s.idea.id for s in text] == [1, 2]  # search still finds both
+    # the pair itself is hidden from suggestions of either idea
+    vector = chat.matcher.encoder.encode([E_RECHNUNG_2])[0]
+    hidden = chat.matcher.similar(chat.store, E_RECHNUNG_2, vector, exclude={2}, threshold=-9)
+    assert 1 not in [s.idea.id for s in hidden]
+
+
+def test_colleagues_only_after_opt_in_and_other_departments_first(chat: Chat) -> None:
+    chat.say("dora", "!interessen E-Rechnung, Rechnungsbearbeitung", "FD 20")
+    chat.say("emil", "!interessen E-Rechnung, Eingangsrechnungen", "FD 30")
+    chat.say("fritz", "!interessen E-Rechnung", "FD 20")
+    [reply] = chat.say("anna", f"!idee {E_RECHNUNG}", "FD 20")
+    assert "am selben Thema" not in reply.text  # nobody opted in yet
+    for who in ("dora", "emil", "fritz"):
+        assert "eingeschaltet" in chat.say(who, "!matching an")[0].text
+    [reply] = chat.say("anna", f"!idee {E_RECHNUNG_2}", "FD 20")
+    section = reply.text.split("am selben Thema")[1]
+    names = [line.split(" (")[0].strip("• ") for line in section.splitlines() if "•" in line]
+    assert len(names) == 2 and names[0] == "Emil"  # other department first
+    assert "Anna" not in names
+    assert "Interesse „E-Rechnung" in section
+    chat.say("emil", "!matching aus")
+    [reply] = chat.say("anna", "!idee Rechnungen als E-Rechnung automatisch verarbeiten")
+    assert "Emil" not in reply.text
+
+
+def test_who_lists_opted_in_colleagues(chat: Chat) -> None:
+    chat.say("dora", "!interessen Open Data, Haushaltsdaten", "FD 20")
+    chat.say("dora", "!matching an")
+    chat.say("emil", "!interessen Open Data", "FD 30")  # not opted in
+    [reply] = chat.say("anna", "!wer Open Data")
+    assert "Dora (FD 20)" in reply.text and "Emil" not in reply.text
+    assert "!matching an" in reply.text  # anna herself is not opted in: hint
+    assert "niemanden" in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
+
+
+def test_introductions_reach_both_sides_and_can_be_declined(chat: Chat) -> None:
+    chat.say("bob", f"!idee {WLAN}", "IT")
+    assert "nicht freigegeben" in chat.say("anna", "!vernetzen 1")[0].text
+    chat.say("bob", "!matching an")
+    mine, theirs = chat.say("anna", "!vernetzen 1", "FD 20")
+    assert "Bob Bescheid gegeben" in mine.text and "zu Idee #1" in mine.text
+    assert theirs.direct_to == "bob" and "Anna (FD 20)" in theirs.text
+    assert "besteht bereits" in chat.say("anna", "!vernetzen bob")[0].text
+    assert "gibt es nicht" in chat.say("carla", "!vernetzen ablehnen 1")[0].text
+    declined, notice = chat.say("bob", "!vernetzen ablehnen 1")
+    assert "beendet" in declined.text and notice.direct_to == "anna"
+    assert "bereits beendet" in chat.say("anna", "!vernetzen ablehnen 1")[0].text
+    assert "selbst" in chat.say("bob", "!vernetzen bob")[0].text
+    assert "niemanden namens" in chat.say("anna", "!vernetzen Unbekannt")[0].text
+
+
+def test_merge_keeps_authors_and_supports_and_updates_the_index(chat: Chat) -> None:
+    chat.say("anna", f"!idee {E_RECHNUNG}")
+    chat.say("carla", f"!idee {E_RECHNUNG_2}")
+    chat.say("dora", "!unterstuetzen 2")
+    assert "nur diese Rollen" in chat.say("anna", "!zusammenfuehren 2 1")[0].text
+    done, notice = chat.say("cdo", "!zusammenfuehren 2 1")
+    assert "Teil von Idee **#1**" in done.text and notice.direct_to == "carla"
+    target = chat.store.get_idea(1)
+    assert target is not None and target.supporters == 2  # dora, and carla as author
+    assert 2 not in chat.matcher.engine
+    assert [s.idea.id for s in chat.matcher.search(chat.store, E_RECHNUNG_2, limit=5)] == [1]
+    assert "bereits" in chat.say("cdo", "!zusammenfuehren 2 1")[0].text
+    assert "zusammengeführt" in chat.say("emil", "!unterstuetzen 2")[0].text
+    assert chat.store.linked(2, "merged") == {1}
+
+
+def test_index_survives_a_restart_without_re_encoding(tmp_path: Path) -> None:
+    first = Chat(tmp_path)
+    first.say("anna", f"!idee {E_RECHNUNG}")
+    first.say("bob", f"!idee {WLAN}")
+    first.store.close()
+    second = Chat(tmp_path)
+    assert len(second.matcher.engine) == 2
+    assert second.matcher.encoder.calls == 1  # type: ignore[attr-defined]  # the prior only
+    [reply] = second.say("carla", f"!idee {E_RECHNUNG_2}")
+    assert "**#1**" in reply.text
+    second.store.close()

@@ -1,0 +1,320 @@
+"""VectorIndex, the lexical model and the fused scorer, on small hand-made data (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.lexical import (
+    MIN_TOPIC_CORPUS,
+    LexicalModel,
+    lexical_cosines,
+    normalize,
+    topic_cosines,
+)
+from matching.similarity import (
+    BASIC,
+    DUPLICATE,
+    LEXICAL,
+    RELATED,
+    SEMANTIC,
+    Match,
+    VectorIndex,
+    confidence,
+    fuse,
+    fused_scores,
+    rerank,
+    semantic_cosines,
+)
+
+PRECISIONS = ["bfloat16", "float16", "float32"]
+DIM = 16
+
+
+def unit(rng: np.random.Generator, n: int, dim: int = DIM) -> np.ndarray:
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def brute_force(index: VectorIndex, query: np.ndarray, k: int, skip: set[int]) -> list[int]:
+    """Exact float32 search over what the index stores; ties broken by id like the index."""
+    ids = index.ids
+    scores = index.vectors(ids) @ (query / np.linalg.norm(query))
+    ranked = sorted(zip(-scores, ids, strict=True))
+    return [int(i) for _, i in ranked if int(i) not in skip][:k]
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(7)
+
+
+# --- VectorIndex ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_empty_index_finds_nothing(precision: str) -> None:
+    index = VectorIndex(DIM, precision=precision)  # type: ignore[arg-type]
+    assert len(index) == 0
+    assert 3 not in index
+    assert index.search(np.ones(DIM, np.float32), 5) == []
+    assert np.all(index.mean() == 0)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_search_matches_brute_force(precision: str, rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, precision=precision)  # type: ignore[arg-type]
+    vectors = unit(rng, 300)
+    index.add(np.arange(300) * 10, vectors)
+    for query in unit(rng, 20):
+        hits = index.search(query, 7)
+        assert [i for i, _ in hits] == brute_force(index, query, 7, set())
+        scores = [s for _, s in hits]
+        assert scores == sorted(scores, reverse=True)
+        assert all(-1.0001 <= s <= 1.0001 for s in scores)
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_low_precision_search_is_exact_over_stored_vectors(
+    precision: str, rng: np.random.Generator
+) -> None:
+    """The rough scan only shortlists: results equal a float32 index of the same values."""
+    vectors = unit(rng, 2000, 384) * 0.1 + unit(rng, 1, 384)  # clustered, many near-ties
+    low = VectorIndex(384, precision=precision)  # type: ignore[arg-type]
+    low.add(np.arange(2000), vectors)
+    stored = low.vectors(low.ids)
+    for query in vectors[:30]:
+        hits = low.search(query, 10)
+        assert [i for i, _ in hits] == brute_force(low, query, 10, set())
+        exact = stored[[i for i, _ in hits]] @ (query / np.linalg.norm(query))
+        assert [s for _, s in hits] == pytest.approx(exact.tolist(), abs=1e-6)
+
+
+def test_stored_vectors_are_normalised_and_close(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM)
+    raw = unit(rng, 5) * 3.0
+    index.add([1, 2, 3, 4, 5], raw)
+    stored = index.vectors([5, 1])
+    assert np.allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-2)
+    assert np.allclose(stored, raw[[4, 0]] / 3.0, atol=1e-2)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_exclude_and_allow_filters(precision: str, rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, precision=precision)  # type: ignore[arg-type]
+    index.add(range(100), unit(rng, 100))
+    query = index.vectors([42])[0]
+    assert index.search(query, 1)[0][0] == 42
+    skip = {42, 7, 999}  # unknown ids in exclude are fine
+    hits = index.search(query, 5, exclude=skip)
+    assert [i for i, _ in hits] == brute_force(index, query, 5, skip)
+    odd = index.search(query, 5, allow=lambda i: i % 2 == 1)
+    even = {i for i in range(100) if i % 2 == 0}
+    assert [i for i, _ in odd] == brute_force(index, query, 5, even)
+    assert index.search(query, 5, allow=lambda i: False) == []
+    assert index.search(query, 5, exclude=range(100)) == []
+
+
+def test_k_larger_than_size_returns_everything_sorted(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM)
+    index.add([5, 6, 7], unit(rng, 3))
+    hits = index.search(unit(rng, 1)[0], 50)
+    assert sorted(i for i, _ in hits) == [5, 6, 7]
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    assert index.search(unit(rng, 1)[0], 0) == []
+
+
+def test_growth_doubles_capacity_and_keeps_rows(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, capacity=2)
+    vectors = unit(rng, 37)
+    for i, vector in enumerate(vectors):
+        index.add([i], vector[None, :])
+    assert len(index) == 37
+    assert index.capacity == 64  # 2, 4, 8, ... doubled one row at a time
+    assert np.allclose(index.vectors(range(37)), vectors, atol=1e-2)
+    assert index.nbytes >= 64 * DIM * 2
+
+
+def test_remove_swaps_last_row_in(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, precision="float32")
+    vectors = unit(rng, 6)
+    index.add([10, 11, 12, 13, 14, 15], vectors)
+    assert index.remove([11, 99]) == 1  # unknown ids are ignored
+    assert len(index) == 5 and 11 not in index and 15 in index
+    assert index.ids.tolist() == [10, 15, 12, 13, 14]
+    assert np.allclose(index.vectors([15, 14]), vectors[[5, 4]])
+    for i, vector in zip([10, 12, 13, 14, 15], vectors[[0, 2, 3, 4, 5]], strict=True):
+        assert index.search(vector, 1)[0][0] == i
+    assert index.remove([10, 12, 13, 14, 15]) == 5
+    assert len(index) == 0 and index.search(vectors[0], 3) == []
+
+
+def test_remove_then_add_and_replace(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, precision="float32")
+    old, new = unit(rng, 2)
+    index.add([1, 2], np.vstack([old, unit(rng, 1)]))
+    index.remove([1])
+    index.add([1], new)
+    assert index.search(new, 1)[0][0] == 1
+    assert np.allclose(index.vectors([1])[0], new)
+    index.add([1], old)  # same id again: replaced, not duplicated
+    assert len(index) == 2
+    assert np.allclose(index.vectors([1])[0], old)
+
+
+def test_mean_follows_adds_replacements_and_removals(rng: np.random.Generator) -> None:
+    index = VectorIndex(DIM, precision="float32")
+    vectors = unit(rng, 4)
+    index.add([1, 2, 3], vectors[:3])
+    index.add([2], vectors[3])
+    index.remove([1])
+    assert np.allclose(index.mean(), vectors[[3, 2]].mean(axis=0), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("ids", "vectors", "message"),
+    [
+        ([1], np.ones((1, DIM + 1)), "dimension"),
+        ([1, 1], np.ones((2, DIM)), "duplicate"),
+        ([1], np.zeros((1, DIM)), "zero"),
+        ([1], np.full((1, DIM), np.nan), "finite"),
+    ],
+)
+def test_bad_input_is_refused(ids: list[int], vectors: np.ndarray, message: str) -> None:
+    index = VectorIndex(DIM)
+    with pytest.raises(ValueError, match=message):
+        index.add(ids, vectors)
+    assert len(index) == 0
+
+
+# --- lexical -------------------------------------------------------------------------------
+
+IDEAS = [
+    "Radwege in der Innenstadt verbreitern",
+    "Breitere Radwege für die Innenstadt",
+    "Elektronische Akte in allen Ämtern einführen",
+    "Die E-Akte für alle Ämter einführen",
+    "Fußgängerüberweg an der Schule einrichten",
+]
+
+
+def test_normalize_folds_umlauts_and_case() -> None:
+    assert normalize("  Fußgänger   ÜBERWEG ") == "fussgaenger ueberweg"
+
+
+def test_lexical_cosines_find_inflections_and_compounds() -> None:
+    model = LexicalModel().fit(IDEAS)
+    vectors = model.encode(IDEAS)
+    scores = lexical_cosines(vectors, vectors)
+    assert np.allclose(np.diag(scores), 1.0, atol=1e-5)
+    assert scores[0, 1] > scores[0, 2] and scores[0, 1] > scores[0, 4]
+    assert scores[2, 3] > scores[2, 0]
+    paired = lexical_cosines(vectors, vectors.take([1, 0, 3, 2, 4]), paired=True)
+    assert np.allclose(paired, scores[[0, 1, 2, 3, 4], [1, 0, 3, 2, 4]], atol=1e-6)
+    spelled = model.encode(["Fussgaengerueberweg an der Schule"])
+    assert lexical_cosines(spelled, vectors.take([4]))[0, 0] > 0.5
+
+
+def test_similarity_works_before_and_after_observing() -> None:
+    model = LexicalModel()
+    fresh = model.similarity("Radwege verbreitern", IDEAS)
+    assert fresh.shape == (5,) and fresh.argmax() in (0, 1)
+    model.observe(IDEAS)
+    observed = model.similarity("Radwege verbreitern", IDEAS)
+    assert observed.argmax() in (0, 1)
+    assert model.similarity("x", []).shape == (0,)
+
+
+def test_topics_need_a_corpus() -> None:
+    small = LexicalModel().fit(IDEAS)
+    assert not small.has_topics and small.encode(IDEAS).topics is None
+    assert topic_cosines(small.encode(IDEAS), small.encode(IDEAS)) is None
+    corpus = [f"{idea} Nummer {n}" for n in range(MIN_TOPIC_CORPUS // 5 + 1) for idea in IDEAS]
+    large = LexicalModel(topic_dims=4).fit(corpus)
+    vectors = large.encode(IDEAS)
+    assert large.has_topics and vectors.topics is not None
+    assert np.allclose(np.linalg.norm(vectors.topics, axis=1), 1.0, atol=1e-5)
+    topics = topic_cosines(vectors, vectors)
+    assert topics is not None and topics[0, 1] > topics[0, 2]
+
+
+def test_lexical_model_refuses_misuse() -> None:
+    with pytest.raises(RuntimeError):
+        LexicalModel().encode(IDEAS)
+    with pytest.raises(TypeError):
+        LexicalModel().fit("ein einziger Text")
+    with pytest.raises(ValueError):
+        LexicalModel().fit([])
+
+
+# --- fused score ---------------------------------------------------------------------------
+
+
+def test_fuse_weighs_z_scores() -> None:
+    semantic = np.array([SEMANTIC.mean, SEMANTIC.mean + SEMANTIC.std], np.float32)
+    lexical = np.array([LEXICAL.mean + 2 * LEXICAL.std, LEXICAL.mean], np.float32)
+    fused = fuse(semantic, lexical)  # BASIC
+    assert fused == pytest.approx([BASIC.lexical * 2, BASIC.semantic], abs=1e-4)
+
+
+def test_fuse_gives_missing_topic_weight_to_the_others() -> None:
+    semantic, lexical = np.array([0.3], np.float32), np.array([0.2], np.float32)
+    without = fuse(semantic, lexical, None, profile=RELATED)
+    same_share = fuse(semantic, lexical, np.array([0.0], np.float32), profile=RELATED)
+    assert without.shape == (1,) and without[0] != pytest.approx(same_share[0])
+    scale = (RELATED.semantic + RELATED.lexical + RELATED.topic) / (
+        RELATED.semantic + RELATED.lexical
+    )
+    expected = scale * (
+        RELATED.semantic * (0.3 + 0.0005) / 0.0871 + RELATED.lexical * (0.2 - 0.0639) / 0.0335
+    )
+    assert without[0] == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("profile", [BASIC, DUPLICATE])
+def test_fuse_grows_with_each_signal(profile: object) -> None:
+    grid = np.linspace(0.0, 1.0, 11, dtype=np.float32)
+    assert np.all(np.diff(fuse(grid, np.full(11, 0.1, np.float32), profile=profile)) > 0)  # type: ignore[arg-type]
+    if profile is BASIC:
+        assert np.all(np.diff(fuse(np.full(11, 0.8, np.float32), grid)) > 0)
+
+
+def test_confidence_is_a_monotone_probability() -> None:
+    scores = np.linspace(-10, 20, 31)
+    for profile in (BASIC, RELATED, DUPLICATE):
+        values = confidence(scores, profile)
+        assert np.all((values >= 0) & (values <= 1)) and np.all(np.diff(values) >= 0)
+
+
+def test_semantic_cosines_center_on_the_corpus_mean() -> None:
+    a = np.array([[1.0, 1.0, 0.0]], np.float32)
+    b = np.array([[1.0, 0.0, 1.0]], np.float32)
+    assert semantic_cosines(a, b)[0, 0] == pytest.approx(0.5)
+    centered = semantic_cosines(a, b, mean=np.array([1.0, 0.0, 0.0], np.float32))
+    assert centered[0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert semantic_cosines(a, b, paired=True) == pytest.approx([0.5])
+
+
+def test_fused_scores_and_rerank(rng: np.random.Generator) -> None:
+    vectors = unit(rng, 5)
+    vectors[1] = vectors[0] + 0.05 * vectors[1]  # idea 1 restates idea 0
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    model = LexicalModel().fit(IDEAS)
+    lex = model.encode(IDEAS)
+    with pytest.raises(ValueError, match="mean"):
+        fused_scores(vectors, vectors, lex, lex, profile=RELATED)
+    matrix = fused_scores(vectors, vectors, lex, lex, profile=RELATED, mean=vectors.mean(0))
+    assert matrix.shape == (5, 5) and matrix[0, 1] == matrix[0, 1:].max()
+    best = rerank(
+        vectors[0],
+        lex.take([0]),
+        [1, 2, 3, 4],
+        vectors[1:],
+        lex.take([1, 2, 3, 4]),
+        k=2,
+        mean=vectors.mean(0),
+    )
+    assert [m.id for m in best] == [1, int(np.argsort(-matrix[0, 2:])[0]) + 2]
+    assert isinstance(best[0], Match) and 0.0 <= best[0].confidence <= 1.0
+    assert best[0].score == pytest.approx(float(matrix[0, 1]), abs=1e-4)
+    assert rerank(vectors[0], lex.take([0]), [], vectors[:0], lex.take([]), k=3) == []
