@@ -32,7 +32,7 @@ from matching.engine import (
     reference_ideas,
 )
 from matching.people import PersonMatch, Profile, rank_people
-from matching.vectors import from_blob, to_blob
+from matching.vectors import centred, from_blob, to_blob
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,11 @@ HIDDEN_STATUSES = ("abgelehnt", "zusammengefuehrt")
 MAX_SIMILAR = 3
 MAX_COLLEAGUES = 2
 CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
-# How far above a random pair (in standard deviations of the model's cosine) a person's
-# profile must be to be suggested, and a declared topic to be named as the reason.
-PERSON_MIN_Z = 2.5
-TOPIC_MIN_Z = 3.0
+# Cosines after centring (see matching.engine.IdeaEngine.centre): a person's profile must
+# reach PERSON_MIN to be suggested, a declared topic TOPIC_MIN to be named as the reason.
+# Set on hand-checked German topic/idea pairs: related 0.17-0.51, unrelated mostly below 0.1.
+PERSON_MIN = 0.2
+TOPIC_MIN = 0.2
 
 
 class SemanticMatcher:
@@ -210,13 +211,9 @@ class SemanticMatcher:
     ) -> list[Colleague]:
         people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
-        calibration = self.engine.calibrations.semantic
+        query = centred(vector, self._people_centre())[0]
         matches = rank_people(
-            vector,
-            profiles,
-            limit=limit * 4,
-            min_score=calibration.mean + PERSON_MIN_Z * calibration.std,
-            topic_min=calibration.mean + TOPIC_MIN_Z * calibration.std,
+            query, profiles, limit=limit * 4, min_score=PERSON_MIN, topic_min=TOPIC_MIN
         )
         if prefer_other_departments:  # connecting across departments is the point
             matches.sort(
@@ -235,6 +232,11 @@ class SemanticMatcher:
                 break
         return chosen
 
+    def _people_centre(self) -> np.ndarray:
+        """Profiles are compared around the prior centre: stable while the corpus changes."""
+        prior = self.engine.prior_mean
+        return prior if prior is not None else self.engine.centre()
+
     def _person_reason(self, store: Store, match: PersonMatch) -> str:
         if match.topic:
             return self.t("match.interest", topic=match.topic)
@@ -251,33 +253,29 @@ class SemanticMatcher:
         ids = [p.id for p in people]
         profiles = {pid: Profile(pid) for pid in ids}
         rows = store.interest_rows(ids)
-        stale = [
-            r for r in rows if r["embedding"] is None or r["embedding_model"] != self.encoder.name
-        ]
+        stale = [r for r in rows if r["embedding_model"] != self.encoder.name]
         if stale:
             vectors = self.encoder.encode([r["topic"] for r in stale])
             for row, vector in zip(stale, vectors, strict=True):
-                store.set_interest_embedding(
-                    row["person_id"], row["topic"], to_blob(vector), self.encoder.name
-                )
                 row["embedding"] = to_blob(vector)
+                store.set_interest_embedding(
+                    row["person_id"], row["topic"], row["embedding"], self.encoder.name
+                )
+        centre = self._people_centre()
         for row in rows:
-            profile = profiles[row["person_id"]]
-            profile.topics.append(row["topic"])
+            profiles[row["person_id"]].topics.append(row["topic"])
         for pid, profile in profiles.items():
-            topic_rows = [r for r in rows if r["person_id"] == pid]
-            if topic_rows:
-                profile.topic_vectors = np.vstack([from_blob(r["embedding"]) for r in topic_rows])
+            blobs = [from_blob(r["embedding"]) for r in rows if r["person_id"] == pid]
+            if blobs:
+                profile.topic_vectors = centred(np.vstack(blobs), centre)
         now = self.clock()
         for idea in store.ideas(author_ids=ids):
-            if idea.author_id is None or idea.id not in self.engine:
-                continue
-            profile = profiles[idea.author_id]
-            profile.idea_ids.append(idea.id)
-            profile.idea_ages_days.append(age_days(idea.created_at, now))
+            if idea.author_id is not None and idea.id in self.engine:
+                profiles[idea.author_id].idea_ids.append(idea.id)
+                profiles[idea.author_id].idea_ages_days.append(age_days(idea.created_at, now))
         for profile in profiles.values():
             if profile.idea_ids:
-                profile.idea_vectors = self.engine.vectors(profile.idea_ids)
+                profile.idea_vectors = centred(self.engine.vectors(profile.idea_ids), centre)
         self._profiles = profiles
         self._stale_profiles = False
         return profiles

@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import Settings
+from bot.core import Bot
+from bot.events import Message, Sender
 from bot.semantic import SemanticMatcher
 from knowledge.records import NewIdea
 from knowledge.store import Store
@@ -128,3 +131,35 @@ def test_index_follows_insert_merge_and_delete(loaded) -> None:  # type: ignore[
     assert 1 not in matcher.engine and 2 not in matcher.engine
     ids = [s.idea.id for s in matcher.search(store, PAIRS[0][1], limit=10)]
     assert 1 not in ids and 2 not in ids and ids[0] == new.id
+
+
+def test_conversation_with_the_real_model(tmp_path: Path, encoder: SentenceEncoder) -> None:
+    """Opted-out people never appear; "not similar" hides the pair for good."""
+    store = Store.open(tmp_path / "chat")
+    matcher = SemanticMatcher(encoder)
+    bot = Bot(store, Settings(data_dir=tmp_path), matcher=matcher)
+    events = iter(range(1, 1000))
+
+    def say(who: str, text: str, department: str) -> str:
+        message = Message("matrix", f"$e{next(events)}", Sender(who, who.capitalize(), department),
+                          text, room="!ideen")  # fmt: skip
+        return "\n".join(reply.text for reply in bot.handle(message, idea_room=True))
+
+    say("dora", "!interessen E-Rechnung, Rechnungsworkflow", "FD 20")
+    say("emil", "!interessen E-Rechnung, digitale Buchhaltung", "FD 30")
+    say("emil", "!matching an", "FD 30")
+    say("anna", f"!idee {PAIRS[0][0]}", "FD 20")
+    reply = say("bob", f"!idee {PAIRS[0][1]}", "FD 10")
+    assert "Ähnliche Ideen" in reply and "**#1**" in reply
+    assert "Emil (FD 30)" in reply  # opted in, fitting interest
+    assert "Dora" not in reply  # same interests, but not opted in
+    say("bob", "!nicht-aehnlich 2 1", "FD 10")
+    reply = say("carla", "!idee Lieferantenrechnungen elektronisch empfangen und buchen", "IT")
+    assert "**#1**" in reply or "**#2**" in reply  # still suggested to others ...
+    vector = encoder.encode([PAIRS[0][1]])[0]
+    hidden = matcher.similar(store, PAIRS[0][1], vector, exclude={2}, threshold=0.0)
+    assert 1 not in [s.idea.id for s in hidden]  # ... but never as a pair of #1 and #2
+    say("emil", "!matching aus", "FD 30")
+    reply = say("fritz", "!idee E-Rechnungen automatisch prüfen und freigeben", "FD 40")
+    assert "Emil" not in reply and "Dora" not in reply
+    store.close()
