@@ -1,16 +1,20 @@
-"""Putting the parts together: store, model, matcher and bot, for the CLI and the adapters."""
+"""Putting the parts together: store, model, matcher, router and bot, for CLI and adapters."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import Settings
 from bot.core import Bot
+from bot.events import Reply
+from bot.questions import QuestionDesk, due_reminders
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
-from matching.encoder import ModelInfo, SentenceEncoder, provision_model
+from matching.encoder import Encoder, ModelInfo, SentenceEncoder, provision_model
+from matching.routing import Router
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +34,28 @@ class App:
     matcher: SemanticMatcher
     bot: Bot
 
+    def due_reminders(self, now: datetime | None = None) -> list[Reply]:
+        """Question reminders due now; adapters call this periodically and send the replies."""
+        return due_reminders(self.store, self.bot.settings, now or self.bot.clock())
+
     def close(self) -> None:
         self.store.close()
+
+
+def build_router(encoder: Encoder, store: Store) -> Router:
+    """A router that has learnt every re-routing stored so far.
+
+    The seed set is fitted lazily on the first question (or here, when there are stored
+    re-routings to replay), so commands that never route do not pay for it.
+    """
+    router = Router(encoder)
+    with store.transaction():
+        examples = store.reroute_examples()
+    for text, target in examples:
+        router.add_example(text, target)
+    if examples:
+        log.info("routing: replayed %d re-routings", len(examples))
+    return router
 
 
 def build_app(settings: Settings, *, progress: bool = False) -> App:
@@ -41,7 +65,8 @@ def build_app(settings: Settings, *, progress: bool = False) -> App:
         encoder = SentenceEncoder(provide_model(settings, progress=progress))
         matcher = SemanticMatcher(encoder, settings.language)
         matcher.load(store, progress=progress)
+        desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)
     except BaseException:
         store.close()
         raise
-    return App(store, matcher, Bot(store, settings, matcher=matcher))
+    return App(store, matcher, Bot(store, settings, matcher=matcher, questions=desk))

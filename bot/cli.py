@@ -18,13 +18,14 @@ import click
 from tqdm import tqdm
 
 from bot import services
-from bot.app import App, build_app, provide_model
+from bot.app import App, build_app, build_router, provide_model
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.events import Sender
 from bot.importer import ImportFileError, count_records, read_rows
 from knowledge.records import ROLES
 from knowledge.store import Store
+from matching.encoder import SentenceEncoder
 
 log = logging.getLogger("ideenlotse")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -78,6 +79,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
       ideenlotse chat --as anna --department "FD 20"
       ideenlotse import ideen.csv
       ideenlotse export --person anna > anna.json
+      ideenlotse route "Mein Drucker druckt nicht"
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -311,6 +313,45 @@ def similar(
                 )
     finally:
         app.close()
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON line per question (the default when reading stdin).",
+)
+@click.pass_context
+def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
+    """Show where the bot would route the question TEXT, or each line of stdin.
+
+    Each result has target (cdo, cio or both), confidence (0..1) and the one-line reason
+    the asker sees. Re-routings stored by role holders are taken into account.
+
+    \b
+    Examples:
+      ideenlotse route "Mein Drucker druckt nicht mehr"
+      printf 'Wer betreut die Digitalagenda?\nDas WLAN ist weg\n' | ideenlotse route
+    """
+    config = settings(ctx)
+    questions = [text] if text is not None else [line.rstrip("\n") for line in sys.stdin]
+    store = open_store(config)
+    try:
+        encoder = SentenceEncoder(provide_model(config, progress=sys.stderr.isatty()))
+        router = build_router(encoder, store)
+        routes = router.route_many(questions)
+    except (OSError, ValueError) as exc:
+        raise Failure(f"cannot route: {exc}") from exc
+    finally:
+        store.close()
+    for each in routes:
+        if as_json or text is None:
+            result = {"target": each.target, "confidence": each.confidence, "reason": each.reason}
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(f"{each.target} ({each.confidence:.2f}): {each.reason}")
 
 
 def main() -> None:

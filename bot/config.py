@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from knowledge.records import ROLES
 
@@ -24,6 +26,21 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class QuestionSettings:
+    """How questions reach role holders and when unanswered ones are reminded.
+
+    The SLA counts working hours only (Monday to Friday within ``work_start``-``work_end`` in
+    ``timezone``), so a question asked on Friday evening is not overdue on Monday morning.
+    """
+
+    triage_room: str | None = None  # set: deliver questions there instead of direct messages
+    sla_hours: float = 16.0  # working hours until the first reminder, and again until the admin
+    work_start: time = time(8, 0)
+    work_end: time = time(16, 0)
+    timezone: str = "Europe/Berlin"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
     language: str = "de"
@@ -33,9 +50,14 @@ class Settings:
     max_text_length: int = 4000
     search_results: int = 5
     model: str | None = None  # None: the bundled multilingual-e5-small
+    questions: QuestionSettings = field(default_factory=QuestionSettings)
 
     def role_for(self, user_id: str) -> str | None:
         return self.roles.get(user_id)
+
+    def holders(self, role: str) -> tuple[str, ...]:
+        """Platform user ids configured for ``role``, in config order."""
+        return tuple(user for user, each in self.roles.items() if each == role)
 
     def is_idea_room(self, room: str | None) -> bool:
         return room is not None and room in self.idea_rooms
@@ -90,7 +112,41 @@ def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Sett
         max_text_length=_positive_int(limits, "max_text_length", 4000, path),
         search_results=_positive_int(limits, "search_results", 5, path),
         model=raw.get("matching", {}).get("model"),
+        questions=_question_settings(raw.get("questions", {}), path),
     )
+
+
+def _question_settings(table: Any, path: Path) -> QuestionSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '[questions]' must be a table")
+    room = table.get("triage_room")
+    if room is not None and (not isinstance(room, str) or not room.strip()):
+        raise ConfigError(f"{path}: 'questions.triage_room' must be a room id")
+    sla = table.get("sla_hours", 16)
+    if isinstance(sla, bool) or not isinstance(sla, int | float) or not 0 < sla <= 1000:
+        raise ConfigError(f"{path}: 'questions.sla_hours' must be a number of hours above 0")
+    start, end = _working_hours(table.get("working_hours", "08:00-16:00"), path)
+    zone = table.get("timezone", "Europe/Berlin")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        message = f"{path}: 'questions.timezone' {zone!r} is not a known time zone"
+        raise ConfigError(message) from exc
+    return QuestionSettings(room, float(sla), start, end, str(zone))
+
+
+def _working_hours(value: Any, path: Path) -> tuple[time, time]:
+    """``"08:00-16:00"`` -> (08:00, 16:00); the end must be after the start."""
+    message = f"{path}: 'questions.working_hours' must look like \"08:00-16:00\""
+    if not isinstance(value, str) or value.count("-") != 1:
+        raise ConfigError(message)
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as exc:
+        raise ConfigError(message) from exc
+    if end <= start:
+        raise ConfigError(f"{path}: 'questions.working_hours' must end after it starts")
+    return start, end
 
 
 def _str_list(value: Any, key: str, path: Path) -> list[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.events import Message
 from bot.i18n import Translator
 from bot.matcher import Matcher
+from bot.questions import QuestionDesk
 from knowledge.records import Person
 from knowledge.store import Store
 
@@ -21,3 +22,4 @@ class Context:
     t: Translator
     now: str  # ISO 8601, UTC
     matcher: Matcher
+    questions: QuestionDesk = field(default_factory=QuestionDesk)

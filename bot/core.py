@@ -24,8 +24,10 @@ from bot.context import Context
 from bot.events import Action, Message, Reply
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import share_idea
+from bot.handlers.questions import ask_question
 from bot.i18n import Translator
 from bot.matcher import Matcher, NoMatcher
+from bot.questions import QuestionDesk, looks_like_question
 from bot.statuses import status_choices
 from knowledge.records import Person
 from knowledge.store import Store
@@ -40,15 +42,17 @@ class Bot:
         settings: Settings,
         *,
         matcher: Matcher | None = None,
+        questions: QuestionDesk | None = None,
         clock: Clock = utcnow,
     ):
         self.store = store
         self.settings = settings
         self.matcher = matcher or NoMatcher()
+        self.questions = questions or QuestionDesk()  # without a router: questions go to both
         self.clock = clock
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
-        """Answer one platform event. ``idea_room``: plain text there is an idea."""
+        """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
         message = event.as_message() if isinstance(event, Action) else event
         now = iso(self.clock())
         try:
@@ -58,7 +62,10 @@ class Bot:
                     log.info("skipped replayed event %s/%s", message.platform, message.event_id)
                     return []
                 t = self._translator(person, message)
-                ctx = Context(message, person, self.store, self.settings, t, now, self.matcher)
+                ctx = Context(
+                    message, person, self.store, self.settings, t, now, self.matcher,
+                    self.questions,
+                )  # fmt: skip
                 replies = self._dispatch(ctx, idea_room or message.is_direct)
         except Exception:
             log.exception("failed to handle event %s/%s", message.platform, message.event_id)
@@ -98,6 +105,8 @@ class Bot:
         match parsed:
             case NotACommand():
                 if idea_room and text.strip():
+                    if looks_like_question(text):
+                        return ask_question(ctx, text)
                     return share_idea(ctx, text)
                 return []
             case EmptyCommand():

@@ -67,6 +67,8 @@ class Reply:
     direct_to: str | None = None  # platform user id: deliver as a direct message instead
 
     def in_thread_of(self, message: Message) -> Reply:
-        if self.direct_to is not None or message.is_direct:
+        # A reply addressed elsewhere (a direct message, or another room or thread such as a
+        # triage room or the thread of an earlier question) keeps its own address.
+        if self.direct_to is not None or message.is_direct or self.room is not None:
             return self
         return replace(self, thread_id=message.thread_id or message.event_id)

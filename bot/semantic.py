@@ -72,12 +72,9 @@ class SemanticMatcher:
         """
         with store.transaction():
             stored = store.embeddings(self.encoder.name)
-            missing = [
-                i
-                for i in store.ideas_without_embedding(self.encoder.name)
-                if i.status != "zusammengefuehrt"
-            ]
-            texts = {idea.id: idea_text(idea) for idea in store.ideas()}
+            missing = store.ideas_without_embedding(self.encoder.name)
+            # merged ideas live on in their target; they are kept, never suggested
+            texts = {i.id: idea_text(i) for i in store.ideas() if i.status != "zusammengefuehrt"}
         if stored:
             ids = [idea_id for idea_id, _ in stored if idea_id in texts]
             vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in texts])

@@ -19,9 +19,10 @@ from knowledge.db import DB_FILENAME, connect, migrate
 from knowledge.ideas import IdeaQueries
 from knowledge.links import LinkQueries
 from knowledge.people import PeopleQueries
+from knowledge.questions import QuestionQueries
 
 
-class Store(PeopleQueries, IdeaQueries, LinkQueries):
+class Store(PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries):
     """SQLite implementation of the knowledge store."""
 
     def __init__(self, db: sqlite_utils.Database):

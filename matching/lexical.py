@@ -35,7 +35,6 @@ SUBLINEAR_TF = True
 # 30 topics beat 50/100/150 on the cycling dev half (fused P@5 0.485 vs 0.479/0.476/0.472).
 TOPIC_DIMS = 30
 MIN_TOPIC_CORPUS = 50  # below this many texts an SVD "topic" is mostly one text's quirks
-REFIT_GROWTH = 0.1  # observe(): refit once the corpus grew by this share since the last fit
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -78,8 +77,6 @@ class LexicalModel:
     _vectorizer: TfidfVectorizer | None = field(default=None, init=False, repr=False)
     _svd: TruncatedSVD | None = field(default=None, init=False, repr=False)
     _topic_mean: np.ndarray | None = field(default=None, init=False, repr=False)
-    _corpus: list[str] = field(default_factory=list, init=False, repr=False)
-    _fitted_size: int = field(default=0, init=False, repr=False)
 
     @property
     def fitted(self) -> bool:
@@ -105,7 +102,6 @@ class LexicalModel:
         )
         matrix = vectorizer.fit_transform(texts)
         self._vectorizer, self._svd, self._topic_mean = vectorizer, None, None
-        self._corpus, self._fitted_size = texts, len(texts)
         dims = min(self.topic_dims, len(texts) - 1, matrix.shape[1] - 1)
         if self.topic_dims > 0 and len(texts) >= self.min_topic_corpus and dims >= 2:
             svd = TruncatedSVD(n_components=dims, random_state=0)
@@ -114,33 +110,6 @@ class LexicalModel:
             # centred like the semantic vectors: what all texts share is not a topic
             self._topic_mean = projected.mean(axis=0)
         return self
-
-    def observe(self, texts: Sequence[str]) -> None:
-        """Add texts to the corpus; the model refits lazily once it grew by REFIT_GROWTH.
-
-        For a growing idea collection: IDF stays close to the corpus without refitting (char
-        n-grams of a few thousand texts take about a second) on every new idea.
-        """
-        if isinstance(texts, str):
-            raise TypeError("observe() takes a sequence of texts, not a single string")
-        self._corpus.extend(texts)
-
-    def similarity(self, text: str, texts: Sequence[str]) -> np.ndarray:
-        """TF-IDF cosine of one text to each of `texts` (float32, len(texts))."""
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        self._refresh(fallback=[text, *texts])
-        return lexical_cosines(self.encode([text]), self.encode(texts))[0]
-
-    def _refresh(self, fallback: Sequence[str]) -> None:
-        """Refit on the observed corpus if it grew enough; an empty one borrows `fallback`."""
-        size = len(self._corpus)
-        if size == 0:  # nothing observed: the compared texts are the whole corpus
-            self.fit(fallback)
-            self._corpus, self._fitted_size = [], 0
-            return
-        if self._vectorizer is None or size >= self._fitted_size * (1 + REFIT_GROWTH):
-            self.fit(self._corpus)
 
     def encode(self, texts: Sequence[str]) -> LexicalVectors:
         """Vectors for texts (new or from the corpus) in the fitted space."""

