@@ -35,13 +35,22 @@ def to_text(reply: Reply, me: str) -> str:
 
 
 class ConsoleChat:
-    def __init__(self, bot: Bot, sender: Sender, out: TextIO | None = None):
+    def __init__(
+        self,
+        bot: Bot,
+        sender: Sender,
+        out: TextIO | None = None,
+        jobs: Callable[[], list[Reply]] | None = None,
+    ):
         self.bot = bot
         self.sender = sender
         self.out = out or sys.stdout
+        self.jobs = jobs  # due reminders and the like, checked after every message
 
     def say(self, line: str) -> list[Reply]:
         replies = self.bot.handle(to_message(self.sender, line), idea_room=True)
+        if self.jobs is not None:
+            replies = replies + self.jobs()
         for reply in replies:
             print(to_text(reply, self.sender.user_id), file=self.out)
             print(file=self.out)

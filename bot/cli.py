@@ -141,7 +141,7 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
 
     config = settings(ctx)
     app = open_app(config)
-    chat_ = ConsoleChat(app.bot, Sender(name, name, department, role))
+    chat_ = ConsoleChat(app.bot, Sender(name, name, department, role), jobs=app.due_reminders)
     try:
         if sys.stdin.isatty():
             chat_.interactive(

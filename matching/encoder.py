@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -132,15 +133,23 @@ def _folder_dim(folder: Path) -> int | None:
 
 @contextlib.contextmanager
 def _quiet_loading(progress: bool) -> Iterator[None]:
-    """Hide transformers' per-weight loading bar unless the caller asked for progress."""
+    """Hide transformers' per-weight loading bar unless the caller asked for progress.
+
+    Also silences the note that the folder has a default prompt: we always pass the prefix
+    explicitly, so it only confuses operators reading the log.
+    """
     from transformers.utils import logging as hf_logging
 
     was_enabled = hf_logging.is_progress_bar_enabled()
+    model_log = logging.getLogger("sentence_transformers.base.model")
+    level = model_log.level
+    model_log.setLevel(logging.ERROR)
     if not progress:
         hf_logging.disable_progress_bar()
     try:
         yield
     finally:
+        model_log.setLevel(level)
         if was_enabled:
             hf_logging.enable_progress_bar()
 
