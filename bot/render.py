@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import Command
 from bot.i18n import Translator
+from bot.matcher import Colleague
 from knowledge.records import Idea
 
 SUMMARY_LENGTH = 90
@@ -31,6 +32,16 @@ def idea_line(t: Translator, idea: Idea) -> str:
         department=department(t, idea.department),
         status=t(f"status.names.{idea.status}"),
         supporters=t("idea.supporters", count=idea.supporters) if idea.supporters else "",
+    )
+
+
+def colleague_line(t: Translator, colleague: Colleague) -> str:
+    person = colleague.person
+    return t(
+        "idea.colleague_line",
+        name=person.display_name,
+        department=department(t, person.department),
+        reason=colleague.reason,
     )
 
 

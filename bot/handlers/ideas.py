@@ -59,14 +59,7 @@ def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions)
         lines += ["", t("idea.colleagues_header")]
     for colleague in suggestions.colleagues:
         person = colleague.person
-        lines.append(
-            t(
-                "idea.colleague_line",
-                name=person.display_name,
-                department=render.department(t, person.department),
-                reason=colleague.reason,
-            )
-        )
+        lines.append(render.colleague_line(t, colleague))
         buttons.append(
             Button(
                 t("button.introduce_person", name=person.display_name),

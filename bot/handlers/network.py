@@ -49,15 +49,7 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
     else:
         lines = [t("who.results", topic=topic), ""]
         for colleague in found:
-            person = colleague.person
-            lines.append(
-                t(
-                    "idea.colleague_line",
-                    name=person.display_name,
-                    department=render.department(t, person.department),
-                    reason=colleague.reason,
-                )
-            )
+            lines.append(render.colleague_line(t, colleague))
         lines += ["", t("who.connect_hint")]
         text = "\n".join(lines)
     if not ctx.person.matching_opt_in:
