@@ -328,8 +328,7 @@ class VectorIndex:
         while True:
             unseen_best = -np.inf
             if m < live:  # the m best by the scan, and the best score left outside them
-                part = np.argpartition(rough, n - m - 1)
-                rows, unseen_best = part[n - m :], float(rough[part[n - m - 1]])
+                rows, unseen_best = _top(rough, m)
             else:
                 rows = np.flatnonzero(rough > -np.inf)
             exact = self._decode(self._store[rows]) @ q
@@ -385,6 +384,18 @@ class VectorIndex:
             matrix, vector = torch.from_numpy(live), torch.from_numpy(q).to(torch.float16)
         with torch.no_grad():
             return torch.mv(matrix, vector).to(torch.float32).numpy()
+
+
+def _top(scores: np.ndarray, m: int) -> tuple[np.ndarray, float]:
+    """Rows of the ``m`` best scores (any order) and the best score outside them.
+
+    torch's top-k makes one pass without copying and is several times faster than numpy's
+    argpartition on 100k scores; it runs on every search.
+    """
+    import torch
+
+    values, rows = torch.topk(torch.from_numpy(scores), m + 1, sorted=True)
+    return rows[:m].numpy(), float(values[m])
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
