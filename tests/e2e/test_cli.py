@@ -143,7 +143,7 @@ def test_top_level_help(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Examples:" in result.stdout
 
 
-DATA = Path(__file__).parents[1] / "data" / "ideen.jsonl"
+DATA = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"
 
 
 def test_import_encodes_and_similar_finds_by_meaning(tmp_path: Path) -> None:

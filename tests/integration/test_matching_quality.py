@@ -54,7 +54,7 @@ PAIRS = [
     ),
 ]
 NOW = "2026-11-23T09:00:00+00:00"
-BACKGROUND = Path(__file__).parents[1] / "data" / "ideen.jsonl"  # 40 other ideas
+BACKGROUND = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"  # 40 other ideas
 
 
 @pytest.fixture
