@@ -137,6 +137,8 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
       printf '!idee E-Rechnungen automatisch verarbeiten\\n!suche Rechnung\\n' | \\
         ideenlotse chat --as anna
     """
+    # The entrypoint is the one place that wires adapters to the core; imported here so
+    # that nothing else in bot/ can depend on an adapter.
     from adapters.console import ConsoleChat
 
     config = settings(ctx)
