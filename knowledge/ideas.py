@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from knowledge import folding
-from knowledge.records import STATUSES, Idea, NewIdea
+from knowledge.records import STATUSES, Idea, NewIdea, from_row
 
 _IDEA_SELECT = """
 SELECT ideas.*, people.display_name AS author_name,
@@ -50,7 +50,7 @@ class IdeaQueries:
     def get_idea(self, idea_id: int) -> Idea | None:
         rows = self.db.query(_IDEA_SELECT + " WHERE ideas.id = ?", (idea_id,))
         row = next(iter(rows), None)
-        return Idea.from_row(row) if row else None
+        return from_row(Idea, row) if row else None
 
     def has_import_key(self, key: str) -> bool:
         rows = self.db.query("SELECT 1 FROM ideas WHERE import_key = ?", (key,))
@@ -66,7 +66,7 @@ class IdeaQueries:
                 _IDEA_SELECT + f" WHERE ideas.author_id IN ({marks}) ORDER BY ideas.id",
                 list(author_ids),
             )
-        return [Idea.from_row(row) for row in rows]
+        return [from_row(Idea, row) for row in rows]
 
     def count_ideas(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM ideas").fetchone()[0])
@@ -86,7 +86,7 @@ class IdeaQueries:
                 )
             )
             if rows or len(terms) == 1:
-                return [Idea.from_row(row) for row in rows]
+                return [from_row(Idea, row) for row in rows]
         return []
 
     def set_status(self, idea_id: int, status: str, now: str) -> None:
@@ -128,12 +128,12 @@ class IdeaQueries:
             " ORDER BY ideas.id",
             (model,),
         )
-        return [Idea.from_row(row) for row in rows]
+        return [from_row(Idea, row) for row in rows]
 
     def get_ideas(self, ids: list[int]) -> dict[int, Idea]:
         marks = ",".join("?" for _ in ids) or "NULL"
         rows = self.db.query(_IDEA_SELECT + f" WHERE ideas.id IN ({marks})", list(ids))
-        return {row["id"]: Idea.from_row(row) for row in rows}
+        return {row["id"]: from_row(Idea, row) for row in rows}
 
     def merge_idea(self, source_id: int, target_id: int, now: str) -> None:
         """Fold ``source`` into ``target``: supports move over, the source stays as a record."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge.records import ROLES, Person
+from knowledge.records import ROLES, Person, from_row
 
 
 class PeopleQueries:
@@ -53,11 +53,11 @@ class PeopleQueries:
             (platform, platform_user_id),
         )
         row = next(iter(rows), None)
-        return Person.from_row(row) if row else None
+        return from_row(Person, row) if row else None
 
     def get_person(self, person_id: int) -> Person | None:
         row = next(iter(self.db.query("SELECT * FROM people WHERE id = ?", (person_id,))), None)
-        return Person.from_row(row) if row else None
+        return from_row(Person, row) if row else None
 
     def people_named(self, name: str) -> list[Person]:
         """People whose display name or platform id is ``name`` (case-insensitive)."""
@@ -66,7 +66,7 @@ class PeopleQueries:
             " OR lower(platform_user_id) = lower(?) ORDER BY id",
             (name, name),
         )
-        return [Person.from_row(row) for row in rows]
+        return [from_row(Person, row) for row in rows]
 
     def set_interests(self, person_id: int, topics: list[str], now: str) -> None:
         self.db.execute("DELETE FROM interests WHERE person_id = ?", (person_id,))
@@ -91,7 +91,7 @@ class PeopleQueries:
 
     def opted_in_people(self) -> list[Person]:
         rows = self.db.query("SELECT * FROM people WHERE matching_opt_in = 1 ORDER BY id")
-        return [Person.from_row(row) for row in rows]
+        return [from_row(Person, row) for row in rows]
 
     def interest_rows(self, person_ids: list[int]) -> list[dict[str, Any]]:
         """Topics with their cached vectors (``embedding`` None where not yet encoded)."""

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
+from knowledge.records import from_row
+
 TARGETS = ("cdo", "cio", "both")
 
 _QUESTION_SELECT = """
@@ -68,33 +70,6 @@ class Question:
         offered = self.offered_answer_id is not None or self.offered_idea_id is not None
         return self.is_open and self.routed_at is None and offered
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Question:
-        return cls(
-            id=row["id"],
-            text=row["text"],
-            asker_id=row["asker_id"],
-            asker_name=row.get("asker_name"),
-            asker_platform=row.get("asker_platform"),
-            asker_user_id=row.get("asker_user_id"),
-            asker_department=row.get("asker_department"),
-            asker_language=row.get("asker_language"),
-            status=row["status"],
-            target=row["target"],
-            confidence=row["confidence"],
-            reason=row["reason"],
-            source_room=row["source_room"],
-            source_thread=row["source_thread"],
-            asked_directly=bool(row["asked_directly"]),
-            offered_answer_id=row["offered_answer_id"],
-            offered_idea_id=row["offered_idea_id"],
-            routed_at=row["routed_at"],
-            reminded_at=row["reminded_at"],
-            escalated_at=row["escalated_at"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -120,17 +95,6 @@ _ANSWER_SELECT = """
 SELECT answers.*, people.display_name AS responder_name
 FROM answers LEFT JOIN people ON people.id = answers.responder_id
 """
-
-
-def _answer(row: dict[str, Any]) -> Answer:
-    return Answer(
-        row["id"],
-        row["question_id"],
-        row["text"],
-        row["responder_id"],
-        row.get("responder_name"),
-        row["created_at"],
-    )
 
 
 class QuestionQueries:
@@ -160,7 +124,7 @@ class QuestionQueries:
     def get_question(self, question_id: int) -> Question | None:
         rows = self.db.query(_QUESTION_SELECT + " WHERE questions.id = ?", (question_id,))
         row = next(iter(rows), None)
-        return Question.from_row(row) if row else None
+        return from_row(Question, row) if row else None
 
     def set_question_embedding(self, question_id: int, blob: bytes, model: str) -> None:
         self.db.execute(
@@ -212,7 +176,7 @@ class QuestionQueries:
     def get_answer(self, answer_id: int) -> Answer | None:
         rows = self.db.query(_ANSWER_SELECT + " WHERE answers.id = ?", (answer_id,))
         row = next(iter(rows), None)
-        return _answer(row) if row else None
+        return from_row(Answer, row) if row else None
 
     def latest_answer(self, question_id: int) -> Answer | None:
         rows = self.db.query(
@@ -220,7 +184,7 @@ class QuestionQueries:
             (question_id,),
         )
         row = next(iter(rows), None)
-        return _answer(row) if row else None
+        return from_row(Answer, row) if row else None
 
     def known_answers(self, model: str) -> list[KnownAnswer]:
         """Answered questions whose vector was made by ``model``, each with its last answer."""
@@ -234,7 +198,7 @@ class QuestionQueries:
             " AND q.embedding_model = ? ORDER BY q.id",
             (model,),
         )
-        return [KnownAnswer(r["qid"], r["qtext"], _answer(r), r["qvec"]) for r in rows]
+        return [KnownAnswer(r["qid"], r["qtext"], from_row(Answer, r), r["qvec"]) for r in rows]
 
     def open_questions(self, targets: tuple[str, ...] | None = None) -> list[Question]:
         """Routed, unanswered questions (for ``targets`` only, if given), oldest first."""
@@ -245,7 +209,7 @@ class QuestionQueries:
             sql += f" AND questions.target IN ({','.join('?' for _ in targets) or 'NULL'})"
             values += list(targets)
         rows = self.db.query(sql + " ORDER BY questions.id", values)
-        return [Question.from_row(row) for row in rows]
+        return [from_row(Question, row) for row in rows]
 
     def questions_of(self, asker_id: int, limit: int = 20) -> list[Question]:
         """A person's questions, newest first."""
@@ -253,7 +217,7 @@ class QuestionQueries:
             _QUESTION_SELECT + " WHERE questions.asker_id = ? ORDER BY questions.id DESC LIMIT ?",
             (asker_id, limit),
         )
-        return [Question.from_row(row) for row in rows]
+        return [from_row(Question, row) for row in rows]
 
     def mark_reminded(self, question_id: int, now: str) -> None:
         self.db.execute("UPDATE questions SET reminded_at = ? WHERE id = ?", (now, question_id))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 ROLES = ("staff", "cdo", "cio", "admin")
 STATUSES = ("neu", "in_pruefung", "in_umsetzung", "umgesetzt", "abgelehnt", "zusammengefuehrt")
@@ -21,21 +24,6 @@ class Person:
     language: str | None
     created_at: str
     updated_at: str
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Person:
-        return cls(
-            id=row["id"],
-            platform=row["platform"],
-            platform_user_id=row["platform_user_id"],
-            display_name=row["display_name"],
-            department=row["department"],
-            role=row["role"],
-            matching_opt_in=bool(row["matching_opt_in"]),
-            language=row["language"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
 
 
 @dataclass(frozen=True)
@@ -69,21 +57,17 @@ class Idea:
     updated_at: str
     supporters: int = 0
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Idea:
-        return cls(
-            id=row["id"],
-            text=row["text"],
-            title=row["title"],
-            author_id=row["author_id"],
-            author_name=row.get("author_name"),
-            department=row["department"],
-            status=row["status"],
-            source_platform=row["source_platform"],
-            source_room=row["source_room"],
-            source_event_id=row["source_event_id"],
-            merged_into=row["merged_into"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            supporters=row.get("supporters") or 0,
-        )
+
+def from_row(cls: type[R], row: Mapping[str, Any]) -> R:
+    """A record from a query row, by field name.
+
+    Columns a query did not select fall back to the field's default (or None); SQLite's
+    0/1 become real booleans where the record says ``bool``.
+    """
+    values: dict[str, Any] = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        if field.name not in row and field.default is not MISSING:
+            continue
+        value = row.get(field.name)
+        values[field.name] = bool(value) if field.type == "bool" else value
+    return cls(**values)
