@@ -25,12 +25,21 @@ def to_message(sender: Sender, line: str, event_id: str | None = None) -> Messag
     return Message(PLATFORM, event_id or uuid.uuid4().hex, sender, line.rstrip("\n"), ROOM)
 
 
-def to_text(reply: Reply, me: str) -> str:
+def to_text(reply: Reply, me: str, outbox: Path | None = None) -> str:
+    """The reply as terminal text; attachments are saved in ``outbox`` and named by path."""
     text = reply.text
     if reply.direct_to is not None and reply.direct_to != me:
         text = f"[Direktnachricht an {reply.direct_to}]\n{text}"
     if reply.buttons:
         text += "\n" + "\n".join(f"  [{b.label}] {b.command}" for b in reply.buttons)
+    for attachment in reply.attachments:
+        if outbox is None:
+            text += f"\n[Datei: {attachment.filename}]"
+            continue
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / Path(attachment.filename).name  # never a path from elsewhere
+        path.write_bytes(attachment.data)
+        text += f"\n[Datei gespeichert: {path}]"
     return text
 
 
@@ -41,18 +50,20 @@ class ConsoleChat:
         sender: Sender,
         out: TextIO | None = None,
         jobs: Callable[[], list[Reply]] | None = None,
+        outbox: Path | None = None,
     ):
         self.bot = bot
         self.sender = sender
         self.out = out or sys.stdout
         self.jobs = jobs  # due reminders and the like, checked after every message
+        self.outbox = outbox  # where attachments (exports, digest pictures) are written
 
     def say(self, line: str) -> list[Reply]:
         replies = self.bot.handle(to_message(self.sender, line), idea_room=True)
         if self.jobs is not None:
             replies = replies + self.jobs()
         for reply in replies:
-            print(to_text(reply, self.sender.user_id), file=self.out)
+            print(to_text(reply, self.sender.user_id, self.outbox), file=self.out)
             print(file=self.out)
         self.out.flush()
         return replies

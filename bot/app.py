@@ -34,8 +34,12 @@ class App:
     matcher: SemanticMatcher
     bot: Bot
 
-    def due_reminders(self, now: datetime | None = None) -> list[Reply]:
-        """Question reminders due now; adapters call this periodically and send the replies."""
+    def due(self, now: datetime | None = None) -> list[Reply]:
+        """Scheduled replies due now (question reminders, ...).
+
+        Adapters call this periodically (the console after every message) and deliver what it
+        returns; what is returned is recorded as sent, so each reply comes exactly once.
+        """
         return due_reminders(self.store, self.bot.settings, now or self.bot.clock())
 
     def close(self) -> None:

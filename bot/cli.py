@@ -6,11 +6,13 @@ reported as one line on stderr.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -91,27 +93,58 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
         raise Failure(str(exc)) from exc
 
 
+PLATFORMS = {"matrix": "MATRIX_HOMESERVER", "slack": "SLACK_BOT_TOKEN"}
+
+
+def configured_platforms(environ: Mapping[str, str]) -> list[str]:
+    return [name for name, var in PLATFORMS.items() if environ.get(var)]
+
+
+async def serve_platforms(app: App, config: Settings, names: list[str]) -> None:
+    """Run the configured adapters side by side until one fails or the process is stopped."""
+    # The entrypoint is the one place that wires adapters to the core; imported here so
+    # that nothing else in bot/ can depend on an adapter (and unused SDKs are not loaded).
+    servers = []
+    if "matrix" in names:
+        from adapters import matrix
+
+        servers.append(matrix.serve(app, config, os.environ))
+    if "slack" in names:
+        from adapters import slack
+
+        servers.append(slack.serve(app, config, os.environ))
+    await asyncio.gather(*servers)
+
+
 @cli.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Start the configured chat platforms, or the console chat if none is configured.
 
-    Slack is configured by SLACK_BOT_TOKEN, Matrix by MATRIX_HOMESERVER (see README).
-    Without either, you chat in this terminal as your login name.
+    Matrix is configured by MATRIX_HOMESERVER, Slack by SLACK_BOT_TOKEN (see README); both
+    can run at once. Without either, you chat in this terminal as your login name.
 
     \b
-    Example:
+    Examples:
+      ideenlotse run
+      MATRIX_HOMESERVER=https://matrix.stadt.de MATRIX_USER_ID=@lotse:stadt.de \\
+        MATRIX_PASSWORD=... ideenlotse run
       IDEENLOTSE_DATA_DIR=/var/lib/ideenlotse ideenlotse run
     """
-    platforms = (("Matrix", "MATRIX_HOMESERVER"), ("Slack", "SLACK_BOT_TOKEN"))
-    configured = [name for name, var in platforms if os.environ.get(var)]
-    if configured:
-        raise Failure(
-            f"{' and '.join(configured)} is configured, but this version only has the "
-            "console chat; unset the variables to use it"
-        )
-    user = getpass.getuser()
-    ctx.invoke(chat, name=user, department=None, role=None)
+    config = settings(ctx)
+    names = configured_platforms(os.environ)
+    if not names:
+        ctx.invoke(chat, name=getpass.getuser(), department=None, role=None)
+        return
+    app = open_app(config)
+    try:
+        asyncio.run(serve_platforms(app, config, names))
+    except ConfigError as exc:
+        raise Failure(str(exc)) from exc
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
 
 
 @cli.command()
@@ -143,7 +176,8 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
 
     config = settings(ctx)
     app = open_app(config)
-    chat_ = ConsoleChat(app.bot, Sender(name, name, department, role), jobs=app.due_reminders)
+    sender = Sender(name, name, department, role)
+    chat_ = ConsoleChat(app.bot, sender, jobs=app.due, outbox=config.data_dir / "dateien")
     try:
         if sys.stdin.isatty():
             chat_.interactive(

@@ -59,12 +59,22 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: the digest picture, a data export."""
+
+    filename: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str  # Markdown
     room: str | None = None  # None: the room the message came from
     thread_id: str | None = None  # answer inside this thread
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     direct_to: str | None = None  # platform user id: deliver as a direct message instead
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
 
     def in_thread_of(self, message: Message) -> Reply:
         # A reply addressed elsewhere (a direct message, or another room or thread such as a
