@@ -183,6 +183,11 @@ def stsb_figures(encode: Encode) -> dict[str, float]:
     }
 
 
+def model_dir() -> Path:
+    """Where the bot keeps its models: $IDEENLOTSE_DATA_DIR/models (default ./data/models)."""
+    return Path(os.environ.get("IDEENLOTSE_DATA_DIR", ROOT / "data")) / "models"
+
+
 def model_encoder() -> tuple[str, Encode]:
     """The project's default encoder (multilingual-e5-small via sentence-transformers)."""
     import torch
@@ -190,8 +195,7 @@ def model_encoder() -> tuple[str, Encode]:
     from matching.encoder import load_encoder
 
     torch.set_num_threads(2)
-    data_dir = Path(os.environ.get("IDEENLOTSE_DATA_DIR", ROOT / "data"))
-    encoder = load_encoder(None, data_dir / "models")
+    encoder = load_encoder(None, model_dir())
 
     def encode(texts: Sequence[str], label: str, batch: int = 64) -> np.ndarray:
         parts = [

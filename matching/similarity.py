@@ -20,39 +20,29 @@ Three profiles, because different questions are asked and not every caller has t
   (0.845 -> 0.833 and -> 0.80), i.e. they trade fine paraphrase grading for topical recall.
 No constant here was fitted on a test half; `bench/quality.py` reports those.
 
-VectorIndex. Brute-force exact top-k in memory. Storage precision was chosen by measurement on
-2 CPU threads at 100k x 384 (search = scan + exact top-k; top-10 agreement of the stored
-vectors with float32 ones, for the 3,139 e5 vectors of the cycling posts, in brackets):
-    float32   153.6 MB  search p50 5.4 ms (numpy/OpenBLAS)                      (100 %)
-    float16    76.8 MB  search p50 5.2 ms (torch matvec; numpy's own: 150 ms)    (99.95 %)
-    bfloat16   76.8 MB  search p50 4.7 ms for k=10, but 16 ms for k=200         (99.76 %)
-float32 breaks the 80 MB budget. bfloat16 scans fastest, but rounds scores to 8 bits: among
-e5 vectors (cosines crowd around 0.85-0.95) far more rows fall within its error bound and must
-be re-scored. So float16. Its rounding is undone where it matters: the scan only shortlists,
-and every row that could reach the top k given the scan's error bound is re-scored in float32,
-so results equal an exact float32 search over the stored vectors.
+VectorIndex. Brute-force exact top-k in memory. At 100k x 384 a search is bound by the bytes it
+reads, so the storage was chosen by what a scan must read under the 80 MB budget:
+    float32   153.6 MB  over budget
+    float16    76.8 MB  scan reads 76.8 MB (torch matvec)
+    int8x2     76.8 MB  scan reads 38.4 MB (one int8 level, integer matmul), the default
+`bench/speed.py` times int8x2 against float16 in the same run. Either way the scan only
+shortlists: every row that could reach the top k given the scan's error bound is re-scored from
+the full stored value, so results equal an exact float32 search over the stored vectors. The
+second int8 level makes the stored values finer than float16 (step / 508 per component).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
 from matching.lexical import LexicalVectors, lexical_cosines, topic_cosines
 
-Precision = Literal["bfloat16", "float16", "float32"]
-STORAGE: Precision = "float16"
-# Bound on |scan score - float32 score| for unit vectors: rounding the query (half an ulp at 1
-# per component, at most that in sum) plus rounding the output (half an ulp at up to 1.0+),
-# plus slack for float32 accumulation.
-_SCAN_ERROR: dict[str, float] = {
-    "bfloat16": 2.0**-9 + 2.0**-8 + 1e-5,
-    "float16": 2.0**-12 + 2.0**-11 + 1e-5,
-    "float32": 1e-5,
-}
+Precision = Literal["int8x2", "float16", "float32"]
+STORAGE: Precision = "int8x2"
 SHORTLIST = 200  # VectorIndex candidates to re-rank; cycling dev P@5 0.483 vs 0.484 for all
 
 
@@ -196,23 +186,162 @@ def rerank(
     return [Match(int(candidate_ids[i]), float(scores[i]), float(conf[i])) for i in order]
 
 
+class _Codec(Protocol):
+    """How VectorIndex stores rows: arrays of equal length, written, read back, scanned."""
+
+    def arrays(self) -> list[np.ndarray]: ...
+    def replace_arrays(self, arrays: list[np.ndarray]) -> None: ...
+    def put(self, rows: np.ndarray, matrix: np.ndarray, live: int) -> None: ...
+    def get(self, rows: np.ndarray | slice) -> np.ndarray: ...
+    def scan(self, q: np.ndarray, live: int) -> tuple[np.ndarray, float]:
+        """Rough scores of the first ``live`` rows, and a bound on their error."""
+        ...
+
+
+class _Float32:
+    """Rows as they are: exact, twice the memory of the others; the reference in tests."""
+
+    def __init__(self, dim: int, capacity: int) -> None:
+        self.rows = np.zeros((capacity, dim), dtype=np.float32)
+
+    def arrays(self) -> list[np.ndarray]:
+        return [self.rows]
+
+    def replace_arrays(self, arrays: list[np.ndarray]) -> None:
+        (self.rows,) = arrays
+
+    def put(self, rows: np.ndarray, matrix: np.ndarray, live: int) -> None:
+        self.rows[rows] = matrix
+
+    def get(self, rows: np.ndarray | slice) -> np.ndarray:
+        return np.asarray(self.rows[rows], dtype=np.float32)
+
+    def scan(self, q: np.ndarray, live: int) -> tuple[np.ndarray, float]:
+        return np.asarray(self.rows[:live] @ q, dtype=np.float32), 1e-5
+
+
+class _Float16(_Float32):
+    """Half precision, scanned by torch (numpy's own float16 matvec is 30x slower)."""
+
+    def __init__(self, dim: int, capacity: int) -> None:
+        self.rows = np.zeros((capacity, dim), dtype=np.float16)
+
+    def put(self, rows: np.ndarray, matrix: np.ndarray, live: int) -> None:
+        self.rows[rows] = matrix.astype(np.float16)
+
+    def scan(self, q: np.ndarray, live: int) -> tuple[np.ndarray, float]:
+        import torch  # imported once, then cached
+
+        matrix, vector = torch.from_numpy(self.rows[:live]), torch.from_numpy(q).to(torch.float16)
+        with torch.no_grad():
+            scores = torch.mv(matrix, vector).to(torch.float32).numpy()
+        # rounding the query (half an ulp at 1 per component, at most that in sum) and the
+        # output (half an ulp at up to 1.0+), plus slack for float32 accumulation
+        return scores, 2.0**-12 + 2.0**-11 + 1e-5
+
+
+class _Int8x2:
+    """Two int8 levels around a centre: half the bytes of float16 to scan, finer to re-score.
+
+    A row is stored as ``centre + step * (coarse + fine / 254)`` per dimension. The search scans
+    only ``coarse`` (1 byte per component, exact integer arithmetic via ``torch._int_mm``), so it
+    reads half the memory of a float16 scan, which is what a scan at 100k ideas is bound by.
+    The error of that scan is bounded per query (see ``scan``); the shortlist is re-scored with
+    both levels, whose rounding (step / 508 per component) is finer than float16's.
+    The centre is the mean of the first vectors added; the step grows (and every row is
+    re-encoded once) when a vector falls outside the range, so any unit vector fits.
+    """
+
+    HEADROOM = 1.5  # range kept beyond the largest deviation seen, so re-encoding stays rare
+    MIN_RANGE = 0.05  # per component; an index started with one vector still gets a range
+
+    def __init__(self, dim: int, capacity: int) -> None:
+        self.coarse = np.zeros((capacity, dim), dtype=np.int8)
+        self.fine = np.zeros((capacity, dim), dtype=np.int8)
+        self.centre: np.ndarray | None = None
+        self.step = np.full(dim, self.MIN_RANGE / 127, dtype=np.float32)
+        self.max_l1 = 0  # upper bound of sum(|coarse|) over stored rows, for the scan's bound
+
+    def arrays(self) -> list[np.ndarray]:
+        return [self.coarse, self.fine]
+
+    def replace_arrays(self, arrays: list[np.ndarray]) -> None:
+        self.coarse, self.fine = arrays
+
+    def put(self, rows: np.ndarray, matrix: np.ndarray, live: int) -> None:
+        if self.centre is None:
+            self.centre = matrix.mean(axis=0).astype(np.float32)
+        deviation = np.abs(matrix - self.centre).max(axis=0)
+        if (deviation > 127 * self.step).any():
+            wider = np.maximum(self.step, deviation * self.HEADROOM / 127).astype(np.float32)
+            existing = self.get(slice(0, live))
+            self.step, self.max_l1 = wider, 0
+            self._encode(np.arange(live), existing)
+        self._encode(rows, matrix)
+
+    def _encode(self, rows: np.ndarray, matrix: np.ndarray) -> None:
+        assert self.centre is not None
+        scaled = (matrix - self.centre) / self.step
+        coarse = np.clip(np.rint(scaled), -127, 127)
+        fine = np.clip(np.rint((scaled - coarse) * 254), -127, 127)
+        self.coarse[rows] = coarse.astype(np.int8)
+        self.fine[rows] = fine.astype(np.int8)
+        if len(coarse):
+            self.max_l1 = max(self.max_l1, int(np.abs(coarse).sum(axis=1).max()))
+
+    def get(self, rows: np.ndarray | slice) -> np.ndarray:
+        if self.centre is None:
+            return np.zeros((0, self.coarse.shape[1]), dtype=np.float32)
+        levels = self.coarse[rows].astype(np.float32) + self.fine[rows].astype(np.float32) / 254
+        return np.asarray(self.centre + levels * self.step, dtype=np.float32)
+
+    def scan(self, q: np.ndarray, live: int) -> tuple[np.ndarray, float]:
+        """Scores within the returned bound of ``q @ get(row)`` for every live row.
+
+        With w = q * step rounded to int8 as wq * unit: score - rough
+        = sum((w - unit*wq) * coarse) + sum(w * fine / 254), so
+        |score - rough| <= unit/2 * max_l1 + sum(|w|) / 2 (|fine| <= 127).
+        """
+        import torch
+
+        assert self.centre is not None
+        w = q * self.step
+        unit = max(float(np.abs(w).max()) / 127, 1e-30)
+        wq = np.rint(w / unit).astype(np.int8)
+        # _int_mm wants at least 8 columns; the query goes in the first
+        columns = torch.zeros((q.shape[0], 8), dtype=torch.int8)
+        columns[:, 0] = torch.from_numpy(wq)
+        with torch.no_grad():
+            dots = torch._int_mm(torch.from_numpy(self.coarse[:live]), columns)[:, 0]
+        rough = dots.numpy().astype(np.float32) * np.float32(unit) + np.float32(q @ self.centre)
+        bound = unit / 2 * self.max_l1 + float(np.abs(w).sum()) / 2
+        return rough, bound + 1e-5
+
+
+_CODECS: dict[str, Callable[[int, int], _Codec]] = {
+    "int8x2": _Int8x2,
+    "float16": _Float16,
+    "float32": _Float32,
+}
+
+
 class VectorIndex:
     """Unit vectors keyed by int ids; exact top-k cosine search by brute force.
 
-    Rows live in one preallocated array that doubles when full (amortised O(1) insert);
-    removal moves the last row into the hole. Not thread-safe: guard it with a lock or use
-    it from one thread.
+    Rows live in preallocated arrays that double when full (amortised O(1) insert); removal
+    moves the last row into the hole. Results equal an exact float32 search over the stored
+    vectors: the scan may be rough, but only shortlists. Not thread-safe: guard it with a lock
+    or use it from one thread.
     """
 
     def __init__(self, dim: int, *, precision: Precision = STORAGE, capacity: int = 1024) -> None:
         if dim <= 0:
             raise ValueError("dim must be positive")
-        if precision not in _SCAN_ERROR:
+        if precision not in _CODECS:
             raise ValueError(f"unknown precision {precision!r}")
         self.dim = dim
         self.precision: Precision = precision
-        dtype = {"bfloat16": np.uint16, "float16": np.float16, "float32": np.float32}[precision]
-        self._store = np.zeros((max(capacity, 1), dim), dtype=dtype)
+        self._codec = _CODECS[precision](dim, max(capacity, 1))
         self._ids = np.zeros(max(capacity, 1), dtype=np.int64)
         self._rows: dict[int, int] = {}
         self._sum = np.zeros(dim, dtype=np.float64)  # of stored vectors, for mean()
@@ -225,12 +354,13 @@ class VectorIndex:
 
     @property
     def capacity(self) -> int:
-        return int(self._store.shape[0])
+        return int(self._ids.shape[0])
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the arrays (capacity included), not counting the id -> row dict."""
-        return int(self._store.nbytes + self._ids.nbytes + self._sum.nbytes)
+        stored = sum(array.nbytes for array in self._codec.arrays())
+        return int(stored + self._ids.nbytes + self._sum.nbytes)
 
     @property
     def ids(self) -> np.ndarray:
@@ -250,22 +380,23 @@ class VectorIndex:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         if (norms == 0).any():
             raise ValueError("zero vectors cannot be compared by cosine")
-        encoded = self._encode(matrix / norms)
+        if not keys:
+            return
         self._reserve(len(self) + sum(1 for key in keys if key not in self._rows))
         rows = np.empty(len(keys), dtype=np.intp)
         replaced = np.zeros(len(keys), dtype=bool)
         for j, key in enumerate(keys):
             row = self._rows.get(key)
-            if row is None:
-                row = self._rows[key] = len(self._rows)
-                self._ids[row] = key
-            else:
+            if row is not None:
                 replaced[j] = True
-            rows[j] = row
+            rows[j] = len(self._rows) if row is None else row
+            if row is None:
+                self._rows[key] = int(rows[j])
+                self._ids[rows[j]] = key
         if replaced.any():
-            self._sum -= self._decode(self._store[rows[replaced]]).sum(axis=0, dtype=np.float64)
-        self._store[rows] = encoded
-        self._sum += self._decode(encoded).sum(axis=0, dtype=np.float64)
+            self._sum -= self._codec.get(rows[replaced]).sum(axis=0, dtype=np.float64)
+        self._codec.put(rows, matrix / norms, len(self._rows))
+        self._sum += self._codec.get(rows).sum(axis=0, dtype=np.float64)
 
     def remove(self, ids: Collection[int]) -> int:
         """Drop ids (unknown ones are ignored); returns how many were removed."""
@@ -274,10 +405,11 @@ class VectorIndex:
             row = self._rows.pop(int(key), None)
             if row is None:
                 continue
-            self._sum -= self._decode(self._store[row : row + 1])[0]
+            self._sum -= self._codec.get(np.array([row]))[0]
             last = len(self._rows)  # the old last row, now outside the live range
             if row != last:
-                self._store[row] = self._store[last]
+                for array in self._codec.arrays():
+                    array[row] = array[last]
                 moved = int(self._ids[last])
                 self._ids[row] = moved
                 self._rows[moved] = row
@@ -289,7 +421,7 @@ class VectorIndex:
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Stored vectors as float32 rows, in the order of `ids` (KeyError for unknown ids)."""
         rows = np.fromiter((self._rows[int(i)] for i in ids), dtype=np.intp, count=len(ids))
-        return self._decode(self._store[rows])
+        return self._codec.get(rows)
 
     def mean(self) -> np.ndarray:
         """Mean of the stored vectors: the corpus centre used by centred fused scoring."""
@@ -316,13 +448,12 @@ class VectorIndex:
         if n == 0 or k <= 0 or norm == 0.0 or not np.isfinite(norm):
             return []
         q = q / norm
-        rough = self._scan(q)
+        rough, error = self._codec.scan(q, n)
         excluded = [row for row in (self._rows.get(int(key)) for key in exclude) if row is not None]
         rough[excluded] = -np.inf
         live = n - len(set(excluded))
         if live == 0:
             return []
-        error = _SCAN_ERROR[self.precision]
         verdicts: dict[int, bool] = {}
         m = min(live, 2 * k + 16)
         while True:
@@ -331,7 +462,7 @@ class VectorIndex:
                 rows, unseen_best = _top(rough, m)
             else:
                 rows = np.flatnonzero(rough > -np.inf)
-            exact = self._decode(self._store[rows]) @ q
+            exact = self._codec.get(rows) @ q
             hits: list[tuple[int, float]] = []
             for i in np.lexsort((self._ids[rows], -exact)):
                 key = int(self._ids[rows[i]])
@@ -353,37 +484,14 @@ class VectorIndex:
         if size <= capacity:
             return
         capacity = max(size, 2 * capacity)  # doubling, or exactly enough for a bulk load
-        store = np.zeros((capacity, self.dim), dtype=self._store.dtype)
-        store[: len(self)] = self._store[: len(self)]
-        ids = np.zeros(capacity, dtype=np.int64)
-        ids[: len(self)] = self._ids[: len(self)]
-        self._store, self._ids = store, ids
-
-    def _encode(self, matrix: np.ndarray) -> np.ndarray:
-        if self.precision == "bfloat16":  # round to nearest even, keep the upper 16 bits
-            bits = matrix.astype(np.float32).view(np.uint32)
-            return ((bits + ((bits >> 16) & 1) + 0x7FFF) >> 16).astype(np.uint16)
-        return matrix.astype(self._store.dtype)
-
-    def _decode(self, stored: np.ndarray) -> np.ndarray:
-        if self.precision == "bfloat16":
-            return (stored.astype(np.uint32) << 16).view(np.float32)
-        return stored.astype(np.float32)
-
-    def _scan(self, q: np.ndarray) -> np.ndarray:
-        """Scores of all live rows (float32 copy), within `_SCAN_ERROR` of the exact ones."""
-        live = self._store[: len(self)]
-        if self.precision == "float32":
-            return np.asarray(live @ q, dtype=np.float32)
-        import torch  # only the low-precision scans need it; imported once, then cached
-
-        if self.precision == "bfloat16":
-            matrix = torch.from_numpy(live).view(torch.bfloat16)
-            vector = torch.from_numpy(q).to(torch.bfloat16)
-        else:
-            matrix, vector = torch.from_numpy(live), torch.from_numpy(q).to(torch.float16)
-        with torch.no_grad():
-            return torch.mv(matrix, vector).to(torch.float32).numpy()
+        n = len(self)
+        grown = []
+        for array in [*self._codec.arrays(), self._ids]:
+            bigger = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+            bigger[:n] = array[:n]
+            grown.append(bigger)
+        *stored, self._ids = grown
+        self._codec.replace_arrays(stored)
 
 
 def _top(scores: np.ndarray, m: int) -> tuple[np.ndarray, float]:

@@ -27,7 +27,7 @@ from matching.similarity import (
     semantic_cosines,
 )
 
-PRECISIONS = ["bfloat16", "float16", "float32"]
+PRECISIONS = ["int8x2", "float16", "float32"]
 DIM = 16
 
 
@@ -74,7 +74,7 @@ def test_search_matches_brute_force(precision: str, rng: np.random.Generator) ->
         assert all(-1.0001 <= s <= 1.0001 for s in scores)
 
 
-@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+@pytest.mark.parametrize("precision", ["int8x2", "float16"])
 def test_low_precision_search_is_exact_over_stored_vectors(
     precision: str, rng: np.random.Generator
 ) -> None:
@@ -308,3 +308,31 @@ def test_fused_scores_and_rerank(rng: np.random.Generator) -> None:
     assert isinstance(best[0], Match) and 0.0 <= best[0].confidence <= 1.0
     assert best[0].score == pytest.approx(float(matrix[0, 1]), abs=1e-4)
     assert rerank(vectors[0], lex.take([0]), [], vectors[:0], lex.take([]), k=3) == []
+
+
+def test_int8_scan_stays_within_its_error_bound(rng: np.random.Generator) -> None:
+    """The bound is what makes the int8 shortlist exact; check it on every row."""
+    vectors = unit(rng, 3000, 384) * 0.2 + unit(rng, 1, 384)
+    index = VectorIndex(384, precision="int8x2")
+    index.add(np.arange(3000), vectors)
+    codec = index._codec
+    stored = index.vectors(index.ids)
+    for query in unit(rng, 20, 384):
+        rough, bound = codec.scan(query, len(index))
+        assert np.abs(rough - stored @ query).max() <= bound
+        assert bound < 0.05  # and tight enough to shortlist at all
+
+
+def test_int8_range_grows_for_vectors_far_from_the_first(rng: np.random.Generator) -> None:
+    index = VectorIndex(384, precision="int8x2")
+    centre = unit(rng, 1, 384)
+    index.add([1], centre)  # a range fitted to a single vector
+    far = unit(rng, 50, 384)  # unrelated directions, far outside that range
+    index.add(np.arange(2, 52), far)
+    stored = index.vectors(np.arange(2, 52))
+    assert np.abs(stored - far).max() < 2e-4  # finer than float16 at these magnitudes
+    assert np.abs(index.vectors([1]) - centre).max() < 2e-4
+    for n, query in enumerate(far[:10], start=2):
+        (best, score), *_ = index.search(query, 3)
+        assert best == n and score == pytest.approx(1.0, abs=1e-3)
+        assert [i for i, _ in index.search(query, 3)] == brute_force(index, query, 3, set())
