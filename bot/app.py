@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bot import retention
 from bot.config import Settings
 from bot.core import Bot
+from bot.delivery import Outbox
+from bot.digest import Digest, digest_for
 from bot.events import Reply
 from bot.questions import QuestionDesk, due_reminders
+from bot.schedule import due_digest
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
 from matching.encoder import Encoder, ModelInfo, SentenceEncoder, provision_model
@@ -33,14 +37,25 @@ class App:
     store: Store
     matcher: SemanticMatcher
     bot: Bot
+    outbox: Outbox = field(default_factory=Outbox)  # `running` is set by `ideenlotse run`
 
-    def due(self, now: datetime | None = None) -> list[Reply]:
-        """Scheduled replies due now (question reminders, ...).
+    def due(self, now: datetime | None = None, *, platform: str | None = None) -> list[Reply]:
+        """Scheduled replies due now (question reminders, the weekly digest, ...).
 
         Adapters call this periodically (the console after every message) and deliver what it
-        returns; what is returned is recorded as sent, so each reply comes exactly once.
+        returns; what is made is recorded as sent, so each reply comes exactly once. An adapter
+        passes its ``platform`` so that, with several running, each reply reaches the one that
+        knows its recipient (see `bot.delivery`).
         """
-        return due_reminders(self.store, self.bot.settings, now or self.bot.clock())
+        moment = now or self.bot.clock()
+        self.outbox.put(due_reminders(self.store, self.bot.settings, moment))
+        self.outbox.put(due_digest(self.store, self.bot.settings, moment, self.digest))
+        retention.run_due(self.store, self.bot.settings, self.matcher, moment)  # says nothing
+        return self.outbox.take(platform)
+
+    def digest(self, now: datetime, days: int | None = None) -> Digest:
+        """The synergy digest of the ``days`` before ``now`` (default: the configured period)."""
+        return digest_for(self.store, self.bot.settings, now, self.matcher, days=days)
 
     def close(self) -> None:
         self.store.close()

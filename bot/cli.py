@@ -19,7 +19,7 @@ from typing import IO, Any
 import click
 from tqdm import tqdm
 
-from bot import services
+from bot import ops, services
 from bot.app import App, build_app, build_router, provide_model
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
@@ -104,7 +104,10 @@ async def serve_platforms(app: App, config: Settings, names: list[str]) -> None:
     """Run the configured adapters side by side until one fails or the process is stopped."""
     # The entrypoint is the one place that wires adapters to the core; imported here so
     # that nothing else in bot/ can depend on an adapter (and unused SDKs are not loaded).
-    servers = []
+    app.outbox.running = tuple(names)
+    operations = ops.ops_settings(os.environ)
+    ops.use_log_format(operations)
+    servers = [ops.serve_ops(app.store.ping, operations)]  # /healthz and /metrics
     if "matrix" in names:
         from adapters import matrix
 
@@ -273,6 +276,58 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=None,
+    help="How many days back [default: [digest] days in the config, else 7].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format; HTML has the idea map embedded.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout (Markdown: the map goes next to it as PNG).",
+)
+@click.pass_context
+def digest(ctx: click.Context, days: int | None, fmt: str, out: Path | None) -> None:
+    """Build the synergy digest of the last days, as the CDO receives it.
+
+    New ideas by department, similar ideas across departments, likely duplicates, suggested
+    introductions, open and overdue questions, status changes, most-supported ideas and the
+    trend. Nothing is sent and nothing is marked as suggested.
+
+    \b
+    Examples:
+      ideenlotse digest
+      ideenlotse digest --days 14 --format html --out digest.html
+      ideenlotse digest --format json | jq '.clusters[].terms'
+    """
+    from bot.digest_render import write_digest
+
+    config = settings(ctx)
+    app = open_app(config)
+    try:
+        found = app.digest(utcnow(), days)
+    finally:
+        app.close()
+    try:
+        text, written = write_digest(found, config.language, fmt, out)
+    except OSError as exc:
+        raise Failure(f"cannot write the digest: {exc}") from exc
+    if out is None:
+        click.echo(text, nl=False)
+    for path in written:
+        click.echo(f"written: {path}", err=True)
 
 
 @cli.command()

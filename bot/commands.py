@@ -179,6 +179,6 @@ def unquote(text: str) -> str:
 def parse_number(raw: str) -> int:
     """An idea or question number, written "12" or "#12"."""
     value = raw.lstrip("#")
-    if not value.isdigit() or int(value) <= 0 or len(value) > 12:
+    if not value.isdecimal() or int(value) <= 0 or len(value) > 12:  # "²" is a digit, no number
         raise ArgumentError("error.not_a_number")
     return int(value)

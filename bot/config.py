@@ -40,6 +40,60 @@ class QuestionSettings:
     timezone: str = "Europe/Berlin"
 
 
+DEVICE_TRUST = ("all", "tofu")
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    """Who may invite the bot, and which devices of room members get its encryption keys.
+
+    ``allowed_inviters`` lists user ids (``@anna:partner.de``) and server names
+    (``partner.de``) besides the bot's own homeserver, whose users are always accepted.
+    ``device_trust``: ``all`` encrypts for every device of the room's members, verified or not
+    (what Element does by default); ``tofu`` trusts the devices a user has when the bot first
+    sees them and withholds keys from devices added later (a stolen login cannot read along).
+    """
+
+    allowed_inviters: tuple[str, ...] = ()
+    device_trust: str = "all"
+    encrypt_direct_rooms: bool = True
+    due_interval_seconds: float = 30.0
+
+
+ERASE_MODES = ("delete", "anonymise")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What ``!vergiss-mich`` does with a person's ideas and questions, and how long data lives.
+
+    ``retention_days``: ideas, questions, introductions and audit entries untouched for that
+    long are deleted (0: kept until deleted by hand). ``event_days``: how long the ids of
+    handled platform events are kept to recognise replays (platforms retry within minutes).
+    """
+
+    erase_mode: str = "delete"  # or "anonymise": kept without any link to the person
+    retention_days: int = 730
+    event_days: int = 30
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """When the weekly synergy digest goes to the CDO, and what it may show.
+
+    ``schedule`` is a crontab line (minute hour day month weekday) in ``timezone``; weekdays
+    are written as names (mon..sun) because APScheduler 3 counts numbers from Monday=0, unlike
+    cron. An empty schedule turns the scheduled digest off (``!digest`` still works).
+    ``staff_council``: the agreement with the staff council - no person is named or ranked
+    in the digest, and suggested introductions appear only as a count.
+    """
+
+    schedule: str = "0 8 * * mon"
+    timezone: str = "Europe/Berlin"
+    days: int = 7
+    staff_council: bool = False
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -51,6 +105,10 @@ class Settings:
     search_results: int = 5
     model: str | None = None  # None: the bundled multilingual-e5-small
     questions: QuestionSettings = field(default_factory=QuestionSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    messages_per_minute: int = 30  # per person on chat platforms; the console is exempt
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
 
     def role_for(self, user_id: str) -> str | None:
         return self.roles.get(user_id)
@@ -113,7 +171,69 @@ def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Sett
         search_results=_positive_int(limits, "search_results", 5, path),
         model=raw.get("matching", {}).get("model"),
         questions=_question_settings(raw.get("questions", {}), path),
+        digest=_digest_settings(raw.get("digest", {}), path),
+        privacy=_privacy_settings(raw.get("privacy", {}), path),
+        messages_per_minute=_positive_int(limits, "messages_per_minute", 30, path),
+        matrix=_matrix_settings(raw.get("matrix", {}), path),
     )
+
+
+def _matrix_settings(table: Any, path: Path) -> MatrixSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '[matrix]' must be a table")
+    inviters = _str_list(table.get("allowed_inviters", []), "matrix.allowed_inviters", path)
+    trust = table.get("device_trust", "all")
+    if trust not in DEVICE_TRUST:
+        raise ConfigError(f"{path}: 'matrix.device_trust' must be one of {', '.join(DEVICE_TRUST)}")
+    encrypt = table.get("encrypt_direct_rooms", True)
+    if not isinstance(encrypt, bool):
+        raise ConfigError(f"{path}: 'matrix.encrypt_direct_rooms' must be true or false")
+    interval = table.get("due_interval_seconds", 30)
+    if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
+        raise ConfigError(f"{path}: 'matrix.due_interval_seconds' must be a number above 0")
+    return MatrixSettings(tuple(inviters), trust, encrypt, float(interval))
+
+
+def _privacy_settings(table: Any, path: Path) -> PrivacySettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '[privacy]' must be a table")
+    mode = table.get("erase_mode", "delete")
+    if mode not in ERASE_MODES:
+        raise ConfigError(f"{path}: 'privacy.erase_mode' must be one of {', '.join(ERASE_MODES)}")
+    days = {}
+    for key, default in (("retention_days", 730), ("event_days", 30)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{path}: 'privacy.{key}' must be a whole number of days (0: off)")
+        days[key] = value
+    return PrivacySettings(mode, days["retention_days"], days["event_days"])
+
+
+def _digest_settings(table: Any, path: Path) -> DigestSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '[digest]' must be a table")
+    schedule = table.get("schedule", "0 8 * * mon")
+    zone = table.get("timezone", "Europe/Berlin")
+    if not isinstance(schedule, str):
+        raise ConfigError(f"{path}: 'digest.schedule' must be a crontab line like \"0 8 * * mon\"")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path}: 'digest.timezone' {zone!r} is not a known time zone") from exc
+    if schedule.strip():
+        from bot.schedule import ScheduleError, parse_schedule
+
+        try:
+            parse_schedule(schedule, str(zone))
+        except ScheduleError as exc:
+            raise ConfigError(f"{path}: 'digest.schedule' {exc}") from exc
+    days = table.get("days", 7)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise ConfigError(f"{path}: 'digest.days' must be a whole number from 1 to 366")
+    council = table.get("staff_council", False)
+    if not isinstance(council, bool):
+        raise ConfigError(f"{path}: 'digest.staff_council' must be true or false")
+    return DigestSettings(schedule.strip(), str(zone), days, council)
 
 
 def _question_settings(table: Any, path: Path) -> QuestionSettings:

@@ -1,16 +1,17 @@
 """The conversation core: one event in, a list of replies out, no I/O of its own.
 
-Cross-cutting checks run here, in one place and in this order: length limit, exactly-once
-(the platform event id is claimed in the same transaction as the event's effects), parsing,
-role check. The transaction commits before the replies are returned, so nothing the bot
-confirms can be lost by a crash while the adapter is still sending.
+Cross-cutting checks run here, in one place and in this order: per-person rate limit (before
+any database work), length limit, exactly-once (the platform event id is claimed in the same
+transaction as the event's effects; a replay is rolled back whole), parsing, role check. The
+transaction commits before the replies are returned, so nothing the bot confirms can be lost
+by a crash while the adapter is still sending.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot import render
+from bot import ops, render
 from bot.clock import Clock, iso, utcnow
 from bot.commands import (
     EmptyCommand,
@@ -27,12 +28,18 @@ from bot.handlers.ideas import share_idea
 from bot.handlers.questions import ask_question
 from bot.i18n import Translator
 from bot.matcher import Matcher, NoMatcher
+from bot.ops import Observation
 from bot.questions import QuestionDesk, looks_like_question
+from bot.ratelimit import RateLimiter
 from bot.statuses import status_choices
 from knowledge.records import Person
 from knowledge.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class Replayed(Exception):
+    """The event was handled before (a platform retry or replay)."""
 
 
 class Bot:
@@ -50,25 +57,40 @@ class Bot:
         self.matcher = matcher or NoMatcher()
         self.questions = questions or QuestionDesk()  # without a router: questions go to both
         self.clock = clock
+        self.limiter = RateLimiter(settings.messages_per_minute)
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
+        with ops.observe(event.platform, event.event_id) as seen:
+            replies = self._handle(event, idea_room, seen)
+            seen.replies = len(replies)
+            return replies
+
+    def _handle(self, event: Message | Action, idea_room: bool, seen: Observation) -> list[Reply]:
         message = event.as_message() if isinstance(event, Action) else event
+        refused = self.limiter.refuse(message, self.clock(), self.settings.language)
+        if refused is not None:
+            seen.outcome = "refused"
+            return refused
         now = iso(self.clock())
         try:
             with self.store.transaction():
                 person = self._person(message, now)
                 if not self.store.claim_event(message.platform, message.event_id, person.id, now):
-                    log.info("skipped replayed event %s/%s", message.platform, message.event_id)
-                    return []
+                    raise Replayed  # rolls back: a replay changes nothing, not even the profile
                 t = self._translator(person, message)
                 ctx = Context(
                     message, person, self.store, self.settings, t, now, self.matcher,
                     self.questions,
                 )  # fmt: skip
                 replies = self._dispatch(ctx, idea_room or message.is_direct)
+        except Replayed:
+            log.info("skipped replayed event %s/%s", message.platform, message.event_id)
+            seen.outcome = "replayed"
+            return []
         except Exception:
             log.exception("failed to handle event %s/%s", message.platform, message.event_id)
+            seen.outcome = "error"
             self._claim_failed(message, now)
             t = Translator(message.sender.language or self.settings.language)
             return [Reply(t("error.internal")).in_thread_of(message)]
@@ -76,7 +98,9 @@ class Bot:
 
     def _person(self, message: Message, now: str) -> Person:
         sender = message.sender
-        role = self.settings.role_for(sender.user_id) or sender.role
+        # The config decides (a console operator may claim a role); everybody else is staff,
+        # so a person removed from the config loses the role's rights on their next message.
+        role = self.settings.role_for(sender.user_id) or sender.role or "staff"
         return self.store.upsert_person(
             message.platform,
             sender.user_id,

@@ -21,7 +21,7 @@ import numpy as np
 from bot import render
 from bot.clock import iso
 from bot.config import Settings
-from bot.events import Reply
+from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
 from bot.sla import WorkingHours, add_working_hours
@@ -162,14 +162,42 @@ def translator_for(store: Store, settings: Settings, user_id: str | None) -> Tra
 
 
 def send(
-    store: Store, settings: Settings, to: Recipients, compose: Callable[[Translator], str]
+    store: Store,
+    settings: Settings,
+    to: Recipients,
+    compose: Callable[[Translator], str],
+    buttons: Callable[[Translator], tuple[Button, ...]] = lambda t: (),
 ) -> list[Reply]:
     """One reply per recipient, each in the recipient's language."""
     if to.room is not None:
-        return [Reply(compose(Translator(settings.language)), room=to.room)]
-    return [
-        Reply(compose(translator_for(store, settings, user)), direct_to=user) for user in to.users
-    ]
+        t = Translator(settings.language)
+        return [Reply(compose(t), room=to.room, buttons=buttons(t))]
+    replies = []
+    for user in to.users:
+        t = translator_for(store, settings, user)
+        replies.append(Reply(compose(t), direct_to=user, buttons=buttons(t)))
+    return replies
+
+
+def steward_buttons(question: Question) -> Callable[[Translator], tuple[Button, ...]]:
+    """Answer (platforms with forms ask for the text) and re-route to each other target."""
+    commands = {"cdo": "cdo", "cio": "cio", "both": "beide"}
+
+    def make(t: Translator) -> tuple[Button, ...]:
+        answer = Button(
+            t("question_buttons.answer", id=question.id), f"!antwort {question.id}", "primary"
+        )
+        reroutes = tuple(
+            Button(
+                t("question_buttons.reroute", roles=target_name(t, target)),
+                f"!weiterleiten {question.id} {word}",
+            )
+            for target, word in commands.items()
+            if target != question.target
+        )
+        return (answer, *reroutes)
+
+    return make
 
 
 def target_name(t: Translator, target: str) -> str:
@@ -218,7 +246,7 @@ def deliver(
 
     if to.nobody:
         log.warning("question %d: no role holder and no admin configured", question.id)
-    return send(store, settings, to, compose), to
+    return send(store, settings, to, compose, steward_buttons(question)), to
 
 
 def asker_notice(t: Translator, question: Question, to: Recipients) -> str:
@@ -251,7 +279,8 @@ def due_reminders(store: Store, settings: Settings, now: datetime) -> list[Reply
                 since = datetime.fromisoformat(question.routed_at)
                 if now >= add_working_hours(since, sla, hours):
                     to = recipients(settings, question.target)
-                    replies += send(store, settings, to, reminder(settings, question, "remind"))
+                    compose = reminder(settings, question, "remind")
+                    replies += send(store, settings, to, compose, steward_buttons(question))
                     store.mark_reminded(question.id, stamp)
             elif question.escalated_at is None:
                 since = datetime.fromisoformat(question.reminded_at)
@@ -259,7 +288,8 @@ def due_reminders(store: Store, settings: Settings, now: datetime) -> list[Reply
                     to = escalation_recipients(settings, question.target)
                     if to.nobody:
                         log.error("question %d overdue and nobody to escalate to", question.id)
-                    replies += send(store, settings, to, reminder(settings, question, "escalate"))
+                    compose = reminder(settings, question, "escalate")
+                    replies += send(store, settings, to, compose, steward_buttons(question))
                     store.mark_escalated(question.id, stamp)
     return replies
 

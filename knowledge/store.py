@@ -7,6 +7,7 @@ confirms to a user is on disk before the reply is sent.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,13 +17,17 @@ from typing import Any
 import sqlite_utils
 
 from knowledge.db import DB_FILENAME, connect, migrate
+from knowledge.digests import DigestQueries
 from knowledge.ideas import IdeaQueries
 from knowledge.links import LinkQueries
 from knowledge.people import PeopleQueries
+from knowledge.privacy import PrivacyQueries
 from knowledge.questions import QuestionQueries
 
 
-class Store(PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries):
+class Store(
+    PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries, PrivacyQueries, DigestQueries
+):
     """SQLite implementation of the knowledge store."""
 
     def __init__(self, db: sqlite_utils.Database):
@@ -32,10 +37,21 @@ class Store(PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries):
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
+        """The SQLite file in ``data_dir``, or PostgreSQL when IDEENLOTSE_DATABASE_URL is set."""
+        url = os.environ.get("IDEENLOTSE_DATABASE_URL", "").strip()
+        if url:
+            from knowledge.pg import PgStore  # psycopg is loaded only when it is used
+
+            return PgStore.connect(url)
         return cls(connect(Path(data_dir) / DB_FILENAME))
 
     def close(self) -> None:
         self.db.close()
+
+    def ping(self) -> None:
+        """Raise if the database does not answer: the health check."""
+        with self.transaction():
+            self.db.execute("SELECT 1").fetchone()
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

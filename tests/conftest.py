@@ -16,6 +16,9 @@ from bot.events import Message, Reply, Sender
 from knowledge.store import Store
 from matching.encoder import ModelInfo, SentenceEncoder, provision_model
 
+# The store backend (SQLite, or PostgreSQL with IDEENLOTSE_TEST_BACKEND=postgres).
+pytest_plugins = ["tests.postgres.plugin"]
+
 
 class FakeClock:
     def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)):

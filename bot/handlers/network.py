@@ -66,7 +66,7 @@ def vernetzen(ctx: Context, whom: str) -> list[Reply]:
         except ValueError:
             return [Reply(ctx.t("connect.decline_usage"))]
     idea_id: int | None = None
-    if whom.lstrip("#").isdigit():
+    if whom.lstrip("#").isdecimal():
         idea = ctx.store.get_idea(int(whom.lstrip("#")))
         if idea is None:
             return [Reply(ctx.t("idea.not_found", id=whom.lstrip("#")))]

@@ -1,0 +1,139 @@
+"""Matrix events to ``bot`` events: small pure functions over matrix-nio's parsed events.
+
+Nothing here does I/O, so every filter (own events, bots' notices, edits, invites from
+elsewhere) is decided in one place and tested with real nio event objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nio import Event, InviteMemberEvent, RoomMemberEvent, RoomMessageText
+
+from adapters.matrix_render import NUMBER_KEYS
+from bot.events import Action, Message, Sender
+
+PLATFORM = "matrix"
+
+
+def server_of(user_id: str) -> str:
+    """``@anna:stadt.de`` -> ``stadt.de`` (the server part may carry a port)."""
+    return user_id.partition(":")[2]
+
+
+def accepts_invite(inviter: str, me: str, allowed: Sequence[str]) -> bool:
+    """Users of the bot's own homeserver, and listed users or servers, may invite it."""
+    server = server_of(inviter)
+    if not inviter.startswith("@") or not server:
+        return False
+    return server == server_of(me) or inviter in allowed or server in allowed
+
+
+def invite_from(events: Sequence[Any], me: str) -> tuple[str, bool] | None:
+    """(inviter, is_direct) from an invited room's stripped state, if it invites ``me``."""
+    for event in events:
+        if (
+            isinstance(event, InviteMemberEvent)
+            and event.state_key == me
+            and event.membership == "invite"
+        ):
+            return event.sender, bool(event.content.get("is_direct"))
+    return None
+
+
+def after_own_join(events: Sequence[Any], me: str) -> Sequence[Any]:
+    """The timeline from just after the bot's own join, if the join is in it.
+
+    A room's first timeline after joining carries history from before the bot was there.
+    """
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if (
+            isinstance(event, RoomMemberEvent)
+            and event.state_key == me
+            and event.membership == "join"
+            and event.prev_membership != "join"
+        ):
+            return events[index + 1 :]
+    return events
+
+
+def relation(event: Event) -> dict[str, Any]:
+    content = event.source.get("content", {})
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    return relates if isinstance(relates, dict) else {}
+
+
+def thread_of(event: Event) -> str | None:
+    relates = relation(event)
+    if relates.get("rel_type") == "m.thread" and isinstance(relates.get("event_id"), str):
+        return str(relates["event_id"])
+    return None
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted ``> <@user> ...`` lines older clients put before a reply."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> <"):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def to_message(
+    event: Event, room_id: str, display_name: str, *, me: str, is_direct: bool
+) -> Message | None:
+    """A person's text message, or None for what the bot must not answer."""
+    if not isinstance(event, RoomMessageText) or event.sender == me:
+        return None
+    content = event.source.get("content", {})
+    if content.get("msgtype") != "m.text":  # m.notice is what bots send: no bot loops
+        return None
+    relates = relation(event)
+    if relates.get("rel_type") == "m.replace":  # an edit: the original was answered
+        return None
+    text = event.body
+    if "m.in_reply_to" in relates and not relates.get("is_falling_back"):
+        text = strip_reply_fallback(text)
+    return Message(
+        PLATFORM,
+        event.event_id,
+        Sender(event.sender, display_name),
+        text,
+        room=room_id,
+        thread_id=thread_of(event),
+        is_direct=is_direct,
+    )
+
+
+def to_action(
+    event: Event,
+    room_id: str,
+    display_name: str,
+    *,
+    me: str,
+    buttons: Mapping[str, dict[str, Any]],
+) -> Action | None:
+    """A reaction with a number on a message with buttons: the button's command."""
+    if event.sender == me or event.source.get("type") != "m.reaction":
+        return None
+    relates = relation(event)
+    if relates.get("rel_type") != "m.annotation":
+        return None
+    target = buttons.get(str(relates.get("event_id"))) or {}
+    commands, key = target.get("commands") or [], relates.get("key")
+    if not commands or key not in NUMBER_KEYS:
+        return None
+    number = NUMBER_KEYS.index(key)
+    if number >= len(commands):
+        return None
+    return Action(
+        PLATFORM,
+        event.event_id,
+        Sender(event.sender, display_name),
+        commands[number],
+        room=room_id,
+        thread_id=target.get("thread"),
+    )

@@ -1,0 +1,393 @@
+"""Slack: a slack-bolt AsyncApp over Socket Mode (default) or the HTTP Events API.
+
+Bolt verifies signatures and timestamps, acknowledges within Slack's three seconds and runs
+our listeners after the ack; the listeners only translate (``adapters.slack_events``), call
+the core off the event loop and post what it returns. Retries are harmless because the core
+claims every event id once. Rate limits are waited out by slack_sdk's retry handler, so a
+429 delays a reply but never drops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    async_default_handlers,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters import slack_events as events
+from adapters.slack_blocks import (
+    ACTION_PREFIX,
+    MODAL_CALLBACK,
+    MODAL_INPUT,
+    ModalOrigin,
+    fallback_text,
+    message_blocks,
+    needs_text,
+    submitted_text,
+    text_modal,
+)
+from adapters.slack_people import Directory
+from adapters.slack_text import mentioned_users, mentions
+from bot.app import App
+from bot.config import ConfigError, Settings
+from bot.events import Action, Message, Reply
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_API_URL = "https://slack.com/api/"
+DUE_EVERY = 30.0  # seconds between looks at scheduled replies (reminders, digest)
+RATE_LIMIT_RETRIES = 20  # Retry-After is honoured each time; only a storm gives up
+# Posting where the bot cannot (a channel it is not in, a DM between two people): the reply
+# goes to the person as a direct message instead of being lost.
+UNREACHABLE = ("not_in_channel", "channel_not_found", "is_archived", "cannot_dm_bot")
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """Connection settings, from the environment only (tokens are secrets)."""
+
+    bot_token: str
+    app_token: str | None = None
+    signing_secret: str | None = None
+    http_port: int | None = None  # set: HTTP Events API on this port instead of Socket Mode
+    http_host: str = "0.0.0.0"
+    api_url: str = DEFAULT_API_URL
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> SlackConfig:
+        token = environ.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError("Slack: SLACK_BOT_TOKEN is not set")
+        api_url = environ.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
+        if not re.match(r"^https?://[^/\s]+", api_url):
+            raise ConfigError(f"Slack: SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        api_url = api_url.rstrip("/") + "/"
+        raw_port = environ.get("SLACK_HTTP_PORT", "").strip()
+        secret = environ.get("SLACK_SIGNING_SECRET", "").strip() or None
+        host = environ.get("SLACK_HTTP_HOST", "").strip() or "0.0.0.0"
+        if raw_port:
+            if not raw_port.isdigit() or int(raw_port) > 65535:
+                raise ConfigError(f"Slack: SLACK_HTTP_PORT must be a port number, not {raw_port!r}")
+            if secret is None:
+                raise ConfigError(
+                    "Slack: the Events API (SLACK_HTTP_PORT) needs SLACK_SIGNING_SECRET"
+                )
+            return cls(token, None, secret, int(raw_port), host, api_url)
+        app_token = environ.get("SLACK_APP_TOKEN", "").strip()
+        if not app_token.startswith("xapp-"):
+            raise ConfigError(
+                "Slack: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, "
+                "or SLACK_HTTP_PORT and SLACK_SIGNING_SECRET for the Events API"
+            )
+        return cls(token, app_token, secret, None, host, api_url)
+
+
+def web_client(config: SlackConfig) -> AsyncWebClient:
+    rate_limits = AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    return AsyncWebClient(
+        token=config.bot_token,
+        base_url=config.api_url,
+        retry_handlers=[*async_default_handlers(), rate_limits],
+    )
+
+
+class SlackAdapter:
+    """One workspace: the Bolt app, its listeners, delivery of replies and the due loop."""
+
+    def __init__(
+        self, app: App, settings: Settings, config: SlackConfig, *, due_every: float = DUE_EVERY
+    ):
+        self.app = app
+        self.settings = settings
+        self.config = config
+        self.due_every = due_every
+        self.client = web_client(config)
+        http = config.http_port is not None
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=config.signing_secret or "",
+            request_verification_enabled=http,  # Socket Mode needs no signatures
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.directory = Directory(self.client)
+        self.port: int | None = None
+        self._dm_channels: dict[str, str] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._settled = 0
+        self._settled_change = threading.Condition()
+        self._register()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the tokens, then listen; a refused token or no Slack is a ConfigError."""
+        try:
+            identity = await self.client.auth_test()
+            log.info("slack: signed in as %s", identity.get("user_id"))
+            if self.config.http_port is not None:
+                await self._start_http(self.config.http_host, self.config.http_port)
+            else:
+                app_token = self.config.app_token or ""
+                # Checked once here: the socket client itself retries a refused token forever.
+                await self.client.apps_connections_open(app_token=app_token)
+                self._socket = AsyncSocketModeHandler(self.bolt, app_token)
+                await self._socket.connect_async()
+                log.info("slack: connected in Socket Mode")
+        except SlackApiError as exc:
+            await self.stop()
+            raise ConfigError(f"Slack refused the token: {exc.response.get('error')}") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            await self.stop()
+            raise ConfigError(f"Slack: cannot reach {self.config.api_url}: {exc}") from exc
+        self._keep(asyncio.create_task(self._due_loop()))
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _start_http(self, host: str, port: int) -> None:
+        server = web.Application()
+        server.router.add_post(EVENTS_PATH, self._on_http)
+        self._runner = web.AppRunner(server, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        self.port = self._runner.addresses[0][1]
+        log.info("slack: Events API at http://%s:%s%s", host, self.port, EVENTS_PATH)
+
+    async def _on_http(self, request: web.Request) -> web.Response:
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- what tests and monitoring may wait for --------------------------------------------
+
+    @property
+    def settled(self) -> int:
+        """Requests a listener has finished with: replies delivered, ignored, or failed."""
+        return self._settled
+
+    def wait_settled(self, count: int, timeout: float = 30.0) -> bool:
+        with self._settled_change:
+            return self._settled_change.wait_for(lambda: self._settled >= count, timeout)
+
+    def _settle(self) -> None:
+        with self._settled_change:
+            self._settled += 1
+            self._settled_change.notify_all()
+
+    # -- listeners (Bolt passes arguments by name) -----------------------------------------
+
+    def _register(self) -> None:
+        bolt, counted = self.bolt, self._counted
+        bolt.command(re.compile(r"^/"))(counted(self._on_command))
+        bolt.event("app_mention")(counted(self._on_mention))
+        bolt.event("message")(counted(self._on_message))
+        bolt.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(counted(self._on_button))
+        bolt.view(MODAL_CALLBACK)(counted(self._on_modal))
+
+    def _counted(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """The listener, settled when it ends; a malformed payload is logged, never raised."""
+
+        @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+        async def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                await listener(*args, **kwargs)
+            except Exception:
+                log.exception("slack: listener %s failed", listener.__name__)
+            finally:
+                self._settle()
+
+        return run
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        user = events.user_of(body)
+        if user is None or not body.get("trigger_id"):
+            return
+        sender = await self.directory.sender(user)
+        message = events.to_command(body, sender, self.settings.command_prefix)
+        await self._process(message, idea_room=message.is_direct, origin=message.room, user=user)
+
+    async def _on_mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if events.is_person_message(event):
+            await self._on_person_message(event, context.bot_user_id, idea_room=True)
+
+    async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if not events.is_person_message(event):
+            return
+        bot_user = context.bot_user_id
+        direct = events.is_direct_channel(event["channel"], event.get("channel_type"))
+        if not direct:
+            if bot_user is not None and mentions(str(event.get("text") or ""), bot_user):
+                return  # the app_mention event for the same message handles it
+            if not self.settings.is_idea_room(event["channel"]):
+                return
+        # In an idea channel a top-level post is an idea or a question; replies in a thread
+        # are conversation, in which only commands are taken up.
+        await self._on_person_message(event, bot_user, idea_room=not events.is_threaded(event))
+
+    async def _on_person_message(
+        self, event: dict[str, Any], bot_user: str | None, *, idea_room: bool
+    ) -> None:
+        sender = await self.directory.sender(event["user"])
+        names = await self.directory.names(mentioned_users(str(event.get("text") or "")))
+        message = events.to_message(event, sender, bot_user, names)
+        await self._process(message, idea_room=idea_room, origin=message.room, user=sender.user_id)
+
+    async def _on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user, command = events.user_of(body), action.get("value")
+        if user is None or not isinstance(command, str) or not body.get("trigger_id"):
+            return
+        channel, parent = events.button_origin(body)
+        if needs_text(command, self.settings.command_prefix):
+            title = (action.get("text") or {}).get("text") or command
+            view = text_modal(self._translator(), title, ModalOrigin(command, channel, parent))
+            try:
+                await self.client.views_open(trigger_id=body["trigger_id"], view=view)
+            except SlackApiError as exc:
+                log.warning("slack: views.open failed: %s", exc.response.get("error"))
+            return
+        sender = await self.directory.sender(user)
+        click = events.to_action(body, command, sender)
+        await self._process(click, idea_room=False, origin=channel, user=user)
+
+    async def _on_modal(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text = submitted_text(view)
+        if not text:
+            await ack(
+                response_action="errors", errors={MODAL_INPUT: self._translator()("slack.empty")}
+            )
+            return
+        await ack()
+        user = events.user_of(body)
+        origin = ModalOrigin.load(str(view.get("private_metadata") or ""))
+        if user is None or origin is None or not view.get("id"):
+            log.warning("slack: modal submission without its origin ignored")
+            return
+        sender = await self.directory.sender(user)
+        submission = Action(
+            events.PLATFORM,
+            f"view:{view['id']}",
+            sender,
+            f"{origin.command} {text}",
+            room=origin.channel,
+            thread_id=origin.thread_ts,
+        )
+        await self._process(submission, idea_room=False, origin=origin.channel, user=user)
+
+    def _translator(self) -> Translator:
+        return Translator(self.settings.language)
+
+    # -- the core, then delivery -----------------------------------------------------------
+
+    async def _process(
+        self, event: Message | Action, *, idea_room: bool, origin: str | None, user: str
+    ) -> None:
+        replies = await asyncio.to_thread(self.app.bot.handle, event, idea_room=idea_room)
+        await self.deliver(replies, origin=origin, user=user)
+
+    async def deliver(
+        self, replies: list[Reply], *, origin: str | None = None, user: str | None = None
+    ) -> None:
+        """Post each reply; one that cannot be delivered is logged and the rest still go."""
+        for reply in replies:
+            try:
+                await self._post(reply, origin, user)
+            except SlackApiError as exc:
+                log.warning("slack: reply not delivered: %s", exc.response.get("error"))
+
+    async def _post(self, reply: Reply, origin: str | None, user: str | None) -> None:
+        if reply.direct_to is not None:
+            await self._send(await self._direct_channel(reply.direct_to), None, reply)
+            return
+        channel = reply.room or origin
+        if channel is None:
+            if user is None:
+                log.warning("slack: reply without an address dropped")
+                return
+            channel = await self._direct_channel(user)
+        try:
+            await self._send(channel, events.thread_ts(reply.thread_id), reply)
+        except SlackApiError as exc:
+            if (
+                reply.room is not None
+                or user is None
+                or exc.response.get("error") not in UNREACHABLE
+            ):
+                raise
+            await self._send(await self._direct_channel(user), None, reply)
+
+    async def _send(self, channel: str, thread: str | None, reply: Reply) -> None:
+        await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=fallback_text(reply),
+            blocks=message_blocks(reply),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        if reply.attachments:
+            uploads = [
+                {"file": each.data, "filename": each.filename, "title": each.filename}
+                for each in reply.attachments
+            ]
+            await self.client.files_upload_v2(
+                channel=channel, thread_ts=thread, file_uploads=uploads
+            )
+
+    async def _direct_channel(self, user: str) -> str:
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            response = await self.client.conversations_open(users=user)
+            channel = str(response["channel"]["id"])
+            self._dm_channels[user] = channel
+        return channel
+
+    async def _due_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.due_every)
+            try:
+                await self.deliver(await asyncio.to_thread(self.app.due, platform="slack"))
+            except Exception:
+                log.exception("slack: scheduled replies failed")
+
+
+async def serve(app: App, settings: Settings, environ: Mapping[str, str]) -> None:
+    """Run the Slack adapter until cancelled; ConfigError for missing or bad settings."""
+    adapter = SlackAdapter(app, settings, SlackConfig.from_environ(environ))
+    await adapter.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await adapter.stop()

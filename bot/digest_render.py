@@ -1,0 +1,262 @@
+"""The digest as Markdown (chat and file), HTML (with the map embedded) and JSON.
+
+Texts come from the message catalogue; layout from jinja2 templates in ``bot/templates``
+(HTML autoescaped). The map is drawn with matplotlib's object API on the Agg canvas - no
+pyplot state, so digests can be drawn from several threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.digest import Digest, IdeaItem, MapPoint
+from bot.events import Attachment
+from bot.i18n import Translator
+
+MAP_FILENAME = "ideenlandkarte.png"
+MAP_SIZE = (10.0, 7.0)  # inches, at MAP_DPI
+MAP_DPI = 100
+LABEL_TERMS = 2
+MAP_LABELS = 12
+CHAT_CLUSTERS = 8  # per kind (synergies, others); the JSON has them all
+PAGE_CLUSTERS = 40
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _context(digest: Digest, t: Translator, max_clusters: int) -> dict[str, Any]:
+    def day(moment: str) -> str:
+        return datetime.fromisoformat(moment).strftime("%d.%m.%Y")
+
+    def department(name: str | None) -> str:
+        return name or t("digest.no_department")
+
+    def status(name: str) -> str:
+        return t(f"status.names.{name}")
+
+    def delta(now: int, before: int) -> str:
+        return f"{now - before:+d}" if before or now else "±0"
+
+    return {
+        "d": digest,
+        "t": t,
+        "day": day,
+        "department": department,
+        "status": status,
+        "delta": delta,
+        "cluster_name": cluster_name,
+        "max_ideas": 6,
+        "max_clusters": max_clusters,
+    }
+
+
+def cluster_name(terms: tuple[str, ...]) -> str:
+    return ", ".join(terms) if terms else "…"
+
+
+def render_markdown(digest: Digest, t: Translator, *, image: str | None = None) -> str:
+    """The digest as Markdown: the chat message, or a file with the map next to it."""
+    template = environment().get_template("digest.md.j2")
+    return template.render(**_context(digest, t, CHAT_CLUSTERS), image=image).strip() + "\n"
+
+
+def render_html(digest: Digest, t: Translator) -> str:
+    """One self-contained HTML page; the map is a PNG inside it as a data URL."""
+    template = environment().get_template("digest.html.j2")
+    png = draw_map(digest, t) if digest.map_points else None
+    data_url = "data:image/png;base64," + base64.b64encode(png).decode() if png else None
+    return template.render(**_context(digest, t, PAGE_CLUSTERS), map_url=data_url, lang=t.language)
+
+
+def render_json(digest: Digest) -> dict[str, Any]:
+    """The digest's findings as JSON-ready data (ids, not prose), for other tools."""
+
+    def idea(item: IdeaItem) -> dict[str, Any]:
+        return {
+            "id": item.id,
+            "summary": item.summary,
+            "department": item.department,
+            "author": item.author,
+            "status": item.status,
+            "supporters": item.supporters,
+            "created_at": item.created_at,
+            "new": item.new,
+        }
+
+    return {
+        "period": {"start": digest.start, "end": digest.end, "days": digest.days},
+        "staff_council": digest.staff_council,
+        "analysed": digest.analysed,
+        "empty": digest.empty,
+        "new_ideas": [idea(i) for i in digest.new_ideas],
+        "clusters": [
+            {
+                "terms": list(c.terms),
+                "ideas": [i.id for i in c.ideas],
+                "departments": list(c.departments),
+                "cross_department": c.cross_department,
+                "unconnected_authors": c.unconnected_authors,
+                "synergy": c.synergy,
+                "new": c.new,
+            }
+            for c in digest.clusters
+        ],
+        "duplicates": [
+            {"ideas": [d.a.id, d.b.id], "score": round(d.score, 4)} for d in digest.duplicates
+        ],
+        "introductions": (
+            {"count": digest.introduction_count}
+            if digest.staff_council
+            else [
+                {
+                    "people": [i.name_a, i.name_b],
+                    "departments": [i.department_a, i.department_b],
+                    "shared": list(i.reason),
+                    "score": round(i.score, 4),
+                }
+                for i in digest.introductions
+            ]
+        ),
+        "open_questions": [
+            {
+                "id": q.id,
+                "summary": q.summary,
+                "target": q.target,
+                "since": q.routed_at,
+                "overdue": q.overdue,
+            }
+            for q in digest.open_questions
+        ],
+        "status_changes": [
+            {"idea": s.idea.id, "from": s.old, "to": s.new, "at": s.at}
+            for s in digest.status_changes
+        ],
+        "most_supported": [
+            {"idea": item.id, "supporters": item.supporters, "new_supporters": recent}
+            for item, recent in digest.most_supported
+        ],
+        "trend": {
+            "ideas": [digest.trend.ideas_now, digest.trend.ideas_before],
+            "questions": [digest.trend.questions_now, digest.trend.questions_before],
+            "supports": [digest.trend.supports_now, digest.trend.supports_before],
+            "departments": [
+                {"department": d.department, "now": d.now, "before": d.before}
+                for d in digest.trend.departments
+            ],
+        },
+        "map": {
+            "projection": digest.projection,
+            "points": [
+                {"idea": p.idea_id, "x": round(p.x, 3), "y": round(p.y, 3), "cluster": p.cluster}
+                for p in digest.map_points
+            ],
+        },
+    }
+
+
+def draw_map(digest: Digest, t: Translator) -> bytes:
+    """The idea map as PNG: one dot per idea, coloured by cluster, clusters labelled."""
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=MAP_SIZE, dpi=MAP_DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    palette = colormaps["tab20"]
+    points = digest.map_points
+    loose = [p for p in points if p.cluster < 0]
+    small = 8 if len(points) > 1000 else 24
+    axes.scatter(
+        [p.x for p in loose], [p.y for p in loose], s=small, c="#c8c8c8", linewidths=0,
+        label=t("digest.map_unclustered"),
+    )  # fmt: skip
+    members: dict[int, list[MapPoint]] = {}
+    for point in points:
+        members.setdefault(point.cluster, []).append(point)
+    grouped = [p for p in points if p.cluster >= 0]
+    if grouped:  # one scatter call for all clusters: hundreds of calls take seconds
+        axes.scatter(
+            [p.x for p in grouped],
+            [p.y for p in grouped],
+            s=small * 2,
+            c=[palette(p.cluster % 20) for p in grouped],
+            linewidths=0,
+        )
+    for number, cluster in enumerate(digest.clusters[:MAP_LABELS]):  # more would clutter
+        mine = members.get(number, [])
+        if not mine:
+            continue
+        xs, ys = [p.x for p in mine], [p.y for p in mine]
+        axes.annotate(
+            ", ".join(cluster.terms[:LABEL_TERMS]),
+            (sum(xs) / len(xs), sum(ys) / len(ys)),
+            fontsize=9,
+            ha="center",
+            va="center",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": palette(number % 20),
+                "alpha": 0.85,
+            },
+        )
+    axes.set_title(t("digest.map_title", count=len(points)))
+    axes.set_xticks([])
+    axes.set_yticks([])
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def map_attachment(digest: Digest, t: Translator) -> tuple[Attachment, ...]:
+    """The map as a chat attachment; none for a digest without ideas to draw."""
+    if not digest.map_points:
+        return ()
+    return (Attachment(MAP_FILENAME, draw_map(digest, t), "image/png"),)
+
+
+def write_digest(
+    digest: Digest, language: str, fmt: str, out: Path | None
+) -> tuple[str, list[Path]]:
+    """The digest in ``fmt``, and the files written (with ``out``: it, and the map for MD).
+
+    A Markdown file gets the map as ``<name>-karte.png`` beside it, linked from the text.
+    """
+    t = Translator(language)
+    written: list[Path] = []
+    if fmt == "json":
+        text = json.dumps(render_json(digest), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = render_html(digest, t)
+    else:
+        image = None
+        if out is not None and digest.map_points:
+            picture = out.with_name(f"{out.stem}-karte.png")
+            picture.write_bytes(draw_map(digest, t))
+            written.append(picture)
+            image = picture.name
+        text = render_markdown(digest, t, image=image)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        written.insert(0, out)
+    return text, written

@@ -1,0 +1,87 @@
+"""DSGVO self-service: what the bot stores about me (Art. 15), and forget me (Art. 17).
+
+Both act on the person who writes, never on somebody named in the command, so nobody can
+ask for another person's data or erase them. The export goes to the person alone, as a
+direct message with a JSON file; the erasure needs a second, explicit command.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.commands import Param
+from bot.context import Context
+from bot.events import Attachment, Button, Reply
+from bot.handlers import REGISTRY
+from knowledge.folding import fold
+from matching.routing import Router
+
+EXPORT_FILENAME = "meine-daten.json"
+CONFIRM_WORDS = {"bestaetigen", "confirm"}
+
+
+@REGISTRY.command("meine-daten", aliases=("my-data",))
+def meine_daten(ctx: Context) -> list[Reply]:
+    t, person = ctx.t, ctx.person
+    ctx.store.audit(
+        "person.exported", ctx.now, actor_id=person.id, subject_type="person", subject_id=person.id
+    )
+    data = ctx.store.person_export(person.id, ctx.now)
+    tables = data["tables"]
+    file = Attachment(
+        EXPORT_FILENAME,
+        json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+        "application/json",
+    )
+    text = t(
+        "privacy.export_sent",
+        ideas=len(tables["ideas"]),
+        questions=len(tables["questions"]),
+        interests=len(tables["interests"]),
+    )
+    replies = [Reply(text, direct_to=person.platform_user_id, attachments=(file,))]
+    if not ctx.message.is_direct:
+        replies.insert(0, Reply(t("privacy.export_notice")))
+    return replies
+
+
+@REGISTRY.command(
+    "vergiss-mich", aliases=("forget-me",), params=(Param("confirmation", required=False),)
+)
+def vergiss_mich(ctx: Context, confirmation: str | None) -> list[Reply]:
+    t, person = ctx.t, ctx.person
+    mode = ctx.settings.privacy.erase_mode
+    if confirmation is None:
+        ideas, questions = ctx.store.erasure_preview(person.id)
+        what = t(f"privacy.what_{mode}", ideas=ideas, questions=questions)
+        button = Button(t("privacy.forget_button"), "!vergiss-mich bestätigen", "danger")
+        return [Reply(t("privacy.forget_ask", what=what), buttons=(button,))]
+    if fold(confirmation) not in CONFIRM_WORDS:
+        return [Reply(t("privacy.forget_bad_word"))]
+    erasure = ctx.store.erase_person(
+        person.id, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
+    )
+    ctx.matcher.forget(list(erasure.deleted_ideas))
+    ctx.matcher.person_changed(person.id)
+    if erasure.rerouted_questions_deleted:
+        relearn_routing(ctx)
+    if mode == "delete":
+        ideas, questions = len(erasure.deleted_ideas), len(erasure.deleted_questions)
+    else:
+        ideas, questions = erasure.anonymised_ideas, erasure.anonymised_questions
+    return [Reply(t(f"privacy.forgotten_{mode}", ideas=ideas, questions=questions))]
+
+
+def relearn_routing(ctx: Context) -> None:
+    """The router learnt from re-routed questions that are now deleted: train it afresh.
+
+    A new router replays the re-routings still stored, so the deleted text is gone from
+    memory too (it would be after a restart anyway).
+    """
+    old = ctx.questions.router
+    if old is None:
+        return
+    fresh = Router(old.encoder, min_confidence=old.min_confidence)
+    for text, target in ctx.store.reroute_examples():
+        fresh.add_example(text, target)
+    ctx.questions.router = fresh

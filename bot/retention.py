@@ -1,0 +1,64 @@
+"""The data-protection jobs ``App.due`` runs: the daily retention clean-up and the scrub.
+
+Deleting rows is not enough for "erased": SQLite keeps deleted bytes in free pages, old FTS
+segments and the WAL until they are overwritten. After every erasure or expiry the store's
+``scrub`` makes the file clean. It runs here, outside the transaction of the chat message
+that asked for it, within one ``due`` cycle (the console: right after the message; chat
+platforms: every 30 seconds), and a pending scrub survives a restart (it is read from the
+audit log).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.clock import iso
+from bot.config import Settings
+from bot.matcher import Matcher
+from knowledge.privacy import Expired
+from knowledge.store import Store
+
+log = logging.getLogger(__name__)
+
+RUN_EVERY = timedelta(days=1)
+
+
+def cutoff(now: datetime, days: int) -> str:
+    """The ISO time before which data expires; "" (nothing is older) when ``days`` is 0."""
+    return iso(now - timedelta(days=days)) if days else ""
+
+
+def run_due(store: Store, settings: Settings, matcher: Matcher, now: datetime) -> Expired | None:
+    """Delete expired data once a day, then scrub the file if anything was deleted since.
+
+    A failure is logged and the job tried again on the next cycle; it never stops the bot.
+    """
+    try:
+        return _run(store, settings, matcher, now)
+    except Exception:
+        log.exception("privacy jobs failed; they run again on the next cycle")
+        return None
+
+
+def _run(store: Store, settings: Settings, matcher: Matcher, now: datetime) -> Expired | None:
+    policy = settings.privacy
+    expired = None
+    if policy.retention_days or policy.event_days:
+        with store.transaction():
+            last = store.last_retention_run()
+            if last is None or datetime.fromisoformat(last) <= now - RUN_EVERY:
+                expired = store.delete_expired(
+                    cutoff(now, policy.retention_days), cutoff(now, policy.event_days), iso(now)
+                )
+        if expired is not None and expired.total:
+            log.info("retention: %d records deleted", expired.total)
+            matcher.forget(list(expired.ideas))
+            for person_id in expired.people:
+                matcher.person_changed(person_id)
+    with store.transaction():
+        pending = store.needs_scrub()
+    if pending:
+        store.scrub(iso(now))
+        log.info("database file scrubbed after a deletion")
+    return expired

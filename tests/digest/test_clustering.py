@@ -1,0 +1,118 @@
+"""matching.clustering on arrays built for the purpose: groups, names, pairs, the map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching import clustering
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def blobs(sizes: list[int], dim: int = 64, spread: float = 0.15, seed: int = 0) -> np.ndarray:
+    """Groups of vectors around random centres; singletons are unrelated vectors."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for size in sizes:
+        centre = rng.normal(size=dim)
+        for _ in range(size):
+            rows.append(centre + spread * np.linalg.norm(centre) * rng.normal(size=dim) / 8)
+    return unit(np.array(rows))
+
+
+def test_planted_groups_are_found_and_singletons_left_alone() -> None:
+    points = clustering.features(blobs([5, 4, 3, 1, 1, 1]))
+    labels = clustering.cluster_labels(points)
+    assert list(labels[:5]) == [0] * 5
+    assert list(labels[5:9]) == [1] * 4
+    assert list(labels[9:12]) == [2] * 3
+    assert list(labels[12:]) == [-1, -1, -1]
+
+
+def test_drop_small_numbers_clusters_by_size() -> None:
+    labels = clustering.drop_small(np.array([7, 7, 3, 3, 3, 9, -1]), 2)
+    assert list(labels) == [1, 1, 0, 0, 0, -1, -1]
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_inputs(n: int) -> None:
+    points = clustering.features(blobs([1] * n)) if n else np.zeros((0, 64), np.float32)
+    assert len(clustering.cluster_labels(points)) == n
+    coords, _ = clustering.project_2d(points)
+    assert coords.shape == (n, 2)
+    assert clustering.likely_duplicates(points) == []
+
+
+TEXTS = [
+    "WLAN in allen Sitzungsräumen einrichten",
+    "Das WLAN im Rathaus ist zu langsam",
+    "Gäste-WLAN für Besucher im Rathaus",
+    "Eingangsrechnungen digital verarbeiten",
+    "Rechnungen digital freigeben",
+    "Parkausweise online beantragen",
+]
+
+
+def test_cluster_names_are_the_distinctive_terms() -> None:
+    labels = np.array([0, 0, 0, 1, 1, -1])
+    names = clustering.cluster_terms(TEXTS, labels, k=2)
+    assert names[0][0] == "WLAN"
+    assert "Rathaus" in names[0]
+    assert names[1][0] == "digital" or "Rechnungen" in names[1]
+    assert "allen" not in names[0] and "ist" not in names[0]  # stopwords name nothing
+
+
+def test_stems_group_inflections_and_show_the_common_spelling() -> None:
+    texts = ["Radwege sanieren", "Radweg verbreitern", "Radwege beleuchten", "Parken"]
+    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
+    assert names[0] == ("Radwege",)
+
+
+def test_close_pairs_across_blocks_match_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    points = blobs([3, 2, 4, 1, 2], seed=3)
+    monkeypatch.setattr(clustering, "BLOCK", 4)
+    found = {(a, b) for a, b, _ in clustering.close_pairs(points, 0.9)}
+    scores = points @ points.T
+    expected = {
+        (a, b) for a in range(len(points)) for b in range(a + 1, len(points)) if scores[a, b] >= 0.9
+    }
+    assert found == expected and found
+
+
+def test_likely_duplicates_only_near_copies() -> None:
+    rng = np.random.default_rng(1)
+    base = unit(rng.normal(size=(6, 32)))
+    copy = unit(base[2:3] + 0.005 * rng.normal(size=(1, 32)))
+    vectors = np.vstack([base, copy])
+    texts = [f"Idee Nummer {n} zu Thema {n}" for n in range(6)] + ["Idee Nummer 2 zu Thema 2"]
+    pairs = clustering.likely_duplicates(vectors, texts)
+    assert [(p.a, p.b) for p in pairs] == [(2, 6)]
+    assert 0.8 <= pairs[0].score <= 1.0
+
+
+def test_map_coordinates_keep_groups_together() -> None:
+    points = clustering.features(blobs([10, 10], seed=5))
+    coords, method = clustering.project_2d(points)
+    assert method == "tsne" and coords.shape == (20, 2)
+    a, b = coords[:10].mean(axis=0), coords[10:].mean(axis=0)
+    inner = np.linalg.norm(coords[:10] - a, axis=1).mean()
+    assert np.linalg.norm(a - b) > 2 * inner
+
+
+def test_large_maps_fall_back_to_pca(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clustering, "TSNE_MAX", 5)
+    coords, method = clustering.project_2d(clustering.features(blobs([4, 4])))
+    assert method == "pca" and coords.shape == (8, 2)
+
+
+def test_above_the_matrix_limit_only_the_newest_rows_are_clustered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clustering, "MAX_AGGLOMERATIVE", 6)
+    points = clustering.features(blobs([3, 3, 3]))  # oldest first
+    labels = clustering.cluster_labels(points)
+    assert list(labels[:3]) == [-1, -1, -1]
+    assert len(set(labels[3:6])) == 1 and len(set(labels[6:])) == 1 and labels[3] != labels[6]

@@ -1,0 +1,142 @@
+"""The digest of a seeded knowledge base, with the real model: planted synergies are found."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from bot.config import DigestSettings
+from bot.digest import Digest, digest_for
+from bot.digest_render import render_html, render_json, render_markdown
+from bot.i18n import Translator
+from tests.digest.conftest import PEOPLE, SECRET_NAME, Seeded
+
+pytestmark = pytest.mark.model
+
+
+def build(seeded: Seeded, *, council: bool = False) -> Digest:
+    settings = seeded.settings
+    if council:
+        settings = replace(settings, digest=DigestSettings(staff_council=True))
+    return digest_for(seeded.store, settings, seeded.clock(), seeded.matcher)
+
+
+def all_outputs(digest: Digest) -> str:
+    t = Translator("de")
+    return "\n".join(
+        [
+            render_markdown(digest, t),
+            render_html(digest, t),
+            json.dumps(render_json(digest), ensure_ascii=False),
+        ]
+    )
+
+
+def cluster_with(digest: Digest, ids: list[int]):  # type: ignore[no-untyped-def]
+    found = [c for c in digest.clusters if set(ids) <= {i.id for i in c.ideas}]
+    assert found, (ids, [(c.terms, [i.id for i in c.ideas]) for c in digest.clusters])
+    return found[0]
+
+
+def test_planted_cross_department_clusters_are_found_and_named(seeded: Seeded) -> None:
+    digest = build(seeded)
+    invoices = cluster_with(digest, seeded.e_invoice)
+    assert invoices.cross_department and invoices.synergy
+    assert {"FD 20", "FD 32", "FD 61"} <= set(invoices.departments)
+    assert any("rechnung" in term.lower() for term in invoices.terms), invoices.terms
+    wifi = cluster_with(digest, seeded.wifi)
+    assert wifi.synergy and len(wifi.departments) >= 3
+    assert "WLAN" in wifi.terms, wifi.terms
+    # the background (older, open ideas) is clustered with them, never reported on its own
+    assert all(c.new for c in digest.clusters)
+    assert len(invoices.ideas) <= 6 and len(wifi.ideas) <= 6  # tight groups, not topics
+
+
+def test_the_planted_duplicate_is_flagged_and_nothing_else(seeded: Seeded) -> None:
+    digest = build(seeded)
+    pairs = [sorted((d.a.id, d.b.id)) for d in digest.duplicates]
+    assert pairs == [sorted(seeded.duplicate)]
+    data = render_json(digest)
+    assert data["duplicates"][0]["ideas"] == sorted(seeded.duplicate)
+    assert 0.8 <= data["duplicates"][0]["score"] <= 1
+
+
+def test_json_has_the_agreed_fields(seeded: Seeded) -> None:
+    data = render_json(build(seeded))
+    for cluster in data["clusters"]:
+        assert set(cluster) >= {"ideas", "departments", "terms"}
+        assert all(isinstance(i, int) for i in cluster["ideas"])
+    assert isinstance(data["introductions"], list) and isinstance(data["open_questions"], list)
+
+
+def test_an_opted_out_person_is_never_shown(seeded: Seeded) -> None:
+    digest = build(seeded)
+    text = all_outputs(digest)
+    assert SECRET_NAME not in text and "dieter" not in text.lower()
+    # the idea is there (by number and department), only the person is not
+    dieter_idea = seeded.e_invoice[2]
+    item = next(i for c in digest.clusters for i in c.ideas if i.id == dieter_idea)
+    assert item.author is None and item.department == "FD 61"
+    # opted-in authors are named
+    assert "Anna Albers" in text
+
+
+def test_introductions_connect_close_interests_across_departments(seeded: Seeded) -> None:
+    digest = build(seeded)
+    pairs = {frozenset((i.name_a, i.name_b)) for i in digest.introductions}
+    assert frozenset(("Anna Albers", "Bernd Brandt")) in pairs, pairs
+    assert all(SECRET_NAME not in pair for pair in pairs)
+    for intro in digest.introductions:
+        assert intro.department_a != intro.department_b
+
+
+def test_people_already_connected_are_not_suggested(seeded: Seeded) -> None:
+    seeded.say("!vernetzen bernd", "anna")
+    pairs = {frozenset((i.name_a, i.name_b)) for i in build(seeded).introductions}
+    assert frozenset(("Anna Albers", "Bernd Brandt")) not in pairs
+
+
+def test_staff_council_mode_names_nobody_and_counts_introductions(seeded: Seeded) -> None:
+    digest = build(seeded, council=True)
+    text = all_outputs(digest)
+    for name, *_ in PEOPLE.values():
+        assert name not in text
+    assert digest.introductions == () and digest.introduction_count >= 1
+    assert render_json(digest)["introductions"] == {"count": digest.introduction_count}
+    assert f"{digest.introduction_count} Kontaktvorschläge" in render_markdown(digest, Translator())
+
+
+def test_questions_status_and_support_reach_the_digest(seeded: Seeded) -> None:
+    seeded.say("!frage Wer ist für die Digitalisierungsstrategie zuständig?", "emil")
+    seeded.say(f"!unterstuetzen {seeded.wifi[0]}", "anna")
+    seeded.say(f"!status {seeded.wifi[0]} in Prüfung", "cdo-user")
+    digest = build(seeded)
+    assert [q.summary[:3] for q in digest.open_questions] == ["Wer"]
+    assert [(s.idea.id, s.new) for s in digest.status_changes] == [(seeded.wifi[0], "in_pruefung")]
+    assert [(i.id, recent) for i, recent in digest.most_supported] == [(seeded.wifi[0], 1)]
+    assert digest.trend.ideas_now == 8 and digest.trend.questions_now == 1
+    markdown = render_markdown(digest, Translator())
+    for header in ("Offene Fragen: 1", "Statusänderungen", "Meistunterstützte", "Trend"):
+        assert header in markdown
+
+
+def test_the_preview_is_for_the_cdo_only(seeded: Seeded) -> None:
+    replies = seeded.say("!digest", "cdo-user")
+    assert "Synergie-Digest" in replies[0].text and "Vorschau" in replies[0].text
+    assert replies[0].attachments[0].filename.endswith(".png")
+    assert replies[0].attachments[0].data.startswith(b"\x89PNG")
+    refused = seeded.say("!digest", "anna")
+    assert "nur diese Rollen" in refused[0].text and not refused[0].attachments
+    bad = seeded.say("!digest 0", "cdo-user")
+    assert "1 bis 366" in bad[0].text
+
+
+def test_a_week_without_news_gets_one_short_line(seeded: Seeded) -> None:
+    sent = build(seeded)  # as a sent digest does, remember the introductions it suggested
+    with seeded.store.transaction():
+        seeded.store.record_digest_introductions(list(sent.suggested_pairs), sent.end)
+    seeded.clock.advance(days=30)
+    text = render_markdown(build(seeded), Translator()).strip()
+    assert "nichts Neues" in text and "\n" not in text

@@ -1,0 +1,78 @@
+"""The bot on a real Synapse, seen from a staff member's real matrix-nio client."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.matrix_render import NUMBER_KEYS
+from tests.matrix.conftest import Matrix, Seen, is_reply_to
+
+pytestmark = [pytest.mark.anyio, pytest.mark.model]
+
+FIRST = "Eingangsrechnungen sollten als E-Rechnung automatisch verarbeitet werden"
+SECOND = "Rechnungen von Lieferanten digital und ohne Papier bearbeiten"
+QUESTION = "Wer koordiniert unsere Digitalstrategie und bündelt die Ideen der Fachbereiche?"
+
+
+async def test_idea_is_answered_in_its_thread_with_number_and_similar_idea(world: Matrix) -> None:
+    anna, ben = await world.person("anna"), await world.person("ben")
+    room = await anna.create_room([world.bot_id, ben.user_id])
+    await world.start_bot(world.settings(idea_rooms=(room,)))
+    await anna.wait_joined(room, world.bot_id)
+
+    first = await anna.say(room, f"!idee {FIRST}")
+    reply = await anna.expect(is_reply_to(first), "the answer to the first idea")
+    assert "**#1**" in reply.body and "gespeichert" in reply.body
+    assert "<strong>#1</strong>" in reply.content["formatted_body"]
+    relates = reply.content["m.relates_to"]
+    assert relates["m.in_reply_to"]["event_id"] == first and relates["is_falling_back"]
+
+    second = await ben.say(room, SECOND)  # plain text in an idea room is an idea
+    similar = await ben.expect(is_reply_to(second), "the answer to the second idea")
+    assert "**#2**" in similar.body and "Ähnliche Ideen" in similar.body and "#1" in similar.body
+
+    # Buttons come as numbered reactions; Ben reacts with the number of "support #1".
+    lines = [line for line in similar.body.splitlines() if "!unterstuetzen 1`" in line]
+    key = next(k for k in NUMBER_KEYS if lines and lines[0].startswith(k))
+    reaction = await ben.react(room, similar.event.event_id, key)
+    support = await ben.expect(lambda s: "unterstützen jetzt Idee **#1**" in s.body, "support")
+    assert support.thread == second  # the click is answered where the button was
+    assert reaction != support.event.event_id
+
+
+async def test_question_reaches_the_cdo_and_the_answer_reaches_the_asker(world: Matrix) -> None:
+    await _question_and_answer(world, encrypted=False)
+
+
+async def test_question_and_answer_in_an_encrypted_room(world: Matrix) -> None:
+    await _question_and_answer(world, encrypted=True)
+
+
+async def _question_and_answer(world: Matrix, *, encrypted: bool) -> None:
+    anna, cdo = await world.person("anna"), await world.person("cdo")
+    room = await anna.create_room([world.bot_id], encrypted=encrypted)
+    settings = world.settings(idea_rooms=(room,), roles={cdo.user_id: "cdo"})
+    await world.start_bot(settings)
+    await anna.wait_joined(room, world.bot_id)
+
+    asked = await anna.say(room, f"!frage {QUESTION}")
+    notice = await anna.expect(is_reply_to(asked), "the asker's notice")
+    assert "#1" in notice.body and "CDO" in notice.body
+
+    def delivered(seen: Seen) -> bool:
+        return QUESTION in seen.body and seen.room_id != room
+
+    question = await cdo.expect(delivered, "the question in the CDO's direct message")
+    direct = cdo.client.rooms[question.room_id]
+    assert set(direct.users) == {cdo.user_id, world.bot_id}  # a direct room, just the two
+    assert direct.encrypted  # direct rooms are created encrypted by default
+    assert question.event.decrypted if encrypted else True
+
+    await cdo.say(question.room_id, "!antwort 1 Das macht die CDO, Frau Dorn, Zimmer 204.")
+    answer = await anna.expect(lambda s: "Zimmer 204" in s.body, "the answer for the asker")
+    assert answer.room_id == room and answer.thread == asked
+    if encrypted:
+        assert answer.event.decrypted and notice.event.decrypted
+    confirmed = await cdo.expect(lambda s: "#1" in s.body and s.room_id == question.room_id
+                                 and s.body != question.body, "the CDO's confirmation")  # fmt: skip
+    assert confirmed.thread is None

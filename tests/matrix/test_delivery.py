@@ -1,0 +1,63 @@
+"""Replies the bot committed to before it stopped are delivered, files included."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from nio import RoomEncryptedFile, RoomEncryptedImage
+from nio.crypto import decrypt_attachment
+from PIL import Image
+
+from adapters.matrix_state import Delivery, MatrixState
+from bot.events import Attachment, Reply
+from tests.matrix.conftest import Matrix, Seen, Staff
+
+pytestmark = [pytest.mark.anyio, pytest.mark.model]
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def decrypted(staff: Staff, seen: Seen) -> bytes:
+    event = seen.event
+    assert isinstance(event, RoomEncryptedFile | RoomEncryptedImage)
+    download = await staff.client.download(event.url)
+    body: bytes = download.body
+    return bytes(decrypt_attachment(body, event.key["k"], event.hashes["sha256"], event.iv))
+
+
+async def test_outbox_left_by_a_crash_is_sent_with_files_in_an_encrypted_direct_room(
+    world: Matrix,
+) -> None:
+    anna = await world.person("anna")
+    export = json.dumps({"person": "anna", "ideas": []}).encode()
+    picture = png()
+    settings = world.settings()
+    state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
+    reply = Reply(
+        "Ihre Daten als Datei, dazu die Ideenkarte.",
+        direct_to=anna.user_id,
+        attachments=(
+            Attachment("meine-daten.json", export, "application/json"),
+            Attachment("ideenkarte.png", picture, "image/png"),
+        ),
+    )
+    state.outbox.append(Delivery(reply, origin_room=None, reply_to=None))
+    state.save()  # as if the bot had stopped right after committing this reply
+
+    await world.start_bot(settings)
+    text = await anna.expect(lambda s: "Ideenkarte" in s.body, "the text of the reply")
+    direct = anna.client.rooms[text.room_id]
+    assert direct.encrypted and set(direct.users) == {anna.user_id, world.bot_id}
+    file = await anna.expect(lambda s: s.body == "meine-daten.json", "the export file")
+    image = await anna.expect(lambda s: s.body == "ideenkarte.png", "the picture")
+    assert file.room_id == image.room_id == text.room_id
+    assert file.content["msgtype"] == "m.file" and image.content["msgtype"] == "m.image"
+    assert await decrypted(anna, file) == export
+    assert await decrypted(anna, image) == picture
+    assert MatrixState.load(state.path).outbox == []  # sent, so not sent again after a restart

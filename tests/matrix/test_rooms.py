@@ -1,0 +1,150 @@
+"""Which rooms the bot joins and which events it answers.
+
+Synapse cannot hold users of another server without federation, so the declined invite from
+a foreign server is shown with the real nio event objects a sync would produce (parsed by
+nio from the wire format); accepting invites and ignoring history run end to end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from nio import Event, InviteEvent
+
+from adapters import matrix_events as events
+from tests.matrix.conftest import Matrix, is_reply_to, until
+
+BOT = "@lotse:stadt.de"
+
+
+def invite(sender: str, *, is_direct: bool = False, to: str = BOT) -> Any:
+    content = {"membership": "invite", "displayname": "Lotse"} | (
+        {"is_direct": True} if is_direct else {}
+    )
+    raw = {"type": "m.room.member", "sender": sender, "state_key": to, "content": content}
+    return InviteEvent.parse_event(raw)
+
+
+def room_event(sender: str, content: dict[str, Any], kind: str = "m.room.message") -> Any:
+    raw = {"type": kind, "sender": sender, "event_id": "$e1", "origin_server_ts": 1,
+           "content": content}  # fmt: skip
+    return Event.parse_event(raw)
+
+
+@pytest.mark.parametrize(
+    ("inviter", "allowed", "accepted"),
+    [
+        ("@anna:stadt.de", (), True),  # the bot's own homeserver
+        ("@eve:evil.example", (), False),  # another server, not allow-listed
+        ("@eve:evil.example", ("partner.de",), False),
+        ("@paul:partner.de", ("partner.de",), True),  # an allow-listed server
+        ("@paul:partner.de", ("@paul:partner.de",), True),  # an allow-listed user
+        ("@pia:partner.de", ("@paul:partner.de",), False),  # another user of that server
+        ("@anna:stadt.de.evil.example", (), False),  # a look-alike server name
+        ("not-a-user-id", (), False),
+    ],
+)
+def test_invites_from_own_server_and_allow_list_only(
+    inviter: str, allowed: tuple[str, ...], accepted: bool
+) -> None:
+    found = events.invite_from([invite(inviter)], BOT)
+    if inviter.startswith("@"):
+        assert found == (inviter, False)
+    else:
+        assert found is None  # nio already refuses a malformed sender
+    assert events.accepts_invite(inviter, BOT, allowed) is accepted
+
+
+def test_invite_for_someone_else_is_not_ours_and_direct_flag_is_read() -> None:
+    assert events.invite_from([invite("@anna:stadt.de", to="@ben:stadt.de")], BOT) is None
+    assert events.invite_from([invite("@anna:stadt.de", is_direct=True)], BOT) == (
+        "@anna:stadt.de",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sender", "content", "answered"),
+    [
+        ("@anna:stadt.de", {"msgtype": "m.text", "body": "!idee x"}, True),
+        (BOT, {"msgtype": "m.text", "body": "!idee x"}, False),  # the bot's own event
+        ("@other-bot:stadt.de", {"msgtype": "m.notice", "body": "!idee x"}, False),
+        ("@anna:stadt.de", {"msgtype": "m.text", "body": "* x", "m.new_content": {},
+                            "m.relates_to": {"rel_type": "m.replace", "event_id": "$0"}}, False),
+    ],
+)  # fmt: skip
+def test_only_peoples_new_text_messages_are_answered(
+    sender: str, content: dict[str, Any], answered: bool
+) -> None:
+    message = events.to_message(
+        room_event(sender, content), "!r:stadt.de", "Anna", me=BOT, is_direct=False
+    )
+    assert (message is not None) is answered
+
+
+def test_thread_and_reply_fallback_are_read() -> None:
+    content = {
+        "msgtype": "m.text",
+        "body": "> <@ben:stadt.de> alte Idee\n\n!unterstuetzen 3",
+        "m.relates_to": {"m.in_reply_to": {"event_id": "$old"}},
+    }
+    message = events.to_message(room_event("@anna:stadt.de", content), "!r", "A", me=BOT,
+                                is_direct=False)  # fmt: skip
+    assert message is not None and message.text == "!unterstuetzen 3"
+    threaded = {"msgtype": "m.text", "body": "!hilfe",
+                "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}  # fmt: skip
+    message = events.to_message(room_event("@anna:stadt.de", threaded), "!r", "A", me=BOT,
+                                is_direct=False)  # fmt: skip
+    assert message is not None and message.thread_id == "$root"
+
+
+def test_reaction_with_a_number_is_the_buttons_command() -> None:
+    buttons = {"$bot": {"thread": "$root", "commands": ["!unterstuetzen 1", "!kontakt 1"]}}
+
+    def react(key: str, target: str = "$bot", sender: str = "@anna:stadt.de") -> Any:
+        relates = {"rel_type": "m.annotation", "event_id": target, "key": key}
+        event = room_event(sender, {"m.relates_to": relates}, "m.reaction")
+        return events.to_action(event, "!r", "Anna", me=BOT, buttons=buttons)
+
+    action = react("2️⃣")
+    assert action is not None and (action.command, action.thread_id) == ("!kontakt 1", "$root")
+    assert react("3️⃣") is None  # no third button
+    assert react("👍") is None
+    assert react("1️⃣", target="$other") is None
+    assert react("1️⃣", sender=BOT) is None  # the bot's own button reactions
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_invite_accepted_and_history_before_joining_ignored(world: Matrix) -> None:
+    anna = await world.person("anna")
+    room = await anna.create_room([])
+    old = await anna.say(room, "Eine Idee von gestern, bevor der Lotse da war")
+    await world.start_bot(world.settings(idea_rooms=(room,)))
+    await anna.client.room_invite(room, world.bot_id)  # a local user: accepted
+    await anna.wait_joined(room, world.bot_id)
+
+    new = await anna.say(room, "Bürgeranträge digital weiterleiten statt ausdrucken")
+    reply = await anna.expect(is_reply_to(new), "the answer to the new idea")
+    assert "**#1**" in reply.body  # the old message was not taken as idea #1
+    assert anna.matching(is_reply_to(old)) == []
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_direct_message_is_handled_as_direct(world: Matrix) -> None:
+    anna = await world.person("anna")
+    await world.start_bot(world.settings())
+    direct = await anna.client.room_create(invite=[world.bot_id], is_direct=True)
+    room = str(direct.room_id)
+    await anna.wait_joined(room, world.bot_id)
+    await anna.say(room, "Digitale Akten für alle Ämter einführen")
+    reply = await anna.expect(lambda s: s.room_id == room, "the answer in the direct room")
+    assert "**#1**" in reply.body and reply.thread is None  # direct: no thread needed
+
+    async def remembered() -> bool:
+        state = (world.data_dir / "bot" / "matrix" / "state.json").read_text()
+        return room in state
+
+    await until(remembered, "the direct room to be remembered")

@@ -1,0 +1,169 @@
+"""The PostgreSQL backend's own parts: dialect, migrations, racing claims, pgvector search."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import psycopg
+import pytest
+
+from knowledge.db import available_migrations
+from knowledge.pg import PgStore, postgres_migrations
+from knowledge.pg_dialect import translate
+from knowledge.records import NewIdea
+
+NOW = "2026-11-23T09:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "postgres"),
+    [
+        ("SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = %s AND b = %s"),
+        ("INSERT OR IGNORE INTO s (a) VALUES (?)",
+         "INSERT INTO s (a) VALUES (%s) ON CONFLICT DO NOTHING"),
+        ("SELECT 1 FROM t WHERE m IS NOT ?", "SELECT 1 FROM t WHERE m IS DISTINCT FROM %s"),
+        ("SELECT 1 FROM t WHERE m IS ?", "SELECT 1 FROM t WHERE m IS NOT DISTINCT FROM %s"),
+        ("SELECT GROUP_CONCAT(x, ', ') FROM t", "SELECT string_agg(x, ', ') FROM t"),
+        ("SELECT '50% ?' , ? FROM t;", "SELECT '50%% ?' , %s FROM t"),  # literals stay literal
+        ("SELECT x::text FROM t WHERE a = :a", "SELECT x::text FROM t WHERE a = %(a)s"),
+    ],
+)  # fmt: skip
+def test_sqlite_statements_are_translated(sqlite: str, postgres: str) -> None:
+    named = ":a" in sqlite
+    assert translate(sqlite, named=named) == postgres
+
+
+def test_every_sqlite_migration_has_its_postgres_version() -> None:
+    """A migration added for SQLite alone would leave PostgreSQL deployments behind."""
+    sqlite = [(m.version, m.name) for m in available_migrations()]
+    postgres = [(m.version, m.name) for m in postgres_migrations()]
+    assert postgres == sqlite
+
+
+@pytest.fixture
+def pg_store(postgres_url: str) -> Iterator[PgStore]:
+    store = PgStore.connect(postgres_url)
+    yield store
+    store.close()
+
+
+def test_migrating_twice_changes_nothing(postgres_url: str, pg_store: PgStore) -> None:
+    again = PgStore.connect(postgres_url)  # a second process starting on the same database
+    try:
+        rows = again.pg.conn.execute("SELECT version FROM schema_migrations ORDER BY 1")
+        assert [row[0] for row in rows] == [m.version for m in postgres_migrations()]
+    finally:
+        again.close()
+
+
+def test_a_claim_racing_an_open_transaction_waits_and_then_loses(
+    postgres_url: str, pg_store: PgStore
+) -> None:
+    """The primary key, not a Python lock, decides: the second claim sees the first commit."""
+    other = PgStore.connect(postgres_url)
+    results: list[bool] = []
+    try:
+        with pg_store.transaction():
+            assert pg_store.claim_event("matrix", "$e1", None, NOW)
+            racer = threading.Thread(
+                target=lambda: results.append(other.claim_event("matrix", "$e1", None, NOW))
+            )
+            racer.start()
+            racer.join(timeout=1)
+            assert racer.is_alive()  # blocked on the uncommitted key
+        racer.join(timeout=30)
+        assert results == [False]
+    finally:
+        other.close()
+
+
+def test_a_rolled_back_claim_leaves_the_event_to_the_other_process(
+    postgres_url: str, pg_store: PgStore
+) -> None:
+    other = PgStore.connect(postgres_url)
+    try:
+        with pytest.raises(RuntimeError), pg_store.transaction():
+            pg_store.claim_event("matrix", "$e2", None, NOW)
+            raise RuntimeError("crash before the reply")
+        assert other.claim_event("matrix", "$e2", None, NOW)
+    finally:
+        other.close()
+
+
+def test_people_created_by_two_connections_at_once_exist_once(
+    postgres_url: str, pg_store: PgStore
+) -> None:
+    other = PgStore.connect(postgres_url)
+    try:
+        with pg_store.transaction():
+            first = pg_store.upsert_person("matrix", "@anna:stadt.de", "Anna", NOW)
+            racer = threading.Thread(
+                target=lambda: other.upsert_person("matrix", "@anna:stadt.de", "Anna", NOW)
+            )
+            racer.start()
+            racer.join(timeout=1)
+        racer.join(timeout=30)
+        assert other.find_person("matrix", "@anna:stadt.de") == first
+    finally:
+        other.close()
+
+
+def unit(rng: np.random.Generator, dim: int = 384) -> np.ndarray:
+    vector = rng.normal(size=dim).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_nearest_ideas_uses_the_hnsw_index_and_finds_the_neighbours(pg_store: PgStore) -> None:
+    rng = np.random.default_rng(7)
+    vectors = {}
+    with pg_store.transaction():
+        person = pg_store.upsert_person("console", "anna", "Anna", NOW)
+        for number in range(200):
+            idea = pg_store.add_idea(NewIdea(f"Idee {number}", person.id), NOW)
+            vectors[idea.id] = unit(rng)
+            pg_store.set_embedding(idea.id, vectors[idea.id].tobytes(), "e5")
+    query = vectors[17] + 0.05 * unit(rng)
+    ids = np.array(list(vectors))
+    exact = ids[np.argsort(-(np.vstack(list(vectors.values())) @ query))[:5]]
+    found = pg_store.nearest_ideas(query, "e5", k=5)
+    assert [idea_id for idea_id, _ in found] == list(exact)
+    assert found[0][0] == 17 and found[0][1] == pytest.approx(
+        float(vectors[17] @ query / np.linalg.norm(query)), abs=1e-4
+    )
+    assert pg_store.nearest_ideas(query, "another-model", k=5) == []
+    with pg_store.pg.conn.transaction():
+        pg_store.pg.conn.execute("SET LOCAL enable_seqscan = off")
+        plan = pg_store.pg.conn.execute(
+            "EXPLAIN SELECT idea_id FROM idea_vectors WHERE vector_dims(embedding) = 384"
+            " ORDER BY embedding::vector(384) <=> %s::vector(384) LIMIT 5",
+            (query,),
+        ).fetchall()
+    assert "idea_vectors_hnsw_384" in " ".join(row[0] for row in plan)
+
+
+def test_deleting_an_idea_deletes_its_vector_and_search_text(pg_store: PgStore) -> None:
+    rng = np.random.default_rng(1)
+    with pg_store.transaction():
+        person = pg_store.upsert_person("console", "anna", "Anna", NOW)
+        idea = pg_store.add_idea(NewIdea("Digitale Bauakte", person.id), NOW)
+        pg_store.set_embedding(idea.id, unit(rng).tobytes(), "e5")
+        pg_store.delete_idea(idea.id)
+    conn: psycopg.Connection = pg_store.pg.conn  # type: ignore[type-arg]
+    assert conn.execute("SELECT COUNT(*) FROM idea_vectors").fetchone() == (0,)
+    assert pg_store.search_ideas("bauakte") == []
+
+
+def test_a_dropped_connection_is_replaced_by_the_next_unit_of_work(
+    postgres_url: str, pg_store: PgStore
+) -> None:
+    """A database restart must not leave the bot failing every event until it is restarted."""
+    pid = pg_store.pg.conn.info.backend_pid
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(psycopg.OperationalError), pg_store.transaction():
+        pg_store.claim_event("matrix", "$lost", None, NOW)  # the event in flight fails
+    with pg_store.transaction():
+        assert pg_store.claim_event("matrix", "$lost", None, NOW)  # its retry succeeds
+    pg_store.ping()
