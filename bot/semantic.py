@@ -32,6 +32,7 @@ from matching.engine import (
     reference_ideas,
 )
 from matching.people import PersonMatch, Profile, rank_people
+from matching.similarity import SHORTLIST
 from matching.vectors import centred, from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,33 @@ class SemanticMatcher:
 
     # -- Matcher ----------------------------------------------------------------------------
 
+    def _shared_shortlist(self, store: Store, vector: np.ndarray) -> list[int] | None:
+        """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
+
+        Several bot processes may share that database; ideas another process stored since this
+        one loaded are fetched here, so they are scored and suggested like the others.
+        """
+        nearest = store.nearest_ideas(vector, self.encoder.name, SHORTLIST)
+        if nearest is None:
+            return None
+        ids = [idea_id for idea_id, _ in nearest]
+        unknown = [idea_id for idea_id in ids if idea_id not in self.engine]
+        if unknown:
+            ideas = store.get_ideas(unknown)
+            fresh = [
+                (idea_id, blob)
+                for idea_id, blob in store.embeddings(self.encoder.name, unknown)
+                if idea_id in ideas and ideas[idea_id].status != "zusammengefuehrt"
+            ]
+            if fresh:
+                self.engine.add(
+                    [idea_id for idea_id, _ in fresh],
+                    [idea_text(ideas[idea_id]) for idea_id, _ in fresh],
+                    np.vstack([from_blob(blob) for _, blob in fresh]),
+                )
+                self._stale_profiles = True
+        return [idea_id for idea_id in ids if idea_id in self.engine]
+
     def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
         text = idea_text(idea)
         vector = self.encoder.encode([text])[0]
@@ -138,7 +166,10 @@ class SemanticMatcher:
             excluded |= store.linked(idea_id, "not_similar")
         if threshold is None:
             threshold = self.threshold(store)
-        matches = self.engine.query(text, vector, k=CANDIDATES, exclude=excluded)
+        shortlist = self._shared_shortlist(store, vector)
+        matches = self.engine.query(
+            text, vector, k=CANDIDATES, exclude=excluded, candidates=shortlist
+        )
         ideas = store.get_ideas([m.id for m in matches])
         found: list[SimilarIdea] = []
         for match in matches:

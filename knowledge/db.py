@@ -25,9 +25,14 @@ class Migration:
     sql: str
 
 
-def available_migrations() -> list[Migration]:
-    """The migration files shipped with the package, in version order."""
+def available_migrations(dialect: str | None = None) -> list[Migration]:
+    """The migration files shipped with the package, in version order.
+
+    SQLite's are in ``knowledge/migrations``; another ``dialect``'s in a folder below it.
+    """
     folder = resources.files("knowledge") / "migrations"
+    if dialect is not None:
+        folder = folder / dialect
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import sqlite_utils
 
 from knowledge import folding
@@ -114,13 +115,25 @@ class IdeaQueries:
             (blob, model, idea_id),
         )
 
-    def embeddings(self, model: str) -> list[tuple[int, bytes]]:
-        """Stored vectors made by ``model`` (others are stale and re-encoded)."""
-        rows = self.db.execute(
-            "SELECT id, embedding FROM ideas WHERE embedding IS NOT NULL AND embedding_model = ?",
-            (model,),
-        )
-        return [(row[0], row[1]) for row in rows]
+    def embeddings(self, model: str, ids: list[int] | None = None) -> list[tuple[int, bytes]]:
+        """Stored vectors made by ``model`` (others are stale and re-encoded), of all ideas or
+        of ``ids``."""
+        sql = "SELECT id, embedding FROM ideas WHERE embedding IS NOT NULL AND embedding_model = ?"
+        params: list[object] = [model]
+        if ids is not None:
+            sql += f" AND id IN ({','.join('?' for _ in ids) or 'NULL'})"
+            params += ids
+        return [(row[0], row[1]) for row in self.db.execute(sql, params)]
+
+    def nearest_ideas(
+        self, vector: np.ndarray, model: str, k: int
+    ) -> list[tuple[int, float]] | None:
+        """(idea id, cosine) of the nearest stored vectors, where the database indexes vectors.
+
+        SQLite does not (None): one process owns the file and its matcher's in-memory index is
+        complete. PostgreSQL does (pgvector), and there several bot processes share the ideas.
+        """
+        return None
 
     def ideas_without_embedding(self, model: str) -> list[Idea]:
         rows = self.db.query(

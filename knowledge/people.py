@@ -26,10 +26,11 @@ class PeopleQueries:
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         existing = self.find_person(platform, platform_user_id)
-        if existing is None:
+        if existing is None:  # another bot process on a shared database may just have made it
             self.db.execute(
                 "INSERT INTO people (platform, platform_user_id, display_name, department, role,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, platform_user_id) DO NOTHING",
                 (platform, platform_user_id, display_name, department, role or "staff", now, now),
             )
         else:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from contextlib import suppress
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any, cast
 
 import numpy as np
@@ -27,9 +26,9 @@ import sqlite_utils
 from pgvector.psycopg import register_vector
 
 from knowledge import folding
-from knowledge.db import Migration
+from knowledge.db import Migration, available_migrations
 from knowledge.pg_dialect import PgDatabase
-from knowledge.records import ROLES, Idea, Person, from_row
+from knowledge.records import Idea, from_row
 from knowledge.store import Store
 
 _MIGRATION_LOCK = 0x1DEE1075  # any constant; names the advisory lock of migrations
@@ -42,13 +41,7 @@ HNSW_EF_SEARCH = 400
 
 
 def postgres_migrations() -> list[Migration]:
-    folder = resources.files("knowledge") / "migrations" / "postgres"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append(Migration(version, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found, key=lambda m: m.version)
+    return available_migrations("postgres")
 
 
 def migrate_postgres(db: PgDatabase) -> list[int]:
@@ -94,32 +87,6 @@ class PgStore(Store):
 
     def close(self) -> None:
         self.pg.close()
-
-    # -- writes several processes may race on -------------------------------------------------
-
-    def upsert_person(
-        self,
-        platform: str,
-        platform_user_id: str,
-        display_name: str,
-        now: str,
-        *,
-        department: str | None = None,
-        role: str | None = None,
-    ) -> Person:
-        """As on SQLite; the first insert may race with another process, so it yields."""
-        if role is not None and role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        if self.find_person(platform, platform_user_id) is None:  # else: no id used up
-            self.pg.execute(
-                "INSERT INTO people (platform, platform_user_id, display_name, department, role,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, platform_user_id) DO NOTHING",
-                (platform, platform_user_id, display_name, department, role or "staff", now, now),
-            )
-        return super().upsert_person(
-            platform, platform_user_id, display_name, now, department=department, role=role
-        )
 
     # -- full text: LIKE over the folded text (no FTS5; the bundled server has no pg_trgm) ----
 

@@ -126,13 +126,27 @@ class IdeaEngine:
         return self.index.vectors(list(ids))
 
     def query(
-        self, text: str, vector: np.ndarray, *, k: int, exclude: Collection[int] = ()
+        self,
+        text: str,
+        vector: np.ndarray,
+        *,
+        k: int,
+        exclude: Collection[int] = (),
+        candidates: Sequence[int] | None = None,
     ) -> list[Match]:
-        """The ``k`` ideas most related to ``text``, best first."""
-        hits = self.index.search(vector, max(SHORTLIST, k), exclude=exclude)
-        if not hits:
+        """The ``k`` ideas most related to ``text``, best first.
+
+        ``candidates``: a shortlist found elsewhere (a database's vector index) instead of this
+        engine's own search; ids it does not hold are skipped.
+        """
+        if candidates is None:
+            hits = self.index.search(vector, max(SHORTLIST, k), exclude=exclude)
+            ids = [idea_id for idea_id, _ in hits]
+        else:
+            skip = set(exclude)
+            ids = [i for i in dict.fromkeys(candidates) if i in self.index and i not in skip]
+        if not ids:
             return []
-        ids = [idea_id for idea_id, _ in hits]
         query = np.asarray(vector, np.float32)[None, :]
         vectors = self.index.vectors(ids)
         query_lex, lex = self._lexical_vectors(text, ids)

@@ -41,7 +41,7 @@ def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None 
         text=True,
         env=environ,
         cwd=tmp_path,
-        timeout=120,
+        timeout=600,  # generous: a shared CI machine can be slow; a hang still fails
     )
 
 

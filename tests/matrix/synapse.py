@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,13 +158,19 @@ class Synapse:
         self.request("POST", path, {"messages_per_second": per_second, "burst_count": burst})
 
 
-def launch(folder: Path) -> Synapse:
-    """Generate keys, start Synapse and log in an admin (for the admin API)."""
+def launch(folder: Path, configure: Callable[[dict[str, Any]], None] | None = None) -> Synapse:
+    """Generate keys, start Synapse and log in an admin (for the admin API).
+
+    ``configure`` may change the generated config first (the federation tests add a listener).
+    """
     if importlib.util.find_spec("synapse") is None:
         raise SynapseError("matrix-synapse is not installed: pip install -e '.[dev]'")
     folder.mkdir(parents=True, exist_ok=True)
     server = Synapse(folder, free_port())
-    server.config_path.write_text(json.dumps(synapse_config(folder, server.port)))
+    config = synapse_config(folder, server.port)
+    if configure is not None:
+        configure(config)
+    server.config_path.write_text(json.dumps(config))
     keys = subprocess.run(
         [sys.executable, "-m", "synapse.app.homeserver", "-c", str(server.config_path),
          "--generate-keys"],

@@ -1,8 +1,8 @@
 """Which rooms the bot joins and which events it answers.
 
-Synapse cannot hold users of another server without federation, so the declined invite from
-a foreign server is shown with the real nio event objects a sync would produce (parsed by
-nio from the wire format); accepting invites and ignoring history run end to end.
+The invite decision is checked here on the real nio event objects a sync produces (parsed by
+nio from the wire format), for every kind of inviter; test_federation.py shows it end to end
+with a second, federating Synapse. Accepting invites and ignoring history run end to end.
 """
 
 from __future__ import annotations
