@@ -98,6 +98,7 @@ class IdeaEngine:
         self._lexical = LexicalModel()
         self._lex: dict[int, LexicalVectors] = {}
         self._fitted_size = 0
+        self._last_query: tuple[str, LexicalVectors] | None = None  # valid until the next refit
 
     def __len__(self) -> int:
         return len(self.index)
@@ -111,7 +112,11 @@ class IdeaEngine:
         self.index.add(list(ids), vectors)
         self._texts.update(zip(ids, texts, strict=True))
         if self._lexical.fitted and len(self._texts) < REFIT_GROWTH * self._fitted_size:
-            encoded = self._lexical.encode(list(texts))
+            last = self._last_query
+            if last is not None and list(texts) == [last[0]]:
+                encoded = last[1]  # a new idea is queried first, then added: encode it once
+            else:
+                encoded = self._lexical.encode(list(texts))
             self._lex.update((i, encoded.take([n])) for n, i in enumerate(ids))
         else:
             self._lex.clear()  # refitted lazily by the next query
@@ -216,6 +221,7 @@ class IdeaEngine:
     ) -> tuple[LexicalVectors, LexicalVectors]:
         if not self._lex:
             corpus = list(self._texts.values())
+            self._last_query = None
             self._lexical.fit(corpus)
             self._fitted_size = len(corpus)
             encoded = self._lexical.encode(corpus)
@@ -225,7 +231,8 @@ class IdeaEngine:
         if all(r.topics is not None for r in rows):
             topics = np.vstack([r.topics for r in rows if r.topics is not None])
         stacked = LexicalVectors(sp.csr_matrix(sp.vstack([r.tfidf for r in rows])), topics)
-        return self._lexical.encode([text]), stacked
+        self._last_query = (text, self._lexical.encode([text]))
+        return self._last_query[1], stacked
 
 
 def adapted_threshold(base: float, rejected_scores: Sequence[float]) -> float:
