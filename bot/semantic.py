@@ -63,6 +63,7 @@ class SemanticMatcher:
         self.clock = clock
         self._profiles: dict[int, Profile] = {}
         self._stale_profiles = True
+        self._forgotten: set[int] = set()  # merged or deleted here: never fetched back
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -106,7 +107,9 @@ class SemanticMatcher:
 
     # -- Matcher ----------------------------------------------------------------------------
 
-    def _shared_shortlist(self, store: Store, vector: np.ndarray) -> list[int] | None:
+    def _shared_shortlist(
+        self, store: Store, vector: np.ndarray, excluded: set[int]
+    ) -> list[int] | None:
         """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
 
         Several bot processes may share that database; ideas another process stored since this
@@ -115,7 +118,9 @@ class SemanticMatcher:
         nearest = store.nearest_ideas(vector, self.encoder.name, SHORTLIST)
         if nearest is None:
             return None
-        ids = [idea_id for idea_id, _ in nearest]
+        # excluded: the idea being posted (added after scoring, as on SQLite) and hidden pairs
+        skip = self._forgotten | excluded
+        ids = [idea_id for idea_id, _ in nearest if idea_id not in skip]
         unknown = [idea_id for idea_id in ids if idea_id not in self.engine]
         if unknown:
             ideas = store.get_ideas(unknown)
@@ -166,7 +171,7 @@ class SemanticMatcher:
             excluded |= store.linked(idea_id, "not_similar")
         if threshold is None:
             threshold = self.threshold(store)
-        shortlist = self._shared_shortlist(store, vector)
+        shortlist = self._shared_shortlist(store, vector, excluded)
         matches = self.engine.query(
             text, vector, k=CANDIDATES, exclude=excluded, candidates=shortlist
         )
@@ -219,6 +224,7 @@ class SemanticMatcher:
         return self.engine.pair_score(idea_a, idea_b)
 
     def forget(self, idea_ids: list[int]) -> None:
+        self._forgotten.update(idea_ids)
         self.engine.remove([i for i in idea_ids if i in self.engine])
         self._stale_profiles = True
 
