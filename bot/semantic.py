@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -46,6 +46,7 @@ CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and 
 # Set on hand-checked German topic/idea pairs: related 0.17-0.51, unrelated mostly below 0.1.
 PERSON_MIN = 0.2
 TOPIC_MIN = 0.2
+PROFILES_MAX_AGE = timedelta(hours=1)
 
 
 class SemanticMatcher:
@@ -62,7 +63,9 @@ class SemanticMatcher:
         self.t = Translator(language)
         self.clock = clock
         self._profiles: dict[int, Profile] = {}
-        self._stale_profiles = True
+        self._stale_profiles = True  # everyone's profile
+        self._stale_people: set[int] = set()  # only these people's
+        self._profiles_built = datetime.min.replace(tzinfo=UTC)
         self._forgotten: set[int] = set()  # merged or deleted here: never fetched back
 
     # -- loading ----------------------------------------------------------------------------
@@ -229,7 +232,11 @@ class SemanticMatcher:
         self._stale_profiles = True
 
     def person_changed(self, person_id: int) -> None:
-        self._stale_profiles = True
+        self._stale_people.add(person_id)
+
+    def settle(self) -> None:
+        """Work left for after a reply went out; adapters call it between messages."""
+        self.engine.refit_if_due()
 
     # -- people -----------------------------------------------------------------------------
 
@@ -280,12 +287,31 @@ class SemanticMatcher:
         return self.t("match.own_idea", id=idea.id, summary=render.summary(idea_text(idea), 60))
 
     def _load_profiles(self, store: Store) -> dict[int, Profile]:
-        """Profiles of opted-in people, rebuilt only after something changed."""
-        if not self._stale_profiles:
-            return self._profiles
-        people = store.opted_in_people()
-        ids = [p.id for p in people]
+        """Profiles of opted-in people, rebuilt only where something changed.
+
+        Posting an idea changes its author's profile only, so one person is rebuilt, not
+        everyone: a full rebuild reads every opted-in person's ideas. It still happens hourly,
+        because profiles weigh ideas by their age.
+        """
+        now = self.clock()
+        if self._stale_profiles or now - self._profiles_built >= PROFILES_MAX_AGE:
+            ids = [p.id for p in store.opted_in_people()]
+            self._profiles = self._build_profiles(store, ids)
+            self._profiles_built = now
+        elif self._stale_people:
+            opted_in = {p.id for p in store.opted_in_people()}
+            for pid in self._stale_people:
+                self._profiles.pop(pid, None)
+            changed = [pid for pid in self._stale_people if pid in opted_in]
+            self._profiles.update(self._build_profiles(store, changed))
+        self._stale_profiles = False
+        self._stale_people = set()
+        return self._profiles
+
+    def _build_profiles(self, store: Store, ids: list[int]) -> dict[int, Profile]:
         profiles = {pid: Profile(pid) for pid in ids}
+        if not ids:
+            return profiles
         rows = store.interest_rows(ids)
         stale = [r for r in rows if r["embedding_model"] != self.encoder.name]
         if stale:
@@ -310,8 +336,6 @@ class SemanticMatcher:
         for profile in profiles.values():
             if profile.idea_ids:
                 profile.idea_vectors = centred(self.engine.vectors(profile.idea_ids), centre)
-        self._profiles = profiles
-        self._stale_profiles = False
         return profiles
 
 

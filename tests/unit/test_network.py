@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import Settings
@@ -168,3 +169,29 @@ def test_merged_ideas_stay_out_of_the_index_after_a_restart(tmp_path: Path) -> N
     second = Chat(tmp_path)
     assert 1 in second.matcher.engine and 2 not in second.matcher.engine
     second.store.close()
+
+
+def test_a_new_idea_rebuilds_only_its_authors_profile_and_equals_a_full_rebuild(
+    chat: Chat, tmp_path: Path
+) -> None:
+    for who, topic, department in (("dora", "E-Rechnung", "FD 20"), ("emil", "WLAN", "IT")):
+        chat.say(who, f"!interessen {topic}", department)
+        chat.say(who, "!matching an")
+    chat.say("dora", f"!idee {E_RECHNUNG}")
+    chat.say("anna", f"!idee {E_RECHNUNG_2}", "FD 30")  # builds everyone's profile
+    before = dict(chat.matcher._profiles)
+    chat.say("emil", f"!idee {WLAN}")
+    chat.say("anna", "!wer Rechnungen")  # emil's profile is rebuilt, dora's kept
+    after = chat.matcher._profiles
+    dora, emil = (chat.store.find_person("console", who) for who in ("dora", "emil"))
+    assert dora is not None and emil is not None
+    assert after[dora.id] is before[dora.id] and after[emil.id] is not before[emil.id]
+    fresh = SemanticMatcher(HashingEncoder(), clock=chat.clock, calibrations=hashing_calibrations())
+    fresh.load(chat.store)
+    with chat.store.transaction():
+        full = fresh._load_profiles(chat.store)
+    assert set(full) == set(after)
+    for pid, profile in full.items():
+        assert (after[pid].topics, after[pid].idea_ids) == (profile.topics, profile.idea_ids)
+        # equal up to the index's storage rounding (its int8 scale depends on the order of adds)
+        assert np.allclose(after[pid].vector(), profile.vector(), atol=1e-4)  # type: ignore[arg-type]
