@@ -1,7 +1,8 @@
 """Speed benchmark: encoding latency and throughput, search latency, index memory.
 
 What a chat user waits for is one short message encoded plus one search over all ideas, so:
-- encode: one short chat message at a time (p50/p95 over ENCODE_RUNS runs, after warm-up),
+- encode: one short chat message at a time (p50/p95 over ENCODE_RUNS runs, after warm-up;
+  the encoder's traced path, and sentence-transformers' own encode as the baseline),
   and bulk throughput (sentences/s) for imports, with the project's default encoder
   (multilingual-e5-small via sentence-transformers), torch on 2 threads;
 - search: top-10 cosine over 1k, 10k and 100k random unit vectors of dimension 384 for
@@ -80,16 +81,32 @@ def encoding_figures() -> dict[str, object]:
 
     data_dir = Path(os.environ.get("IDEENLOTSE_DATA_DIR", ROOT / "data"))
     encoder = load_encoder(None, data_dir / "models")
-    turn = iter(range(10**9))
-    single = timed(lambda: encoder.encode([MESSAGES[next(turn) % len(MESSAGES)]]), ENCODE_RUNS)
+
+    def eager(texts: list[str]) -> object:  # the baseline: sentence-transformers' own encode
+        return encoder.model.encode(
+            texts, prompt=encoder.prefix, convert_to_numpy=True, normalize_embeddings=True
+        )
+
+    # interleaved, each message through both paths, so host noise hits both alike
+    paths: dict[str, list[float]] = {"traced": [], "eager": []}
+    calls = {"traced": encoder.encode, "eager": eager}
+    for run in range(ENCODE_RUNS + 3):
+        text = [MESSAGES[run % len(MESSAGES)]]
+        for name in ("traced", "eager") if run % 2 else ("eager", "traced"):
+            start = time.perf_counter()
+            calls[name](text)
+            if run >= 3:  # warm-up
+                paths[name].append(time.perf_counter() - start)
+    single, baseline = paths["traced"], paths["eager"]
     ideas = [f"{s} {a}. {m}" for m in MESSAGES for s in SUBJECTS for a in ACTIONS] * 2
     start = time.perf_counter()
     for begin in tqdm(range(0, len(ideas), 32), desc="bulk encode", unit="batch", leave=False):
         encoder.encode(ideas[begin : begin + 32], batch_size=32)
     elapsed = time.perf_counter() - start
     return {
-        "encoder": f"{encoder.name} via sentence-transformers",
+        "encoder": f"{encoder.name} via sentence-transformers (one text: TorchScript trace)",
         "encode_ms": percentiles(single) | {"runs": ENCODE_RUNS},
+        "encode_eager_ms": percentiles(baseline),
         "bulk": {"sentences": len(ideas), "sentences_per_s": len(ideas) / elapsed},
     }
 
@@ -165,7 +182,13 @@ def table(result: dict[str, object]) -> str:
     enc = result["encode_ms"]
     bulk = result["bulk"]
     assert isinstance(enc, dict) and isinstance(bulk, dict)
+    eager = result["encode_eager_ms"]
+    assert isinstance(eager, dict)
     lines.append(f"encode one message   p50 {enc['p50']:7.2f} ms   p95 {enc['p95']:7.2f} ms")
+    lines.append(
+        f"  sentence-transformers' encode: p50 {eager['p50']:7.2f} ms   p95 {eager['p95']:7.2f}"
+        f" ms   ({eager['p50'] / enc['p50']:.2f}x the traced path)"
+    )
     lines.append(f"bulk encode          {bulk['sentences_per_s']:7.1f} sentences/s")
     header = ("VectorIndex", "float16 index", "numpy f32", "sqlite-vec")
     lines.append(f"{'search top-10':<14}" + "".join(f"{name:>22}" for name in header))
