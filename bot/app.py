@@ -53,6 +53,10 @@ class App:
         retention.run_due(self.store, self.bot.settings, self.matcher, moment)  # says nothing
         return self.outbox.take(platform)
 
+    def warm_up(self) -> None:
+        """Do before serving what the first message would wait for: tracing the encoder."""
+        self.matcher.encoder.encode(["Ideenlotse ist bereit."])
+
     def settle(self) -> None:
         """Upkeep deferred until a reply went out (refitting the lexical model).
 

@@ -141,6 +141,7 @@ def run(ctx: click.Context) -> None:
         return
     app = open_app(config)
     try:
+        app.warm_up()
         asyncio.run(serve_platforms(app, config, names))
     except ConfigError as exc:
         raise Failure(str(exc)) from exc
