@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-unit bench lint clean
+.PHONY: run test test-postgres test-unit bench lint clean adapter
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ test-unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Retrain the German LoRA adapter into matching/adapter (about 20 minutes on 2 cores).
+adapter: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[train]"
+	$(BIN)/python -m matching.adapter_train --out matching/adapter
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -315,7 +315,6 @@ class MatrixAdapter:
         if started.is_set():  # the notice went out meanwhile; take it back now
             await typing
             await self._typing(room.room_id, False)
-        await asyncio.to_thread(self.app.settle)
 
     def _is_direct(self, room: MatrixRoom) -> bool:
         if room.room_id in self.idea_rooms:

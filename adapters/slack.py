@@ -316,7 +316,6 @@ class SlackAdapter:
     ) -> None:
         replies = await asyncio.to_thread(self.app.bot.handle, event, idea_room=idea_room)
         await self.deliver(replies, origin=origin, user=user)
-        await asyncio.to_thread(self.app.settle)
 
     async def deliver(
         self, replies: list[Reply], *, origin: str | None = None, user: str | None = None

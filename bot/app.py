@@ -57,18 +57,6 @@ class App:
         """Do before serving what the first message would wait for: tracing the encoder."""
         self.matcher.encoder.encode(["Ideenlotse ist bereit."])
 
-    def settle(self) -> None:
-        """Upkeep deferred until a reply went out (refitting the lexical model).
-
-        Adapters call this after delivering, so nobody waits for it; skipped, it happens at the
-        next query instead. Holds the store's lock, as handling a message does.
-        """
-        try:
-            with self.store.transaction():
-                self.matcher.settle()
-        except Exception:
-            log.exception("upkeep after a reply failed; the next message does it")
-
     def digest(self, now: datetime, days: int | None = None) -> Digest:
         """The synergy digest of the ``days`` before ``now`` (default: the configured period)."""
         return digest_for(self.store, self.bot.settings, now, self.matcher, days=days)

@@ -28,7 +28,8 @@ from matching import clustering
 from matching.encoder import Encoder
 from matching.engine import PRIOR_WEIGHT, reference_ideas
 from matching.people import Profile
-from matching.similarity import SEMANTIC, Calibration
+from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
+from matching.relevance import thresholds_for
 from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def build_digest(
     days: int | None = None,
     encoder: Encoder | None = None,
     centre: np.ndarray | None = None,
-    semantic: Calibration = SEMANTIC,
+    duplicate_min: float | None = None,
 ) -> Digest:
     """The digest of the ``days`` before ``now`` (default: the configured period).
 
@@ -242,7 +243,7 @@ def build_digest(
     vectors = _vectors(store, encoder, rows)
     if centre is None:
         centre = default_centre(encoder.encode(reference_ideas()).mean(axis=0), vectors)
-    return _analyse(store, base, rows, items, vectors, centre, semantic, now)
+    return _analyse(store, base, rows, items, vectors, centre, duplicate_min, now)
 
 
 def default_centre(prior: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -335,7 +336,7 @@ def _analyse(
     items: dict[int, IdeaItem],
     vectors: np.ndarray,
     centre: np.ndarray,
-    semantic: Calibration,
+    duplicate_min: float | None,
     now: datetime,
 ) -> Digest:
     texts = [idea_text(row) for row in rows]
@@ -378,7 +379,7 @@ def _analyse(
         MapPoint(ids[n], float(coords[n, 0]), float(coords[n, 1]), renumber.get(int(lab), -1))
         for n, lab in enumerate(labels)
     )
-    duplicates = _duplicates(store, rows, items, vectors, texts, semantic)
+    duplicates = _duplicates(store, rows, items, vectors, duplicate_min)
     introductions = _introductions(store, rows, points, centre, people, connected, now)
     council = base.staff_council
     return replace(
@@ -399,10 +400,11 @@ def _duplicates(
     rows: list[DigestIdea],
     items: dict[int, IdeaItem],
     vectors: np.ndarray,
-    texts: list[str],
-    semantic: Calibration,
+    duplicate_min: float | None,
 ) -> list[DuplicateItem]:
-    pairs = clustering.likely_duplicates(vectors, texts, semantic=semantic)
+    if duplicate_min is None:
+        duplicate_min = thresholds_for(DEFAULT_THRESHOLDS).duplicate
+    pairs = clustering.likely_duplicates(vectors, duplicate_min)
     found = []
     with store.transaction():
         for pair in pairs:
@@ -509,5 +511,5 @@ def digest_for(
         days=days,
         encoder=matcher.encoder,
         centre=engine.centre() if len(engine) or engine.prior_mean is not None else None,
-        semantic=engine.calibrations.semantic,
+        duplicate_min=matcher.thresholds.duplicate,
     )

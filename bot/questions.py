@@ -29,6 +29,7 @@ from knowledge.folding import fold
 from knowledge.questions import KnownAnswer, Question
 from knowledge.store import Store
 from matching.encoder import Encoder
+from matching.relevance import thresholds_for
 from matching.routing import Route, Router
 from matching.vectors import from_blob
 
@@ -37,12 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# An earlier answer is offered when its question is at least this close (raw e5 cosine).
-# Calibrated on 14 German paraphrase pairs and 14 hard negatives (same opening, other topic;
-# tests/integration/test_questions.py): paraphrases 0.858-0.972 (median 0.91), negatives
-# 0.829-0.899. 0.905 keeps every negative out and finds 8 of 14 paraphrases: a wrong offer
-# costs the asker a "nein" click, a missed one costs a role holder an answer.
-REUSE_MIN_COSINE = 0.905
 _GERMAN_WORDS = """wer wen wem wessen was wie wo woher wohin wann warum wieso weshalb welche
 welcher welches welchen welchem womit wozu wobei worum worueber wofuer woran worauf wodurch"""
 QUESTION_WORDS = frozenset(_GERMAN_WORDS.split()) | {
@@ -85,7 +80,7 @@ class QuestionDesk:
     encoder: Encoder | None = None
     router: Router | None = None
     ideas: SemanticMatcher | None = None
-    reuse_threshold: float = REUSE_MIN_COSINE
+    reuse_threshold: float | None = None  # None: the model's (matching.relevance)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def encode(self, text: str) -> np.ndarray | None:
@@ -112,10 +107,13 @@ class QuestionDesk:
         if known:
             scores = np.stack([from_blob(k.embedding) for k in known]) @ vector
             best = int(np.argmax(scores))
-            if scores[best] >= self.reuse_threshold:
+            threshold = self.reuse_threshold
+            if threshold is None:
+                threshold = thresholds_for(self.encoder.name).answer_reuse
+            if scores[best] >= threshold:
                 return Offer(float(scores[best]), answer=known[best])
         if self.ideas is not None:
-            found = self.ideas.similar(store, text, vector, exclude_author=asker_id, limit=1)
+            found = self.ideas.similar(store, text, vector, author=asker_id, limit=1)
             if found:
                 return Offer(found[0].score, idea=found[0])
         return None

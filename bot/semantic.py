@@ -23,17 +23,11 @@ from knowledge.records import Idea, Person
 from knowledge.store import Store
 from matching import reasons
 from matching.encoder import Encoder
-from matching.engine import (
-    DUPLICATE_CONFIDENCE,
-    SIMILAR_CONFIDENCE,
-    Calibrations,
-    IdeaEngine,
-    adapted_threshold,
-    reference_ideas,
-)
+from matching.engine import IdeaEngine, adapted_threshold, reference_ideas
 from matching.people import PersonMatch, Profile, rank_people
+from matching.relevance import Thresholds, thresholds_for
 from matching.similarity import SHORTLIST
-from matching.vectors import centred, from_blob, to_blob
+from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +35,6 @@ HIDDEN_STATUSES = ("abgelehnt", "zusammengefuehrt")
 MAX_SIMILAR = 3
 MAX_COLLEAGUES = 2
 CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
-# Cosines after centring (see matching.engine.IdeaEngine.centre): a person's profile must
-# reach PERSON_MIN to be suggested, a declared topic TOPIC_MIN to be named as the reason.
-# Set on hand-checked German topic/idea pairs: related 0.17-0.51, unrelated mostly below 0.1.
-PERSON_MIN = 0.2
-TOPIC_MIN = 0.2
 PROFILES_MAX_AGE = timedelta(hours=1)
 
 
@@ -55,11 +44,12 @@ class SemanticMatcher:
         encoder: Encoder,
         language: str = "de",
         clock: Callable[[], datetime] = utcnow,
-        calibrations: Calibrations | None = None,
+        thresholds: Thresholds | None = None,
     ):
         self.encoder = encoder
+        self.thresholds = thresholds or thresholds_for(encoder.name)
         prior = encoder.encode(reference_ideas()).mean(axis=0)
-        self.engine = IdeaEngine(encoder.dim, calibrations, prior_mean=prior)
+        self.engine = IdeaEngine(encoder.dim, prior_mean=prior)
         self.t = Translator(language)
         self.clock = clock
         self._profiles: dict[int, Profile] = {}
@@ -79,11 +69,11 @@ class SemanticMatcher:
             stored = store.embeddings(self.encoder.name)
             missing = store.ideas_without_embedding(self.encoder.name)
             # merged ideas live on in their target; they are kept, never suggested
-            texts = {i.id: idea_text(i) for i in store.ideas() if i.status != "zusammengefuehrt"}
+            live = {i.id for i in store.ideas() if i.status != "zusammengefuehrt"}
         if stored:
-            ids = [idea_id for idea_id, _ in stored if idea_id in texts]
-            vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in texts])
-            self.engine.add(ids, [texts[i] for i in ids], vectors)
+            ids = [idea_id for idea_id, _ in stored if idea_id in live]
+            vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in live])
+            self.engine.add(ids, vectors)
         encoded = self.encode_ideas(store, missing, progress=progress, batch_size=batch_size)
         log.info("similarity index ready: %d ideas (%d encoded now)", len(self.engine), encoded)
         return encoded
@@ -99,12 +89,8 @@ class SemanticMatcher:
             with store.transaction():
                 for idea, vector in zip(chunk, vectors, strict=True):
                     store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
-            live = [(i, idea) for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
-            self.engine.add(
-                [idea.id for _, idea in live],
-                [texts[i] for i, _ in live],
-                vectors[[i for i, _ in live]],
-            )
+            live = [i for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
+            self.engine.add([chunk[i].id for i in live], vectors[live])
         self._stale_profiles = True
         return len(ideas)
 
@@ -135,7 +121,6 @@ class SemanticMatcher:
             if fresh:
                 self.engine.add(
                     [idea_id for idea_id, _ in fresh],
-                    [idea_text(ideas[idea_id]) for idea_id, _ in fresh],
                     np.vstack([from_blob(blob) for _, blob in fresh]),
                 )
                 self._stale_profiles = True
@@ -145,13 +130,14 @@ class SemanticMatcher:
         text = idea_text(idea)
         vector = self.encoder.encode([text])[0]
         store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
-        similar = self.similar(store, text, vector, exclude_author=author.id, exclude={idea.id})
-        self.engine.add([idea.id], [text], vector[None, :])
+        similar = self.similar(store, text, vector, author=author.id, exclude={idea.id})
+        self.engine.add([idea.id], vector[None, :])
         self.person_changed(author.id)
         colleagues = self._colleagues(
             store,
             vector,
             author,
+            threshold=self.thresholds.person_idea,
             exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
         )
         return Suggestions(tuple(similar), tuple(colleagues))
@@ -162,29 +148,34 @@ class SemanticMatcher:
         text: str,
         vector: np.ndarray,
         *,
-        exclude_author: int | None = None,
+        author: int | None = None,
         exclude: set[int] | None = None,
         include_hidden: bool = False,
         limit: int = MAX_SIMILAR,
         threshold: float | None = None,
     ) -> list[SimilarIdea]:
-        """Ideas close to ``text`` above the (feedback-adapted) threshold, best first."""
+        """Ideas close to ``text`` above the (feedback-adapted) threshold, best first.
+
+        ``author``'s own earlier ideas are shown only when they are likely the same idea: a
+        second post of one's own idea is worth a hint, one's own related ideas are known.
+        """
         excluded = set(exclude or ())
         for idea_id in list(excluded):
             excluded |= store.linked(idea_id, "not_similar")
         if threshold is None:
             threshold = self.threshold(store)
         shortlist = self._shared_shortlist(store, vector, excluded)
-        matches = self.engine.query(
-            text, vector, k=CANDIDATES, exclude=excluded, candidates=shortlist
-        )
+        matches = self.engine.query(vector, k=CANDIDATES, exclude=excluded, candidates=shortlist)
         ideas = store.get_ideas([m.id for m in matches])
         found: list[SimilarIdea] = []
         for match in matches:
             candidate = ideas.get(match.id)
-            if candidate is None or match.score < threshold:
+            if candidate is None or (
+                match.score < threshold and match.duplicate < self.thresholds.duplicate
+            ):
                 continue
-            if exclude_author is not None and candidate.author_id == exclude_author:
+            duplicate = match.duplicate >= self.thresholds.duplicate
+            if author is not None and candidate.author_id == author and not duplicate:
                 continue
             if candidate.status in HIDDEN_STATUSES and not include_hidden:
                 continue
@@ -194,21 +185,14 @@ class SemanticMatcher:
                 if shared
                 else self.t("match.same_meaning")
             )
-            found.append(
-                SimilarIdea(
-                    candidate,
-                    match.score,
-                    reason,
-                    duplicate=match.duplicate >= DUPLICATE_CONFIDENCE,
-                )
-            )
+            found.append(SimilarIdea(candidate, match.score, reason, duplicate=duplicate))
             if len(found) == limit:
                 break
         return found
 
     def threshold(self, store: Store) -> float:
         """The score an idea needs to be suggested, after "not similar" feedback."""
-        return adapted_threshold(SIMILAR_CONFIDENCE, store.link_scores("not_similar"))
+        return adapted_threshold(self.thresholds.related, store.link_scores("not_similar"))
 
     def search(
         self, store: Store, text: str, *, limit: int, include_hidden: bool = False
@@ -221,7 +205,14 @@ class SemanticMatcher:
 
     def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
         vector = self.encoder.encode([topic])[0]
-        return self._colleagues(store, vector, asker, limit=limit, prefer_other_departments=False)
+        return self._colleagues(
+            store,
+            vector,
+            asker,
+            threshold=self.thresholds.person_topic,
+            limit=limit,
+            prefer_other_departments=False,
+        )
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
         return self.engine.pair_score(idea_a, idea_b)
@@ -234,10 +225,6 @@ class SemanticMatcher:
     def person_changed(self, person_id: int) -> None:
         self._stale_people.add(person_id)
 
-    def settle(self) -> None:
-        """Work left for after a reply went out; adapters call it between messages."""
-        self.engine.refit_if_due()
-
     # -- people -----------------------------------------------------------------------------
 
     def _colleagues(
@@ -246,16 +233,14 @@ class SemanticMatcher:
         vector: np.ndarray,
         asker: Person,
         *,
+        threshold: float,
         limit: int = MAX_COLLEAGUES,
         exclude_authors: set[int] | None = None,
         prefer_other_departments: bool = True,
     ) -> list[Colleague]:
         people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
-        query = centred(vector, self._people_centre())[0]
-        matches = rank_people(
-            query, profiles, limit=limit * 4, min_score=PERSON_MIN, topic_min=TOPIC_MIN
-        )
+        matches = rank_people(vector, profiles, limit=limit * 4, min_score=threshold)
         if prefer_other_departments:  # connecting across departments is the point
             matches.sort(
                 key=lambda m: (
@@ -272,11 +257,6 @@ class SemanticMatcher:
             if len(chosen) == limit:
                 break
         return chosen
-
-    def _people_centre(self) -> np.ndarray:
-        """Profiles are compared around the prior centre: stable while the corpus changes."""
-        prior = self.engine.prior_mean
-        return prior if prior is not None else self.engine.centre()
 
     def _person_reason(self, store: Store, match: PersonMatch) -> str:
         if match.topic:
@@ -321,13 +301,12 @@ class SemanticMatcher:
                 store.set_interest_embedding(
                     row["person_id"], row["topic"], row["embedding"], self.encoder.name
                 )
-        centre = self._people_centre()
         for row in rows:
             profiles[row["person_id"]].topics.append(row["topic"])
         for pid, profile in profiles.items():
             blobs = [from_blob(r["embedding"]) for r in rows if r["person_id"] == pid]
             if blobs:
-                profile.topic_vectors = centred(np.vstack(blobs), centre)
+                profile.topic_vectors = np.vstack(blobs)
         now = self.clock()
         for idea in store.ideas(author_ids=ids):
             if idea.author_id is not None and idea.id in self.engine:
@@ -335,7 +314,7 @@ class SemanticMatcher:
                 profiles[idea.author_id].idea_ages_days.append(age_days(idea.created_at, now))
         for profile in profiles.values():
             if profile.idea_ids:
-                profile.idea_vectors = centred(self.engine.vectors(profile.idea_ids), centre)
+                profile.idea_vectors = self.engine.vectors(profile.idea_ids)
         return profiles
 
 

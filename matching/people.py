@@ -46,45 +46,34 @@ class Profile:
 @dataclass(frozen=True)
 class PersonMatch:
     person_id: int
-    score: float  # cosine of query and profile
-    topic: str | None  # the declared topic closest to the query, if close enough
-    idea_id: int | None  # else the person's idea closest to the query
+    score: float  # cosine of the query and the person's best matching interest or idea
+    topic: str | None  # the declared interest that matched best, or
+    idea_id: int | None  # the person's idea that matched best
 
 
 def rank_people(
-    query: np.ndarray,
-    profiles: list[Profile],
-    *,
-    min_score: float,
-    limit: int,
-    topic_min: float = 0.0,
+    query: np.ndarray, profiles: list[Profile], *, min_score: float, limit: int
 ) -> list[PersonMatch]:
-    """People whose profile is close to ``query``, best first, each with what makes them fit."""
+    """People with an interest or idea close to ``query``, best first, with what matched.
+
+    A person's score is their single best match, not the mean of their profile: someone who
+    declared "Fuhrpark" and "Social Media" fits "Dienstwagen" fully, where a mean of both
+    would fit neither, and the reason can name exactly what matched. On the blind people set
+    the mean profile listed almost every opted-in person for any topic.
+    """
     matches = []
     for profile in profiles:
-        vector = profile.vector()
-        if vector is None:
-            continue
-        score = float(vector @ query)
-        if score < min_score:
-            continue
-        topic, idea_id = _closest_item(query, profile, topic_min)
-        matches.append(PersonMatch(profile.person_id, score, topic, idea_id))
-    matches.sort(key=lambda m: m.score, reverse=True)
+        best: PersonMatch | None = None
+        if len(profile.topics):
+            scores = profile.topic_vectors @ query
+            i = int(np.argmax(scores))
+            best = PersonMatch(profile.person_id, float(scores[i]), profile.topics[i], None)
+        if len(profile.idea_ids):
+            scores = profile.idea_vectors @ query
+            i = int(np.argmax(scores))
+            if best is None or float(scores[i]) > best.score:
+                best = PersonMatch(profile.person_id, float(scores[i]), None, profile.idea_ids[i])
+        if best is not None and best.score >= min_score:
+            matches.append(best)
+    matches.sort(key=lambda m: (-m.score, m.person_id))
     return matches[:limit]
-
-
-def _closest_item(
-    query: np.ndarray, profile: Profile, topic_min: float
-) -> tuple[str | None, int | None]:
-    best_topic, best_topic_score = None, -1.0
-    if len(profile.topics):
-        scores = profile.topic_vectors @ query
-        index = int(np.argmax(scores))
-        best_topic, best_topic_score = profile.topics[index], float(scores[index])
-    if best_topic is not None and (best_topic_score >= topic_min or not profile.idea_ids):
-        return best_topic, None
-    if profile.idea_ids:
-        index = int(np.argmax(profile.idea_vectors @ query))
-        return None, profile.idea_ids[index]
-    return best_topic, None

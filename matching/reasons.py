@@ -1,82 +1,127 @@
-"""A short, human "why similar": the key terms two texts share.
+"""A short, human "why similar": the words that matter which two texts share.
 
-German compounds hide shared words ("Eingangsrechnungen" and "E-Rechnung"), so terms are
-compared by their longest common part, not only as whole words.
+People read these reasons, so each term must be a real German word: a lemma ("Termine" and
+"Termin" meet as "Termin"), or a real part of a compound ("Terminvergabe" and "Termin" share
+"Termin", "Bürgeramt" and "Bürgerbüro" share "Bürger"), never a cut stem ("erinne") and never a
+stopword ("per"). Lemmas and the word list for compound parts come from simplemma (MIT, data in
+the wheel, no model); stopwords from stopwordsiso plus the filler words of idea posts.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-MIN_STEM = 5  # shorter common parts are mostly accidents ("ung", "eine")
-_SUFFIXES = ("ungen", "innen", "ern", "en", "er", "es", "e", "n", "s")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+MIN_PART = 4  # shorter compound parts are mostly accidents ("Amt" in "Amtsblatt" is fine whole)
+_LINKS = ("", "s", "es", "n", "en", "e")  # Fugenelemente between the parts of a compound
 
-# Words that carry no topic: articles, pronouns, auxiliaries, common administrative filler.
-STOPWORDS = frozenset(
+# Words every idea post uses: they tell nothing about what two ideas share.
+_FILLER = """
+    idee ideen vorschlag vorschläge anregung stadt stadtverwaltung verwaltung bitte gut gute
+    besser einfach mal eigentlich sollte sollten könnte könnten würde wäre gerne schon immer
+    mehr viel viele neu neue neuen neuer alle jeder jede man wir uns unser unsere ich mein
+    meine bisher aktuell derzeit momentan zukünftig künftig möglich möglichkeit einführen
+    machen geben gibt gehen geht kommen kommt sehen lassen sein haben werden können müssen
+    sollen wollen dürfen brauchen bekommen stehen finden nutzen nutzung sinnvoll schnell
+    problem frage thema sache teil art weise fall beispiel zeit jahr tag woche leute per via
+    bzw usw etc ggf z b evtl hallo hi moin servus danke dank gruß grüße liebe lieber
+""".split()  # noqa: SIM905
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    import stopwordsiso
+
+    return frozenset(w.lower() for w in stopwordsiso.stopwords("de")) | frozenset(_FILLER)
+
+
+@lru_cache(maxsize=20000)
+def lemma(word: str) -> str:
+    """The dictionary form ("Termine" -> "Termin"); unknown words stay as written."""
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="de"))
+
+
+@lru_cache(maxsize=20000)
+def _is_noun(word: str) -> bool:
+    """A known German word whose dictionary form is itself, capitalised: a real part."""
+    import simplemma
+
+    cap = word[:1].upper() + word[1:]
+    return simplemma.is_known(cap, lang="de") and lemma(cap) == cap
+
+
+@lru_cache(maxsize=20000)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """The real words a compound is made of ("Fahrradstellplatz" -> Fahrrad, Stellplatz).
+
+    One split, modifier + optional linking element + head, each part a known noun of at
+    least MIN_PART letters; the head is split again. Of several splits the most balanced one
+    wins. A word that does not split is its own only part.
     """
-    aber alle allen aller alles als also am an auch auf aus bei beim bin bis bitte da dadurch
-    dafür damit dann dar darauf darf darum das dass dem den denn der des deshalb die dies diese
-    diesem diesen dieser dieses doch dort durch ein eine einem einen einer eines einfach es
-    etwa etwas euch für gibt hat hatte haben hier ich ihr ihre im immer in ist ja jede jeden
-    jeder jetzt kann kein keine können könnte machen man mehr mit muss müssen nach neue neuen
-    nicht noch nur ob oder ohne sehr sein seine sich sie sind so soll sollen sollte sollten
-    statt über um und uns unser unsere viele vom von vor war wäre warum was weil wenn werden
-    wie wir wird wo würde zu zum zur zwischen stadt bitte gut gute besser idee ideen vorschlag
-    """.split()  # noqa: SIM905
-)
+    low = word.lower()
+    best: tuple[int, tuple[str, ...]] | None = None
+    for cut in range(MIN_PART, len(low) - MIN_PART + 1):
+        head = low[cut:]
+        if not _is_noun(head):
+            continue
+        for link in _LINKS:
+            modifier = low[:cut]
+            if link:
+                if not modifier.endswith(link):
+                    continue
+                modifier = modifier[: -len(link)]
+            if len(modifier) >= MIN_PART and _is_noun(modifier):
+                balance = min(len(modifier), len(head))
+                if best is None or balance > best[0]:
+                    best = (balance, (_cap(modifier), *compound_parts(_cap(head))))
+    return best[1] if best else (word,)
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def terms(text: str) -> list[str]:
-    """Content words of a text, in order, lower-cased, without stopwords."""
-    seen: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        if len(word) >= 3 and word not in STOPWORDS and word not in seen:
-            seen.append(word)
-    return seen
+    """Content words of a text as lemmas, in order, without stopwords and repeats."""
+    found: list[str] = []
+    stop = stopwords()
+    for token in _WORD.findall(text):
+        for word in [token, *token.split("-")] if "-" in token else [token]:
+            if len(word) < 3 or word.lower() in stop:
+                continue
+            base = lemma(word)
+            if base.lower() not in stop and base not in found:
+                found.append(base)
+    return found
 
 
-def stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM - 1:
-            return word[: -len(suffix)]
-    return word
-
-
-def _common_part(a: str, b: str) -> str:
-    """Longest common substring of two words (short words: only whole-word equality)."""
-    if stem(a) == stem(b):
-        return stem(a) if len(stem(a)) <= len(stem(b)) else stem(b)
-    best = ""
-    for i in range(len(a)):
-        for j in range(i + len(best) + 1, len(a) + 1):
-            if a[i:j] in b:
-                best = a[i:j]
-            else:
-                break
-    return best if len(best) >= MIN_STEM else ""
+def _pieces(text: str) -> dict[str, str]:
+    """Lower-cased key -> display form, for every lemma and every compound part of a text."""
+    pieces: dict[str, str] = {}
+    stop = stopwords()
+    for term in terms(text):
+        pieces.setdefault(term.lower(), term)
+        for part in compound_parts(term):
+            if part != term and len(part) >= MIN_PART and part.lower() not in stop:
+                pieces.setdefault(part.lower(), part)
+    return pieces
 
 
 def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
-    """Terms of ``a`` that ``b`` shares, whole or as a compound part, longest first.
-
-    Returns the words as written in ``b`` where they match whole, else the common part.
-    """
-    found: list[str] = []
-    other = terms(b)
-    for word in terms(a):
-        for candidate in other:
-            part = _common_part(word, candidate)
-            if part:
-                label = candidate if stem(candidate) == part or candidate == part else part
-                if not any(label in f or f in label for f in found):
-                    found.append(label)
-                break
-    found.sort(key=len, reverse=True)
-    return found[:limit]
+    """Words or compound parts both texts contain, whole words first, then the longest."""
+    left, right = _pieces(a), _pieces(b)
+    whole_a, whole_b = {t.lower() for t in terms(a)}, {t.lower() for t in terms(b)}
+    shared = [key for key in left if key in right]
+    # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
+    shared = [k for k in shared if not any(k != o and k in o for o in shared)]
+    shared.sort(key=lambda k: (not (k in whole_a and k in whole_b), -len(k)))
+    return [right.get(key) or left[key] for key in shared[:limit]]
 
 
 def topic_overlap(topics: Iterable[str], text: str) -> list[str]:
-    """Declared interest topics that appear in a text (by shared terms)."""
+    """Declared interest topics that appear in a text (by shared words or parts)."""
     return [topic for topic in topics if shared_terms(topic, text, limit=1)]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from knowledge.folding import fold
-from matching.engine import Calibrations
+from matching.relevance import Thresholds
 
 
 class HashingEncoder:
@@ -42,7 +42,7 @@ class HashingEncoder:
         return out
 
 
-# Cosine statistics of the hashing encoder on German sentences, standing in for the e5 ones.
+# German sentences on different topics: unrelated pairs of the hashing encoder.
 SAMPLE = [
     "Eingangsrechnungen automatisch verarbeiten",
     "WLAN in allen Sitzungsräumen",
@@ -59,5 +59,15 @@ SAMPLE = [
 ]
 
 
-def hashing_calibrations() -> Calibrations:
-    return Calibrations.measure(HashingEncoder().encode(SAMPLE))
+def hashing_thresholds() -> Thresholds:
+    """Thresholds for the hashing encoder: above every unrelated pair of SAMPLE.
+
+    Its cosines of unrelated sentences sit near 0 and of sentences sharing words well above,
+    so the thresholds stand where e5's calibrated ones stand relative to its own spread.
+    """
+    vectors = HashingEncoder().encode(SAMPLE)
+    sims = vectors @ vectors.T
+    top = float(sims[~np.eye(len(SAMPLE), dtype=bool)].max())
+    return Thresholds(
+        duplicate=0.8, related=top + 0.05, person_topic=top + 0.05, person_idea=top + 0.05
+    )

@@ -46,15 +46,21 @@ def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions)
         lines += ["", t("idea.similar_header")]
     for similar in suggestions.similar:
         other = similar.idea.id
-        key = "idea.duplicate_line" if similar.duplicate else "idea.similar_line"
+        own = similar.idea.author_id == idea.author_id
+        key = "idea.similar_line"
+        if similar.duplicate:
+            key = "idea.own_duplicate_line" if own else "idea.duplicate_line"
         lines.append(
             t(key, line=render.idea_line(t, similar.idea), id=other, reason=similar.reason)
         )
-        buttons += [
-            Button(t("button.support", id=other), f"!unterstuetzen {other}", "primary"),
-            Button(t("button.introduce", id=other), f"!vernetzen {other}"),
-            Button(t("button.not_similar", id=other), f"!nicht-aehnlich {idea.id} {other}"),
-        ]
+        if not own:
+            buttons += [
+                Button(t("button.support", id=other), f"!unterstuetzen {other}", "primary"),
+                Button(t("button.introduce", id=other), f"!vernetzen {other}"),
+            ]
+        buttons.append(
+            Button(t("button.not_similar", id=other), f"!nicht-aehnlich {idea.id} {other}")
+        )
     if suggestions.colleagues:
         lines += ["", t("idea.colleagues_header")]
     for colleague in suggestions.colleagues:

@@ -156,6 +156,6 @@ def test_intake_suggestions_are_shown(store: Store, settings: Settings, clock: F
     sender = Sender("anna", "Anna")
     bot.handle(Message("console", "e1", sender, f"!idee {IDEA}"))
     [reply] = bot.handle(Message("console", "e2", Sender("bob", "Bob"), "!idee E-Rechnung"))
-    assert "Wahrscheinlich dieselbe Idee" in reply.text and "**#1**" in reply.text
+    assert "Ist das dieselbe Idee wie #1?" in reply.text and "**#1**" in reply.text
     assert "Carla (IT): Interesse: E-Rechnung" in reply.text
     assert reply.buttons[0].command == "!unterstuetzen 1"

@@ -130,7 +130,7 @@ def test_index_follows_insert_merge_and_delete(loaded) -> None:  # type: ignore[
     matcher.forget([2])
     assert 1 not in matcher.engine and 2 not in matcher.engine
     ids = [s.idea.id for s in matcher.search(store, PAIRS[0][1], limit=10)]
-    assert 1 not in ids and 2 not in ids and ids[0] == new.id
+    assert 1 not in ids and 2 not in ids and new.id in ids[:3]
 
 
 def test_conversation_with_the_real_model(tmp_path: Path, encoder: SentenceEncoder) -> None:

@@ -20,7 +20,7 @@ from bot.semantic import SemanticMatcher
 from knowledge.pg import PgStore
 from knowledge.store import Store
 from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_calibrations
+from tests.fakes import HashingEncoder, hashing_thresholds
 
 E_RECHNUNG = "Eingangsrechnungen sollten als E-Rechnung automatisch verarbeitet werden"
 E_RECHNUNG_2 = "Eingangsrechnungen als E-Rechnung automatisch verarbeiten und digital freigeben"
@@ -33,7 +33,7 @@ class Process:
     def __init__(self, url: str, settings: Settings) -> None:
         self.store = PgStore.connect(url)
         self.matcher = SemanticMatcher(
-            HashingEncoder(), clock=FakeClock(), calibrations=hashing_calibrations()
+            HashingEncoder(), clock=FakeClock(), thresholds=hashing_thresholds()
         )
         self.matcher.load(self.store)
         self.bot = Bot(self.store, settings, matcher=self.matcher)

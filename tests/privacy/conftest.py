@@ -21,10 +21,10 @@ from knowledge.db import DB_FILENAME
 from knowledge.store import Store
 from matching.routing import Router
 from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_calibrations
+from tests.fakes import HashingEncoder, hashing_thresholds
 
 PLATFORM = "matrix"
-CALIBRATIONS = hashing_calibrations()  # measured once: it takes a moment
+CALIBRATIONS = hashing_thresholds()  # measured once: it takes a moment
 
 
 class World:

@@ -25,7 +25,7 @@ from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
 from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_calibrations
+from tests.fakes import HashingEncoder, hashing_thresholds
 from tests.scenarios import PEOPLE
 from tests.slack import payloads
 from tests.slack.web_api import Call, WebApiDouble
@@ -55,7 +55,7 @@ def build_app(data_dir: Path, settings: Settings, clock: FakeClock) -> App:
     """The production App wiring with the hashing encoder and no router (fast, no model)."""
     store = Store.open(data_dir)
     encoder = HashingEncoder()
-    matcher = SemanticMatcher(encoder, clock=clock, calibrations=hashing_calibrations())
+    matcher = SemanticMatcher(encoder, clock=clock, thresholds=hashing_thresholds())
     desk = QuestionDesk(encoder, None, matcher)
     return App(store, matcher, Bot(store, settings, matcher=matcher, questions=desk, clock=clock))
 

@@ -19,7 +19,7 @@ from bot.events import Message, Reply, Sender
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
 from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_calibrations
+from tests.fakes import HashingEncoder, hashing_thresholds
 
 E_RECHNUNG = "Eingangsrechnungen sollten als E-Rechnung automatisch verarbeitet werden"
 E_RECHNUNG_2 = "Eingangsrechnungen als E-Rechnung automatisch verarbeiten und digital freigeben"
@@ -31,7 +31,7 @@ class Chat:
         self.store = Store.open(tmp_path / "data")
         self.clock = FakeClock()
         self.matcher = SemanticMatcher(
-            HashingEncoder(), clock=self.clock, calibrations=hashing_calibrations()
+            HashingEncoder(), clock=self.clock, thresholds=hashing_thresholds()
         )
         self.matcher.load(self.store)
         settings = Settings(data_dir=tmp_path / "data", roles={"cdo": "cdo"})
@@ -63,10 +63,14 @@ def test_similar_idea_of_a_colleague_is_shown_with_reason_and_buttons(chat: Chat
     assert "!vernetzen 1" in commands
 
 
-def test_own_ideas_are_never_suggested(chat: Chat) -> None:
+def test_own_ideas_are_shown_only_when_they_are_the_same_idea(chat: Chat) -> None:
     chat.say("anna", f"!idee {E_RECHNUNG}")
+    chat.say("anna", "!idee Fahrradständer vor der Bibliothek aufstellen")
     [reply] = chat.say("anna", f"!idee {E_RECHNUNG_2}")
-    assert "Ähnliche Ideen" not in reply.text
+    assert "dieselbe Idee wie Ihre #1" in reply.text
+    assert "#2" not in reply.text
+    commands = {b.command for b in reply.buttons}
+    assert "!unterstuetzen 1" not in commands  # nobody supports their own idea
 
 
 def test_not_similar_hides_the_pair_for_good_and_raises_the_threshold(chat: Chat) -> None:
@@ -186,7 +190,7 @@ def test_a_new_idea_rebuilds_only_its_authors_profile_and_equals_a_full_rebuild(
     dora, emil = (chat.store.find_person("console", who) for who in ("dora", "emil"))
     assert dora is not None and emil is not None
     assert after[dora.id] is before[dora.id] and after[emil.id] is not before[emil.id]
-    fresh = SemanticMatcher(HashingEncoder(), clock=chat.clock, calibrations=hashing_calibrations())
+    fresh = SemanticMatcher(HashingEncoder(), clock=chat.clock, thresholds=hashing_thresholds())
     fresh.load(chat.store)
     with chat.store.transaction():
         full = fresh._load_profiles(chat.store)

@@ -21,7 +21,7 @@ from bot.semantic import SemanticMatcher
 from knowledge.store import Store
 from matching.routing import Route
 from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_calibrations
+from tests.fakes import HashingEncoder, hashing_thresholds
 
 ROLES = {"cdo-user": "cdo", "cio-user": "cio", "admin-user": "admin"}
 PRINTER = "Wer repariert meinen Drucker im Bauamt?"
@@ -55,7 +55,7 @@ class Chat:
         self.router = KeywordRouter()
         self.encoder = HashingEncoder()
         self.matcher = SemanticMatcher(
-            self.encoder, clock=self.clock, calibrations=hashing_calibrations()
+            self.encoder, clock=self.clock, thresholds=hashing_thresholds()
         )
         self.desk = QuestionDesk(
             self.encoder,

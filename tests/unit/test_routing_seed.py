@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 from matching.reasons import terms
-from matching.routing import LABELS, SEED_FILE, seed_examples
+from matching.routing import AREAS, LABELS, SEED_FILE, seed_examples
 
 KINDS = ("clear", "border")
 QUESTION_WORDS = {"wer", "wie", "was", "welche", "welcher", "welches", "wann", "gibt", "mich"}
@@ -26,9 +26,19 @@ def normalised(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def test_columns_are_text_label_kind() -> None:
+def test_columns_are_text_label_kind_area() -> None:
     text = resources.files("matching").joinpath(SEED_FILE).read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "text,label,kind"
+    assert text.splitlines()[0] == "text,label,kind,area"
+
+
+def test_areas_come_from_the_catalogue_and_fit_the_label() -> None:
+    for row in rows():
+        areas = [a for a in row["area"].split(";") if a]
+        assert all(a in AREAS for a in areas), row
+        if row["label"] != "both":
+            assert all(AREAS[a] == row["label"] for a in areas), row
+    per_area = Counter(a for row in rows() for a in row["area"].split(";") if a)
+    assert min(per_area[a] for a in AREAS) >= 12, per_area
 
 
 def test_every_row_has_a_valid_label_and_kind() -> None:

@@ -336,28 +336,3 @@ def test_int8_range_grows_for_vectors_far_from_the_first(rng: np.random.Generato
         (best, score), *_ = index.search(query, 3)
         assert best == n and score == pytest.approx(1.0, abs=1e-3)
         assert [i for i, _ in index.search(query, 3)] == brute_force(index, query, 3, set())
-
-
-# --- IdeaEngine: deferred refit --------------------------------------------------------------
-
-
-def test_refit_after_a_reply_gives_the_next_query_the_model_it_would_have_fitted(
-    rng: np.random.Generator,
-) -> None:
-    from matching.engine import REFIT_GROWTH, IdeaEngine
-
-    vectors = unit(rng, len(IDEAS))
-    lazy, eager = IdeaEngine(DIM), IdeaEngine(DIM)
-    for engine in (lazy, eager):
-        engine.add([0, 1], IDEAS[:2], vectors[:2])
-        engine.query(IDEAS[0], vectors[0], k=2)  # fitted on two ideas
-        engine.add([2, 3, 4], IDEAS[2:], vectors[2:])  # grew past REFIT_GROWTH
-    assert len(IDEAS) >= REFIT_GROWTH * 2
-    assert not eager._lex
-    eager.refit_if_due()
-    assert set(eager._lex) == {0, 1, 2, 3, 4}  # the refit happened here, not in the query
-    for n, text in enumerate(IDEAS):
-        assert eager.query(text, vectors[n], k=5) == lazy.query(text, vectors[n], k=5)
-    fitted = eager._lex
-    eager.refit_if_due()  # nothing grew: no second fit
-    assert eager._lex is fitted

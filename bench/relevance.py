@@ -1,0 +1,377 @@
+"""Relevance harness: for each job, the project's scorer beside raw e5 cosine and TF-IDF.
+
+Jobs and sets (bench/relevance_data.py has the sets and their dev/test halves):
+- duplicate: the blind municipal duplicate sets A and B (hit@1, hit@3: is a paraphrase of the
+  query the first / among the first three of all other ideas; precision and recall of the
+  "same idea" mark at the calibrated threshold); STS-B de (Spearman).
+- related: cycling dialogues P@5 (share of the 5 nearest posts sharing a level-2 topic);
+  duplicate sets A and B theme P@3 (share of the 3 nearest ideas with the same theme);
+  precision of the ideas shown (top 3 above the threshold) on the duplicate sets.
+- people: the blind people set: right person first (empty queries: nobody listed), nobody
+  unrelated listed, for `!wer` topics and for new ideas (colleagues on intake).
+- routing: the separately written routing set: accuracy, wrong single role, reason right.
+
+Every figure is given for the dev half (thresholds were calibrated there) and the test half
+(reported). Models: the plain multilingual-e5-small and the adapted one (German LoRA adapter),
+so the adapter's effect is shown either way. `--calibrate` prints thresholds from the dev
+halves for matching/relevance.py and exits. Embeddings are cached in the data dir.
+
+Prints a table, then one JSON line with all figures (the last line).
+Run: .venv/bin/python bench/relevance.py   (about 10 minutes on 2 cores with a cold cache)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from quality import load_cycling, load_stsb, precision_at_k, split_halves
+from relevance_data import (
+    duplicate_set,
+    half_of,
+    people_set,
+    routing_set,
+)
+
+from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provision_model
+from matching.people import Profile, rank_people
+from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
+from matching.routing import Router, seed_examples
+
+ROOT = Path(__file__).resolve().parents[1]
+HALVES = ("dev", "test")
+TARGETS = {
+    "duplicate_hit1": 0.85,
+    "duplicate_hit3": 0.97,
+    "cycling_p5": 0.46,
+    "stsb_test": 0.82,
+    "people_first": 0.85,
+    "people_clean": 0.90,
+    "routing_accuracy": 0.92,
+    "routing_wrong_single_max": 0.03,
+    "routing_reason": 0.85,
+}
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("IDEENLOTSE_DATA_DIR", ROOT / "data"))
+
+
+def cached_encoder(model: str) -> tuple[SentenceEncoder, Encode]:
+    """The bot's own encoder, with vectors cached on disk per model and text list."""
+    import torch
+
+    torch.set_num_threads(2)
+    encoder = SentenceEncoder(provision_model(model, data_dir() / "models", progress=True))
+    cache = data_dir() / "bench-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        key = hashlib.sha256(("\x00".join(texts) + "\x01" + model).encode()).hexdigest()[:24]
+        path = cache / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        vectors = encoder.encode(list(texts), batch_size=32, progress=len(texts) > 200)
+        np.save(path, vectors)
+        return vectors
+
+    return encoder, encode
+
+
+def centred_matrix(v: np.ndarray) -> np.ndarray:
+    """The related job's score: cosines after removing the corpus centre (as the bot does)."""
+    c = v - v.mean(axis=0)
+    c /= np.linalg.norm(c, axis=1, keepdims=True)
+    return c @ c.T
+
+
+def tfidf_matrix(texts: Sequence[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    m = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 6), sublinear_tf=True)
+    x = m.fit_transform([t.lower() for t in texts])
+    return np.asarray((x @ x.T).toarray(), dtype=np.float32)
+
+
+# -- duplicate and related ----------------------------------------------------------------
+
+
+def duplicate_figures(encode: Encode, th: Thresholds) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name in ("a", "b"):
+        items = duplicate_set(name)
+        texts = [i.text for i in items]
+        v = encode(texts)
+        scores = {"tfidf": tfidf_matrix(texts), "e5": v @ v.T, "related": centred_matrix(v)}
+        for half in HALVES:
+            queries = [n for n, it in enumerate(items) if it.group and half_of(it.group) == half]
+            every = [n for n, it in enumerate(items) if half_of(it.group or it.id) == half]
+            row: dict[str, object] = {}
+            for method, matrix in scores.items():
+                m = matrix.copy()
+                np.fill_diagonal(m, -np.inf)
+                top = np.argsort(-m, axis=1)[:, :3]
+                same = [[items[j].group == items[n].group for j in top[n]] for n in queries]
+                theme = [np.mean([items[j].theme == items[n].theme for j in top[n]]) for n in every]
+                row[method] = {
+                    "hit1": round(float(np.mean([s[0] for s in same])), 3),
+                    "hit3": round(float(np.mean([any(s) for s in same])), 3),
+                    "theme_p3": round(float(np.mean(theme)), 3),
+                }
+            row["marked"] = _marked(items, v @ v.T, every, th.duplicate)
+            row["shown"] = _shown(items, centred_matrix(v), every, th.related)
+            row["queries"] = len(queries)
+            out[f"{name}_{half}"] = row
+    return out
+
+
+def _marked(items: list, sims: np.ndarray, rows: list[int], threshold: float) -> dict[str, float]:
+    """The "same idea" mark on each idea's best match: precision, and recall over groups."""
+    m = sims.copy()
+    np.fill_diagonal(m, -np.inf)
+    marked = right = 0
+    grouped = [n for n in rows if items[n].group]
+    found = 0
+    for n in rows:
+        j = int(np.argmax(m[n]))
+        if m[n, j] >= threshold:
+            marked += 1
+            hit = items[n].group is not None and items[j].group == items[n].group
+            right += hit
+            found += hit
+    return {
+        "precision": round(right / marked, 3) if marked else 0.0,
+        "recall": round(found / len(grouped), 3) if grouped else 0.0,
+        "marked": marked,
+    }
+
+
+def _shown(items: list, sims: np.ndarray, rows: list[int], threshold: float) -> dict[str, float]:
+    """Similar ideas shown (top 3 above the threshold): share on the same theme or idea."""
+    m = sims.copy()
+    np.fill_diagonal(m, -np.inf)
+    shown = right = 0
+    for n in rows:
+        for j in np.argsort(-m[n])[:3]:
+            if m[n, j] < threshold:
+                break
+            shown += 1
+            right += items[j].theme == items[n].theme or (
+                items[n].group is not None and items[j].group == items[n].group
+            )
+    return {"precision": round(right / shown, 3) if shown else 0.0, "per_idea": shown / len(rows)}
+
+
+def stsb_figures(encode: Encode) -> dict[str, object]:
+    from scipy.stats import spearmanr
+
+    out: dict[str, object] = {}
+    for half in HALVES:
+        left, right, gold = load_stsb(half)
+        a, b = encode(left), encode(right)
+        t = tfidf_matrix(left + right)
+        n = len(left)
+        out[half] = {
+            "tfidf": round(float(spearmanr(np.diag(t[:n, n:]), gold).statistic), 4),
+            "e5": round(float(spearmanr(np.einsum("ij,ij->i", a, b), gold).statistic), 4),
+        }
+    return out
+
+
+def cycling_figures(encode: Encode) -> dict[str, object]:
+    posts = load_cycling()
+    v = encode(posts.texts)
+    dev, test = split_halves(posts.strata)
+    out: dict[str, object] = {}
+    for half, rows in zip(HALVES, (dev, test), strict=True):
+        texts = [posts.texts[i] for i in rows]
+        emb, labels = v[rows], posts.labels[rows]
+        out[half] = {
+            "tfidf": round(precision_at_k(tfidf_matrix(texts), labels), 4),
+            "e5": round(precision_at_k(emb @ emb.T, labels), 4),
+            "related": round(precision_at_k(centred_matrix(emb), labels), 4),
+        }
+    return out
+
+
+# -- people -------------------------------------------------------------------------------
+
+
+def people_figures(encode: Encode, th: Thresholds, count: bool = False) -> dict[str, object]:
+    people, queries = people_set()
+    profiles = []
+    for n, person in enumerate(people):
+        profile = Profile(n, topics=list(person.interests))
+        if person.interests:
+            profile.topic_vectors = encode(person.interests)
+        if person.ideas:
+            profile.idea_ids = list(range(len(person.ideas)))
+            profile.idea_vectors = encode(person.ideas)
+            profile.idea_ages_days = [0.0] * len(person.ideas)
+        profiles.append(profile)
+    out: dict[str, object] = {}
+    for kind, threshold in (("topic", th.person_topic), ("idea", th.person_idea)):
+        chosen = [q for q in queries if q.kind == kind]
+        vectors = encode([q.text for q in chosen])
+        for half in HALVES:
+            first = clean = listed = wrong = 0
+            rows = [n for n, q in enumerate(chosen) if half_of(q.id) == half]
+            for n in rows:
+                q = chosen[n]
+                found = rank_people(vectors[n], profiles, min_score=threshold, limit=5)
+                names = [people[m.person_id].name for m in found]
+                ok = set(q.relevant) | set(q.acceptable)
+                first += (bool(names) and names[0] in q.relevant) if q.relevant else not names
+                clean += all(name in ok for name in names)
+                listed += len(names)
+                wrong += sum(name not in ok for name in names)
+            out[f"{kind}_{half}"] = {
+                "first_right": round(first / len(rows), 3),
+                "nobody_unrelated": round(clean / len(rows), 3),
+                "listed_precision": round(1 - wrong / listed, 3) if listed else 0.0,
+                "queries": len(rows),
+            }
+            if count:
+                out[f"{kind}_{half}"]["listed"] = listed  # type: ignore[index]
+    return out
+
+
+# -- routing ------------------------------------------------------------------------------
+
+
+class _Cached:
+    """Encoder port over the cached encode, so Router runs exactly as in the bot."""
+
+    def __init__(self, encoder: SentenceEncoder, encode: Encode) -> None:
+        self.name, self.dim, self._encode = encoder.name, encoder.dim, encode
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False):  # type: ignore[no-untyped-def]
+        return self._encode(list(texts))
+
+
+def routing_figures(encoder: SentenceEncoder, encode: Encode) -> dict[str, object]:
+    from matching.routing import AREAS
+
+    router = Router(_Cached(encoder, encode))  # type: ignore[arg-type]
+    router.fit(seed_examples())
+    cases = routing_set()
+    routes = router.route_many([c.text for c in cases])
+    out: dict[str, object] = {}
+    for half in HALVES:
+        rows = [n for n, c in enumerate(cases) if half_of(c.text) == half]
+        right = wrong_single = reason_right = neutral = 0
+        for n in rows:
+            case, route = cases[n], routes[n]
+            right += route.target == case.label
+            wrong_single += route.target != "both" and route.target != case.label
+            named = [a for a in AREAS if a in route.reason]
+            if not named:
+                neutral += 1
+            reason_right += bool(named) and all(a in case.areas for a in named)
+        out[half] = {
+            "accuracy": round(right / len(rows), 3),
+            "wrong_single": round(wrong_single / len(rows), 3),
+            "reason_right": round(reason_right / len(rows), 3),
+            "reason_neutral": round(neutral / len(rows), 3),
+            "reason_wrong": round((len(rows) - reason_right - neutral) / len(rows), 3),
+            "questions": len(rows),
+        }
+    return out
+
+
+# -- calibration (dev halves only) -----------------------------------------------------------
+
+GRID = [round(-0.2 + 0.005 * i, 3) for i in range(240)]  # cosines -0.2 .. 0.995
+
+
+MIN_SUGGESTIONS = 5  # a precision over fewer suggestions says nothing
+
+
+def calibrate(model: str) -> Thresholds:
+    """Per job, the lowest threshold whose suggestions on the dev halves are right at least
+    PRECISION_TARGET of the time (lowest: as many right suggestions as that allows); where no
+    threshold reaches it with MIN_SUGGESTIONS, the most precise one, and a line says so."""
+    _, encode = cached_encoder(model)
+
+    def lowest(job: str, measure: Callable[[float], tuple[float, float]]) -> float:
+        curve = [(t, *measure(t)) for t in GRID]
+        usable = [(t, p, n) for t, p, n in curve if n >= MIN_SUGGESTIONS]
+        for t, p, n in usable:
+            if p >= PRECISION_TARGET:
+                print(f"  {job}: {t} (precision {p:.2f} over {n:.0f} on dev)")
+                return t
+        t, p, n = max(usable, key=lambda row: (row[1], -row[0]))
+        print(f"  {job}: {t} (target not reached; best precision {p:.2f} over {n:.0f} on dev)")
+        return t
+
+    def dup_sets(job: str, t: float) -> tuple[float, float]:
+        right = total = 0.0
+        for name in ("a", "b"):
+            items = duplicate_set(name)
+            v = encode([i.text for i in items])
+            rows = [n for n, it in enumerate(items) if half_of(it.group or it.id) == "dev"]
+            if job == "duplicate":
+                got = _marked(items, v @ v.T, rows, t)
+                count = got["marked"]
+            else:
+                got = _shown(items, centred_matrix(v), rows, t)
+                count = got["per_idea"] * len(rows)
+            right += got["precision"] * count
+            total += count
+        return (right / total if total else 0.0), total
+
+    def people(kind: str, t: float) -> tuple[float, float]:
+        figures = people_figures(encode, Thresholds(0, 0, t, t, 0), count=True)
+        row = figures[f"{kind}_dev"]
+        return float(row["listed_precision"]), float(row["listed"])  # type: ignore[index]
+
+    print(model)
+    return Thresholds(
+        duplicate=lowest("duplicate", lambda t: dup_sets("duplicate", t)),
+        related=lowest("related", lambda t: dup_sets("related", t)),
+        person_topic=lowest("person_topic", lambda t: people("topic", t)),
+        person_idea=lowest("person_idea", lambda t: people("idea", t)),
+        answer_reuse=thresholds_for(model).answer_reuse,  # set by its own test set
+    )
+
+
+def evaluate(model: str) -> dict[str, object]:
+    encoder, encode = cached_encoder(model)
+    th = thresholds_for(encoder.name)
+    return {
+        "model": encoder.name,
+        "thresholds": th.__dict__,
+        "duplicate": duplicate_figures(encode, th),
+        "stsb": stsb_figures(encode),
+        "cycling_p5": cycling_figures(encode),
+        "people": people_figures(encode, th),
+        "routing": routing_figures(encoder, encode),
+    }
+
+
+def main() -> int:
+    if "--calibrate" in sys.argv:
+        for model in (PLAIN_MODEL, DEFAULT_MODEL):
+            print(calibrate(model))
+        return 0
+    results = [evaluate(PLAIN_MODEL), evaluate(DEFAULT_MODEL)]
+    for result in results:
+        print(f"== {result['model']}")
+        for key in ("duplicate", "stsb", "cycling_p5", "people", "routing"):
+            print(f"{key}: {json.dumps(result[key], ensure_ascii=False)}")
+    print(json.dumps({"targets": TARGETS, "precision_target": PRECISION_TARGET, "runs": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

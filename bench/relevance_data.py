@@ -1,0 +1,87 @@
+"""The evaluation sets of bench/relevance.py, each split into a dev and a test half.
+
+Kept apart from the harness so the split is defined once: thresholds are calibrated on dev
+(``bench/calibrate.py``) and figures are reported on test, and both read the same halves.
+
+- STS-B de: the published dev and test files (../shared/data/stsb-de).
+- Cycling dialogues: the stratified, seeded halves of bench/quality.py.
+- Duplicates A and B (bench/eval_sets/duplicates_*.jsonl): German municipal ideas in paraphrase
+  groups among near misses and distractors, written blind by two authors who saw neither the
+  scorer nor its training data. Split by group (a group's members are all dev or all test);
+  distractors stay in the searched corpus of both halves.
+- People (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people marked,
+  written blind; split by query.
+- Routing (bench/eval_sets/routing_eval.csv): 160 questions written separately from the training
+  questions, with the acceptable remit areas; split by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "eval_sets"
+
+
+def half_of(key: str) -> str:
+    """'dev' or 'test' for a key, stable across runs and machines (a hash, not a shuffle)."""
+    return "dev" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "test"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    group: str | None
+    theme: str
+    text: str
+
+
+def duplicate_set(name: str) -> list[Item]:
+    path = DATA / f"duplicates_{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [Item(r["id"], r["group"], r["theme"], r["text"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    department: str
+    interests: list[str]
+    ideas: list[str]
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    id: str
+    kind: str  # "topic" (what `!wer` gets) or "idea" (colleagues on intake)
+    text: str
+    relevant: list[str]
+    acceptable: list[str]
+
+
+def people_set() -> tuple[list[Person], list[PeopleQuery]]:
+    raw = json.loads((DATA / "people.json").read_text(encoding="utf-8"))
+    people = [Person(p["name"], p["department"], p["interests"], p["ideas"]) for p in raw["people"]]
+    queries = [
+        PeopleQuery(q["id"], q["kind"], q["text"], q["relevant"], q["acceptable"])
+        for q in raw["queries"]
+    ]
+    return people, queries
+
+
+@dataclass(frozen=True)
+class RoutingCase:
+    text: str
+    label: str
+    areas: tuple[str, ...]
+
+
+def routing_set() -> list[RoutingCase]:
+    with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as fh:
+        return [
+            RoutingCase(r["text"], r["label"], tuple(a for a in r["areas"].split(";") if a))
+            for r in csv.DictReader(fh)
+        ]

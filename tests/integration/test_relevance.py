@@ -1,0 +1,121 @@
+"""Suggestions a colleague would nod at, with the real (adapted) model and the bot's wiring."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core import Bot
+from bot.events import Message, Sender
+from bot.semantic import SemanticMatcher, idea_text
+from knowledge.records import NewIdea
+from knowledge.store import Store
+from matching.encoder import SentenceEncoder
+from matching.reasons import lemma, stopwords
+
+pytestmark = pytest.mark.model
+
+NOW = "2026-11-23T09:00:00+00:00"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"
+
+
+class Chat:
+    """Several colleagues in one idea room of a bot with the real matcher."""
+
+    def __init__(self, tmp_path: Path, encoder: SentenceEncoder) -> None:
+        self.store = Store.open(tmp_path / "chat")
+        self.matcher = SemanticMatcher(encoder)
+        self.bot = Bot(self.store, Settings(data_dir=tmp_path), matcher=self.matcher)
+        self.events = 0
+
+    def say(self, who: str, text: str, department: str = "Hauptamt") -> str:
+        self.events += 1
+        sender = Sender(who, who.capitalize(), department)
+        message = Message("matrix", f"$e{self.events}", sender, text, room="!ideen")
+        return "\n".join(reply.text for reply in self.bot.handle(message, idea_room=True))
+
+
+@pytest.fixture
+def chat(tmp_path: Path, encoder: SentenceEncoder):  # type: ignore[no-untyped-def]
+    room = Chat(tmp_path, encoder)
+    yield room
+    room.store.close()
+
+
+def test_the_obvious_duplicate_is_marked_and_offered_for_support(chat: Chat) -> None:
+    chat.say("anna", "!idee Online-Terminvergabe für das Bürgerbüro mit Erinnerung per SMS")
+    reply = chat.say(
+        "bob",
+        "!idee Bürger sollten Termine im Bürgeramt online buchen können und eine Erinnerung "
+        "aufs Handy bekommen",
+    )
+    assert "Ist das dieselbe Idee wie #1?" in reply, reply
+    assert "`!unterstuetzen 1`" in reply
+
+
+def test_ones_own_earlier_idea_is_pointed_out_when_it_is_the_same(chat: Chat) -> None:
+    chat.say("anna", "!idee Eingangsrechnungen elektronisch über einen Freigabe-Workflow buchen")
+    chat.say("anna", "!idee Mehr Fahrradstellplätze vor dem Rathaus")
+    reply = chat.say("anna", "!idee Rechnungen digital empfangen und elektronisch freigeben")
+    assert "dieselbe Idee wie Ihre #1" in reply, reply
+    assert "#2" not in reply  # one's own merely related ideas are not repeated back
+
+
+def test_a_weak_match_is_not_shown(chat: Chat) -> None:
+    chat.say("anna", "!idee Mehr Fahrradstellplätze vor dem Rathaus")
+    reply = chat.say("bob", "!idee WLAN im Rathaus")
+    assert "Ähnliche Ideen" not in reply and "#1" not in reply, reply
+
+
+def test_wer_lists_only_people_with_a_fitting_interest_or_idea(chat: Chat) -> None:
+    people = {
+        "anna": ("Urlaubsplanung, Zeiterfassung", "Personalamt"),
+        "bernd": ("Fuhrpark, E-Mobilität", "Bauhof"),
+        "clara": ("Social Media, Öffentlichkeitsarbeit", "Presseamt"),
+        "dirk": ("Tablets, Mobiles Arbeiten", "Ordnungsamt"),
+        "eva": ("E-Akte, Scannen", "Hauptamt"),
+    }
+    for who, (interests, department) in people.items():
+        chat.say(who, f"!interessen {interests}", department)
+        chat.say(who, "!matching an", department)
+    chat.say("dirk", "!idee Außendienst mit Tablets ausstatten, Fotos direkt in den Vorgang", "OA")
+    urlaub = chat.say("zoe", "!wer Urlaub")
+    assert "Anna" in urlaub and "Urlaubsplanung" in urlaub, urlaub
+    assert not {"Bernd", "Clara", "Dirk", "Eva"} & set(urlaub.replace(",", " ").split()), urlaub
+    tablets = chat.say("zoe", "!wer Tablets")
+    assert "Dirk" in tablets, tablets
+    assert not {"Anna", "Bernd", "Clara", "Eva"} & set(tablets.replace(",", " ").split()), tablets
+    nobody = chat.say("zoe", "!wer Friedhofsverwaltung")
+    assert "kenne ich noch niemanden" in nobody, nobody
+
+
+def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
+    tmp_path: Path, encoder: SentenceEncoder
+) -> None:
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    store = Store.open(tmp_path / "fixture")
+    matcher = SemanticMatcher(encoder)
+    with store.transaction():
+        author = store.upsert_person("console", "anna", "Anna", NOW)
+        ideas = [store.add_idea(NewIdea(row["text"], author.id), NOW) for row in rows]
+    matcher.load(store)
+    stop = stopwords()
+    seen = 0
+    for idea in ideas:
+        text = idea_text(idea)
+        vector = encoder.encode([text])[0]
+        for similar in matcher.similar(store, text, vector, exclude={idea.id}, threshold=0.0):
+            if ":" not in similar.reason:
+                continue  # "gleicher Sinn, andere Worte"
+            for term in similar.reason.split(":", 1)[1].split(","):
+                term = term.strip()
+                seen += 1
+                assert term.lower() not in stop, similar.reason
+                whole_words = re.findall(r"\w+", text + " " + idea_text(similar.idea))
+                assert lemma(term) == term or term in whole_words, (term, similar.reason)
+    assert seen > 20
+    store.close()

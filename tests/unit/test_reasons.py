@@ -1,0 +1,58 @@
+"""Reasons people read: whole words and real compound parts, never stopwords or cut stems."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.reasons import compound_parts, lemma, shared_terms, stopwords, terms
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("Fahrradstellplatz", ("Fahrrad", "Stellplatz")),
+        ("Eingangsrechnung", ("Eingang", "Rechnung")),
+        ("Terminvergabe", ("Termin", "Vergabe")),
+        ("Urlaubsantrag", ("Urlaub", "Antrag")),
+        ("Rathaus", ("Rathaus",)),  # "Rat" + "Haus": too short a part to be a reason
+        ("WLAN", ("WLAN",)),
+    ],
+)
+def test_compounds_split_into_real_words(word: str, parts: tuple[str, ...]) -> None:
+    assert compound_parts(word) == parts
+
+
+def test_terms_are_lemmas_without_stopwords() -> None:
+    found = terms("Bürger sollten Termine im Bürgeramt online buchen können, per SMS")
+    assert "Termin" in found and "Bürgeramt" in found
+    assert not {"sollten", "im", "können", "per"} & {t.lower() for t in found}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected", "absent"),
+    [
+        (
+            "Online-Terminvergabe für das Bürgerbüro mit Erinnerung per SMS",
+            "Bürger sollten Termine im Bürgeramt online buchen können und eine Erinnerung "
+            "aufs Handy bekommen",
+            {"Erinnerung", "Termin"},
+            {"per", "erinne", "Erinne"},
+        ),
+        ("Eingangsrechnungen digital freigeben", "E-Rechnung mit Workflow", {"Rechnung"}, set()),
+        ("Urlaubsanträge digital stellen", "Urlaub", {"Urlaub"}, set()),
+        ("WLAN im Rathaus", "Fahrradstellplätze vor dem Rathaus", {"Rathaus"}, {"WLAN"}),
+    ],
+)
+def test_shared_terms_are_words_both_texts_contain(
+    a: str, b: str, expected: set[str], absent: set[str]
+) -> None:
+    shared = shared_terms(a, b)
+    assert expected <= set(shared), shared
+    assert not absent & set(shared)
+    for term in shared:
+        assert term.lower() not in stopwords()
+        assert lemma(term) == term or term[0].islower()  # a dictionary form, not a stem
+
+
+def test_nothing_shared_gives_no_terms() -> None:
+    assert shared_terms("Hundesteuer online zahlen", "Mehr Grün auf dem Schulhof") == []
