@@ -69,5 +69,9 @@ def hashing_thresholds() -> Thresholds:
     sims = vectors @ vectors.T
     top = float(sims[~np.eye(len(SAMPLE), dtype=bool)].max())
     return Thresholds(
-        duplicate=0.8, related=top + 0.05, person_topic=top + 0.05, person_idea=top + 0.05
+        duplicate=0.8,
+        related=top + 0.05,
+        person_topic=top + 0.05,
+        person_idea=top + 0.05,
+        answer_reuse=0.8,
     )

