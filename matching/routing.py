@@ -44,8 +44,8 @@ SEED_FILE = "routing_seed.csv"
 DEFAULT_MIN_CONFIDENCE = 0.5
 REGULARISATION_C = 32.0  # inverse L2 strength; 16-128 were within noise of each other
 # A role holder's re-routing counts this many times a seed example: one correction must move
-# its close neighbourhood against 540 seeds (4 did against 274; against 540, 8 did not, 16 does), yet
-# stay one voice among many elsewhere.
+# its close neighbourhood against 540 seeds (4 did against 274; against 540, 8 did not, 16
+# does), yet stay one voice among many elsewhere.
 FEEDBACK_WEIGHT = 16.0
 AREA_C = 32.0  # inverse L2 strength of the area classifier (bench/calibrate.py, dev half)
 AREA_MIN = 0.2  # probability an area needs to be named as the reason (same source)
