@@ -129,7 +129,7 @@ def duplicate_figures(encode: Encode, th: Thresholds) -> dict[str, object]:
                     "theme_p3": round(float(np.mean(theme)), 3),
                 }
             row["marked"] = _marked(items, v @ v.T, every, th.duplicate)
-            row["shown"] = _shown(items, centred_matrix(v), every, th.related)
+            row["shown"] = _shown(items, scores["related"], every, th.related)
             row["queries"] = len(queries)
             out[f"{name}_{half}"] = row
     return out

@@ -1,7 +1,7 @@
 """The evaluation sets of bench/relevance.py, each split into a dev and a test half.
 
 Kept apart from the harness so the split is defined once: thresholds are calibrated on dev
-(``bench/calibrate.py``) and figures are reported on test, and both read the same halves.
+(``bench/relevance.py --calibrate``) and figures are reported on test, from the same halves.
 
 - STS-B de: the published dev and test files (../shared/data/stsb-de).
 - Cycling dialogues: the stratified, seeded halves of bench/quality.py.

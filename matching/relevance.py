@@ -10,10 +10,10 @@
 - people (`!wer`, colleagues on intake): a person's best single match among their declared
   interests and their ideas (see ``matching.people``), so the reason can name what matched.
 
-Thresholds are cosines of the model they were calibrated for, set by ``bench/calibrate.py``
-on the DEV halves of the evaluation sets only, for a stated precision (PRECISION_TARGET: a
-suggestion is right at least 8 times in 10 on dev); ``bench/relevance.py`` reports the test
-halves. Another model needs its own calibration: until then it gets the default model's
+Thresholds are cosines of the model they were calibrated for, set by
+``bench/relevance.py --calibrate`` on the DEV halves of the evaluation sets only, for a stated
+precision (PRECISION_TARGET: a suggestion is right at least 8 times in 10 on dev);
+``bench/relevance.py`` reports the test halves. Another model needs its own calibration: until then it gets the default model's
 thresholds and a warning in the log.
 """
 
@@ -66,7 +66,8 @@ def thresholds_for(model: str) -> Thresholds:
     found = CALIBRATED.get(model)
     if found is None:
         log.warning(
-            "no calibrated thresholds for model %s; using those of %s (run bench/calibrate.py)",
+            "no calibrated thresholds for model %s; using those of %s "
+            "(run bench/relevance.py --calibrate)",
             model,
             DEFAULT,
         )
