@@ -13,8 +13,8 @@
 Thresholds are cosines of the model they were calibrated for, set by
 ``bench/relevance.py --calibrate`` on the DEV halves of the evaluation sets only, for a stated
 precision (PRECISION_TARGET: a suggestion is right at least 8 times in 10 on dev);
-``bench/relevance.py`` reports the test halves. Another model needs its own calibration: until then it gets the default model's
-thresholds and a warning in the log.
+``bench/relevance.py`` reports the test halves. Another model needs its own calibration:
+until then it gets the default model's thresholds and a warning in the log.
 """
 
 from __future__ import annotations
