@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 QUOTES = {'"': '"', "„": "“", "“": "”", "»": "«", "'": "'"}
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def fold(name: str) -> str:
+    """One spelling per command name: "Unterstützen", "unterstuetzen" and "UNTERSTÜTZEN" are the
+    same command, as are "Straße" and "Strasse"; commands are declared in ASCII."""
+    return name.casefold().translate(UMLAUTS)
 
 
 class ArgumentError(ValueError):
@@ -92,9 +99,9 @@ class CommandRegistry:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             declared = Command(name, aliases, params, handler, roles)
             for each in declared.names:
-                if each in self._by_name:
+                if fold(each) in self._by_name:
                     raise ValueError(f"command name {each!r} declared twice")
-                self._by_name[each] = declared
+                self._by_name[fold(each)] = declared
             self._commands[name] = declared
             return handler
 
@@ -104,10 +111,10 @@ class CommandRegistry:
         return iter(self._commands.values())
 
     def lookup(self, name: str) -> Command | None:
-        return self._by_name.get(name.lower())
+        return self._by_name.get(fold(name))
 
     def closest(self, name: str) -> str | None:
-        matches = difflib.get_close_matches(name.lower(), list(self._by_name), n=1, cutoff=0.6)
+        matches = difflib.get_close_matches(fold(name), list(self._by_name), n=1, cutoff=0.6)
         if not matches:
             return None
         return self._by_name[matches[0]].name

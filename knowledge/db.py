@@ -98,3 +98,12 @@ def _statements(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+def issue_number(db: sqlite_utils.Database, kind: str) -> int:
+    """The next idea or question number: one more than any number ever issued for ``kind``, so a
+    number freed by an erasure is never given to someone else (see migration 0006)."""
+    row = db.execute(
+        "UPDATE issued_numbers SET last = last + 1 WHERE kind = ? RETURNING last", (kind,)
+    ).fetchone()
+    return int(row[0])

@@ -6,6 +6,7 @@ import numpy as np
 import sqlite_utils
 
 from knowledge import folding
+from knowledge.db import issue_number
 from knowledge.records import STATUSES, Idea, NewIdea, from_row
 
 _IDEA_SELECT = """
@@ -21,11 +22,13 @@ class IdeaQueries:
     def add_idea(self, idea: NewIdea, now: str) -> Idea:
         if idea.status not in STATUSES:
             raise ValueError(f"unknown status {idea.status!r}")
-        cursor = self.db.execute(
-            "INSERT INTO ideas (author_id, title, text, department, status, source_platform,"
+        idea_id = issue_number(self.db, "ideas")
+        self.db.execute(
+            "INSERT INTO ideas (id, author_id, title, text, department, status, source_platform,"
             " source_room, source_event_id, import_key, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                idea_id,
                 idea.author_id,
                 idea.title,
                 idea.text,
@@ -39,7 +42,6 @@ class IdeaQueries:
                 now,
             ),
         )
-        idea_id = int(cursor.lastrowid or 0)
         self.db.execute(
             "INSERT INTO ideas_fts (rowid, title, text) VALUES (?, ?, ?)",
             (idea_id, folding.fold(idea.title or ""), folding.fold(idea.text)),

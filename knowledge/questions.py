@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from knowledge.db import issue_number
 from knowledge.records import from_row
 
 TARGETS = ("cdo", "cio", "both")
@@ -101,11 +102,13 @@ class QuestionQueries:
     db: sqlite_utils.Database
 
     def add_question(self, question: NewQuestion, now: str) -> Question:
-        cursor = self.db.execute(
-            "INSERT INTO questions (asker_id, text, source_platform, source_room, source_thread,"
-            " source_event_id, asked_directly, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        question_id = issue_number(self.db, "questions")
+        self.db.execute(
+            "INSERT INTO questions (id, asker_id, text, source_platform, source_room,"
+            " source_thread, source_event_id, asked_directly, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                question_id,
                 question.asker_id,
                 question.text,
                 question.platform,
@@ -117,7 +120,7 @@ class QuestionQueries:
                 now,
             ),
         )
-        created = self.get_question(int(cursor.lastrowid or 0))
+        created = self.get_question(question_id)
         assert created is not None
         return created
 

@@ -6,10 +6,16 @@ can be installed offline here; a low-rank update of its attention and feed-forwa
 touching the 96 M-parameter embedding matrix. `matching.e5_build` merges it into the weights
 when it builds the model folder, so inference costs nothing extra.
 
-Recipe: CoSENT loss (ranks pairs by their gold score) on STS-B de train plus the project's own
-municipal pairs (matching/adapter_data), "query: " on both sides as at inference; rank,
-learning rate and epochs were chosen on STS-B de DEV only (`--eval dev`). Seeded, so two runs on
-the same machine give the same adapter.
+Recipe: two losses, alternating batch by batch, "query: " on every text as at inference.
+- CoSENT (ranks pairs by their gold score) on STS-B de train plus the project's own municipal
+  pairs (matching/adapter_data/municipal_pairs.csv): graded similarity.
+- Multiple-negatives ranking with a hard negative on the project's paraphrase groups
+  (matching/adapter_data/paraphrases_*.jsonl: the same idea in four styles, plus near misses on
+  the same theme): a paraphrase must score above every other idea in the batch and above the
+  near miss. Graded similarity alone ranks "same theme" as high as "same idea", which is what
+  the duplicate mark needs to tell apart.
+Rank, learning rate and epochs were chosen on STS-B de DEV only (`--eval dev`). Seeded, so two
+runs on the same machine give the same adapter.
 
 Run: .venv/bin/python -m matching.adapter_train [--epochs 2] [--out matching/adapter]
 Needs the `train` extra (peft). About 8 minutes per epoch on 2 cores.
@@ -31,7 +37,8 @@ import numpy as np
 from matching.adapter import ADAPTER_DIR, TARGET_MODULES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-OWN_PAIRS = Path(__file__).resolve().parent / "adapter_data" / "municipal_pairs.csv"
+OWN_DATA = Path(__file__).resolve().parent / "adapter_data"
+OWN_PAIRS = OWN_DATA / "municipal_pairs.csv"
 PREFIX = "query: "
 
 
@@ -50,6 +57,47 @@ def read_pairs(path: Path) -> list[tuple[str, str, float]]:
     return rows
 
 
+Triplet = tuple[str, str, str, str]  # anchor, positive, hard negative, group
+
+
+def read_triplets(folder: Path, per_group: int, rng: random.Random) -> list[Triplet]:
+    """(anchor, paraphrase, near miss) from each paraphrase group, a fresh draw per epoch."""
+    out: list[Triplet] = []
+    for path in sorted(folder.glob("paraphrases_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            group = json.loads(line)
+            texts, misses = group["paraphrases"], group["near_misses"]
+            pairs = [(a, b) for a in texts for b in texts if a != b]
+            for a, b in rng.sample(pairs, min(per_group, len(pairs))):
+                out.append((a, b, rng.choice(misses), group["group"]))
+    return out
+
+
+def triplet_batches(
+    triplets: Sequence[Triplet], size: int, rng: random.Random
+) -> list[list[Triplet]]:
+    """Batches with at most one triplet per group: another paraphrase of the same idea in the
+    batch would be taught as a negative."""
+    pool = list(triplets)
+    rng.shuffle(pool)
+    batches: list[list[Triplet]] = []
+    while pool:
+        batch: list[Triplet] = []
+        seen: set[str] = set()
+        rest = []
+        for t in pool:
+            if len(batch) < size and t[3] not in seen:
+                batch.append(t)
+                seen.add(t[3])
+            else:
+                rest.append(t)
+        batches.append(batch)
+        pool = rest
+    return [b for b in batches if len(b) > 1]
+
+
 def spearman(model: object, pairs: Sequence[tuple[str, str, float]]) -> float:
     from scipy.stats import spearmanr
 
@@ -64,7 +112,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     import torch
     from peft import LoraConfig, inject_adapter_in_model
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.losses import CoSENTLoss
+    from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss
     from tqdm import tqdm
 
     from matching.encoder import provision_model
@@ -93,10 +141,20 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     own = read_pairs(OWN_PAIRS) if OWN_PAIRS.exists() else []
     data += own * args.own_weight
     eval_pairs = read_pairs(Path(args.shared) / "stsb-de" / f"stsb-de-{args.eval}.csv")
-    loss_fn = CoSENTLoss(model)
+    rng = random.Random(args.seed)
+    epochs: list[list[list[Any]]] = [
+        _batches(data, args.batch)
+        + triplet_batches(read_triplets(OWN_DATA, args.per_group, rng), args.batch, rng)
+        for _ in range(args.epochs)
+    ]
+    for batches in epochs:
+        random.shuffle(batches)
+    triplets = sum(len(b) for b in epochs[0] if len(b[0]) == 4)
+    graded = CoSENTLoss(model)
+    ranking = MultipleNegativesRankingLoss(model)
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * ((len(data) + args.batch - 1) // args.batch)
+    steps = sum(len(b) for b in epochs)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, 1 - s / steps)
     )
@@ -104,14 +162,18 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     history = []
     for epoch in range(args.epochs):
         model.train()
-        bar = tqdm(_batches(data, args.batch), desc=f"epoch {epoch + 1}")
+        bar = tqdm(epochs[epoch], desc=f"epoch {epoch + 1}")
         for batch in bar:
-            features = [
-                model.tokenize([PREFIX + p[0] for p in batch]),
-                model.tokenize([PREFIX + p[1] for p in batch]),
-            ]
-            labels = torch.tensor([p[2] / 5.0 for p in batch], dtype=torch.float32)
-            loss = loss_fn(features, labels)
+            if len(batch[0]) == 4:  # anchor, paraphrase, near miss
+                features = [model.tokenize([PREFIX + t[i] for t in batch]) for i in range(3)]
+                loss = ranking(features, torch.empty(0))
+            else:
+                features = [
+                    model.tokenize([PREFIX + p[0] for p in batch]),
+                    model.tokenize([PREFIX + p[1] for p in batch]),
+                ]
+                labels = torch.tensor([p[2] / 5.0 for p in batch], dtype=torch.float32)
+                loss = graded(features, labels)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -128,6 +190,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     figures: dict[str, object] = {
         "train_pairs": len(data),
         "own_pairs": len(own),
+        "paraphrase_triplets_per_epoch": triplets,
         "epochs": args.epochs,
         "rank": args.rank,
         "lr": args.lr,
@@ -180,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--max-len", type=int, default=128)
     parser.add_argument("--own-weight", type=int, default=2, help="repeat our own pairs")
+    parser.add_argument("--per-group", type=int, default=6, help="triplets per paraphrase group")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--threads", type=int, default=2)
     print(json.dumps(train(parser.parse_args(argv))))

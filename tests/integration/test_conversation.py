@@ -116,6 +116,7 @@ def test_help_lists_every_command_and_explains_one(say: Say) -> None:
     detail = say("!hilfe status")[0].text
     assert "`!status <Nummer> <Status>`" in detail and "Beispiel" in detail and "CDO" in detail
     assert "Meinten Sie `!hilfe suche`?" in say("!hilfe sucje")[0].text
+    assert "`!unterstuetzen <Nummer>`" in say("!hilfe unterstützen")[0].text
 
 
 def test_english_on_request(say: Say) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.db import available_migrations, connect, migrate, schema_version
+from knowledge.questions import NewQuestion
 from knowledge.records import NewIdea
 from knowledge.store import Store
 
@@ -124,3 +125,17 @@ def test_audit_log(store: Store) -> None:
         store.audit("idea.created", NOW, subject_type="idea", subject_id=1)
     [entry] = store.audit_entries("idea.created")
     assert entry["subject_id"] == 1 and entry["at"] == NOW
+
+
+def test_numbers_are_never_issued_twice(store: Store) -> None:
+    """An erased #3 must not become someone else's #3: old links and messages would point at it."""
+    with store.transaction():
+        anna = store.upsert_person("console", "anna", "Anna", NOW)
+        ideas = [store.add_idea(NewIdea(f"Idee {n}", anna.id), NOW).id for n in range(3)]
+        asked = [store.add_question(NewQuestion(f"Frage {n}?", anna.id), NOW).id for n in range(2)]
+    with store.transaction():
+        store.delete_idea(ideas[-1])
+        store.db.execute("DELETE FROM questions WHERE id = ?", (asked[-1],))
+    with store.transaction():
+        assert store.add_idea(NewIdea("Neue Idee", anna.id), NOW).id == ideas[-1] + 1
+        assert store.add_question(NewQuestion("Neue Frage?", anna.id), NOW).id == asked[-1] + 1
