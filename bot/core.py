@@ -10,6 +10,7 @@ by a crash while the adapter is still sending.
 from __future__ import annotations
 
 import logging
+import time
 
 from bot import ops, render
 from bot.clock import Clock, iso, utcnow
@@ -33,9 +34,10 @@ from bot.questions import QuestionDesk, looks_like_question
 from bot.ratelimit import RateLimiter
 from bot.statuses import status_choices
 from knowledge.records import Person
-from knowledge.store import Store
+from knowledge.store import Store, StoreBusy
 
 log = logging.getLogger(__name__)
+BUSY_RETRY_PAUSES = (2.0,)  # seconds between tries, each after the store's own busy timeout
 
 
 class Replayed(Exception):
@@ -74,20 +76,18 @@ class Bot:
             return refused
         now = iso(self.clock())
         try:
-            with self.store.transaction():
-                person = self._person(message, now)
-                if not self.store.claim_event(message.platform, message.event_id, person.id, now):
-                    raise Replayed  # rolls back: a replay changes nothing, not even the profile
-                t = self._translator(person, message)
-                ctx = Context(
-                    message, person, self.store, self.settings, t, now, self.matcher,
-                    self.questions,
-                )  # fmt: skip
-                replies = self._dispatch(ctx, idea_room or message.is_direct)
+            replies = self._attempt(message, idea_room, now)
         except Replayed:
             log.info("skipped replayed event %s/%s", message.platform, message.event_id)
             seen.outcome = "replayed"
             return []
+        except StoreBusy:
+            # Nothing was written and the event is not claimed: the user or the platform can
+            # send it again and it will be handled then.
+            log.warning("store busy, event %s/%s not handled", message.platform, message.event_id)
+            seen.outcome = "busy"
+            t = Translator(message.sender.language or self.settings.language)
+            return [Reply(t("error.busy")).in_thread_of(message)]
         except Exception:
             log.exception("failed to handle event %s/%s", message.platform, message.event_id)
             seen.outcome = "error"
@@ -95,6 +95,31 @@ class Bot:
             t = Translator(message.sender.language or self.settings.language)
             return [Reply(t("error.internal")).in_thread_of(message)]
         return [reply.in_thread_of(message) for reply in replies]
+
+    def _attempt(self, message: Message, idea_room: bool, now: str) -> list[Reply]:
+        """One unit of work for the event; when another process held the write lock for the
+        whole busy timeout, one more try after a pause (the lock holder is usually a digest or
+        an import batch that ends soon)."""
+        for pause in (*BUSY_RETRY_PAUSES, None):
+            try:
+                with self.store.transaction():
+                    person = self._person(message, now)
+                    claimed = self.store.claim_event(
+                        message.platform, message.event_id, person.id, now
+                    )
+                    if not claimed:
+                        raise Replayed  # rolls back: a replay changes nothing, not the profile
+                    t = self._translator(person, message)
+                    ctx = Context(
+                        message, person, self.store, self.settings, t, now, self.matcher,
+                        self.questions,
+                    )  # fmt: skip
+                    return self._dispatch(ctx, idea_room or message.is_direct)
+            except StoreBusy:
+                if pause is None:
+                    raise
+                time.sleep(pause)
+        raise AssertionError("unreachable")
 
     def _person(self, message: Message, now: str) -> Person:
         sender = message.sender

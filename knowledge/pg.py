@@ -16,7 +16,8 @@ so processes starting together migrate once.
 from __future__ import annotations
 
 import threading
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -90,6 +91,12 @@ class PgStore(Store):
 
     def close(self) -> None:
         self.pg.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Row locks and MVCC make PostgreSQL's plain transaction enough (see Store's)."""
+        with self._lock, self.pg.atomic():
+            yield self
 
     # -- full text: LIKE over the folded text (no FTS5; the bundled server has no pg_trgm) ----
 

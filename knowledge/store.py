@@ -8,6 +8,7 @@ confirms to a user is on disk before the reply is sent.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,11 @@ from knowledge.links import LinkQueries
 from knowledge.people import PeopleQueries
 from knowledge.privacy import PrivacyQueries
 from knowledge.questions import QuestionQueries
+
+
+class StoreBusy(RuntimeError):
+    """Another process holds the write lock for longer than we wait: nothing was written, and
+    the same work may simply be tried again later."""
 
 
 class Store(
@@ -55,8 +61,25 @@ class Store(
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        with self._lock, self.db.atomic():
-            yield self
+        """BEGIN IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the
+        first read. A deferred transaction that reads and then writes fails at once with
+        "database is locked" when another process (an import, a second console) wrote in
+        between, and waiting cannot help it; taking the lock first can."""
+        with self._lock:
+            if self.db.conn.in_transaction:  # nested: a savepoint of the outer unit of work
+                with self.db.atomic():
+                    yield self
+                return
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreBusy(str(exc)) from exc
+            try:
+                yield self
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            self.db.conn.commit()
 
     # -- events and audit -------------------------------------------------------------------
 
