@@ -119,6 +119,15 @@ class QuestionDesk:
         return None
 
 
+def in_remit(role: str | None, question: Question) -> bool:
+    """May this role answer or re-route the question? Admin: every question. CDO and CIO: those
+    routed to them (or to both). A question still waiting for the asker's "Hat das geholfen?"
+    is routed to nobody yet, so it is nobody's to act on."""
+    if role == "admin":
+        return True
+    return question.routed_at is not None and question.target in (role, "both")
+
+
 def routed(desk: QuestionDesk, t: Translator, text: str) -> Route:
     """The router's decision, or "both" with a reason when no router is available."""
     return desk.route(text) or Route("both", 0.0, t("question.no_router_reason"))

@@ -21,6 +21,7 @@ from bot.questions import (
     asker_label,
     asker_notice,
     deliver,
+    in_remit,
     is_overdue,
     local_time,
     quote,
@@ -152,6 +153,8 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     question = ctx.store.get_question(number)
     if question is None:
         return [Reply(t("question.not_found", id=number))]
+    if not in_remit(ctx.person.role, question):
+        return [Reply(t("question.not_in_remit", id=number))]
     before = question.status
     answer = ctx.store.add_answer(question.id, ctx.person.id, text.strip(), ctx.now)
     ctx.store.audit(
@@ -185,6 +188,8 @@ def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     question = ctx.store.get_question(number)
     if question is None:
         return [Reply(t("question.not_found", id=number))]
+    if not in_remit(ctx.person.role, question):
+        return [Reply(t("question.not_in_remit", id=number))]
     if not question.is_open:
         return [Reply(t("question.not_open", id=number))]
     if question.target == route and question.routed_at is not None:

@@ -122,3 +122,29 @@ def test_a_chat_platform_cannot_claim_a_role_through_the_display_name(tmp_path: 
     text = world.text("@mallory:stadt.example", "!offen", name="admin")
     assert "können nur diese Rollen verwenden" in text
     world.store.close()
+
+
+def test_questions_are_handled_only_by_the_role_they_are_routed_to(tmp_path: Path) -> None:
+    """SECURITY.md: role holders act on the questions routed to their role, admin on all."""
+    cdo, cio, admin = USERS["cdo"], USERS["cio"], USERS["admin"]
+    world = World(tmp_path / "data", {cdo: "cdo", cio: "cio", admin: "admin"}, routing=False)
+    asker, second = "@asker:stadt.example", "@second:stadt.example"
+    world.say(asker, "!frage Wie beantrage ich Sonderurlaub für eine Fortbildung?")
+    world.say(admin, "!weiterleiten 1 cdo")
+    refused = Translator("de")("question.not_in_remit", id=1)
+    assert world.text(cio, "!antwort 1 Im Personalportal.") == refused
+    assert world.text(cio, "!weiterleiten 1 cio") == refused
+    assert "Sonderurlaub" not in world.text(cio, "!offen")
+    assert "gespeichert" in world.text(cdo, "!antwort 1 Im Personalportal unter Abwesenheiten.")
+    # The same question again: the earlier answer is offered, and until the asker says whether
+    # it helped, the question is routed to nobody and nobody but admin may act on it.
+    offered = world.text(second, "!frage Wie beantrage ich Sonderurlaub für eine Fortbildung?")
+    assert "Personalportal" in offered
+    question = world.store.get_question(2)
+    assert question is not None and question.awaits_feedback
+    assert world.text(cdo, "!antwort 2 Siehe oben.") == Translator("de")(
+        "question.not_in_remit", id=2
+    )
+    assert world.text(cio, "!weiterleiten 2 cio") == Translator("de")("question.not_in_remit", id=2)
+    assert "Sonderurlaub" not in world.text(cdo, "!offen")
+    world.store.close()
