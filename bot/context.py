@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
-from bot.events import Message
+from bot.events import Message, Reply
 from bot.i18n import Translator
 from bot.matcher import Matcher
 from bot.questions import QuestionDesk
@@ -23,3 +23,11 @@ class Context:
     now: str  # ISO 8601, UTC
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
+
+    def privately(self, replies: list[Reply]) -> list[Reply]:
+        """Lists that are the asker's business (their questions, a role's open questions, the
+        digest) go by direct message; in a shared room only a short note says where they went."""
+        if self.message.is_direct:
+            return replies
+        direct = [replace(r, direct_to=self.person.platform_user_id) for r in replies]
+        return [Reply(self.t("privacy.sent_privately")), *direct]

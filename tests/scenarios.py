@@ -129,7 +129,11 @@ SCENARIOS = (
                     Expect(ROOM, "Ihre Frage #1 wurde an den CIO weitergeleitet"),
                 ),
             ),
-            Step("anna", "!meine-fragen", expect=(Expect(ROOM, "offen"),)),
+            Step(
+                "anna",
+                "!meine-fragen",
+                expect=(Expect(ROOM, "als Direktnachricht"), Expect("anna", "offen")),
+            ),
         ),
     ),
     Scenario(

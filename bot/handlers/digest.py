@@ -34,4 +34,4 @@ def digest(ctx: Context, days: int | None) -> list[Reply]:
         text += "\n" + ctx.t("digest.preview_unscheduled")
     else:
         text += "\n" + ctx.t("digest.preview", next=upcoming)
-    return [Reply(text, attachments=map_attachment(found, ctx.t))]
+    return ctx.privately([Reply(text, attachments=map_attachment(found, ctx.t))])

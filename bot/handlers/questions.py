@@ -219,7 +219,7 @@ def offen(ctx: Context) -> list[Reply]:
     targets = None if role == "admin" else (role, "both")
     questions = ctx.store.open_questions(targets)
     if not questions:
-        return [Reply(t("question.none_open"))]
+        return ctx.privately([Reply(t("question.none_open"))])
     now = datetime.fromisoformat(ctx.now)
     lines = [t("question.open_header", count=len(questions)), ""]
     for question in questions[:MAX_LISTED]:
@@ -238,7 +238,7 @@ def offen(ctx: Context) -> list[Reply]:
     if len(questions) > MAX_LISTED:
         lines.append(t("question.more", count=len(questions) - MAX_LISTED))
     lines += ["", t("question.how_to_answer_any")]
-    return [Reply("\n".join(lines))]
+    return ctx.privately([Reply("\n".join(lines))])
 
 
 @REGISTRY.command("meine-fragen", aliases=("my-questions",))
@@ -246,7 +246,7 @@ def meine_fragen(ctx: Context) -> list[Reply]:
     t = ctx.t
     questions = ctx.store.questions_of(ctx.person.id, MAX_LISTED)
     if not questions:
-        return [Reply(t("question.none_mine"))]
+        return ctx.privately([Reply(t("question.none_mine"))])
     lines = [t("question.mine_header"), ""]
     for question in questions:
         lines.append(
@@ -257,7 +257,7 @@ def meine_fragen(ctx: Context) -> list[Reply]:
                 state=state(ctx, question),
             )
         )
-    return [Reply("\n".join(lines))]
+    return ctx.privately([Reply("\n".join(lines))])
 
 
 def state(ctx: Context, question: Question) -> str:

@@ -127,10 +127,11 @@ def test_questions_status_and_support_reach_the_digest(seeded: Seeded) -> None:
 
 
 def test_the_preview_is_for_the_cdo_only(seeded: Seeded) -> None:
-    replies = seeded.say("!digest", "cdo-user")
-    assert "Synergie-Digest" in replies[0].text and "Vorschau" in replies[0].text
-    assert replies[0].attachments[0].filename.endswith(".png")
-    assert replies[0].attachments[0].data.startswith(b"\x89PNG")
+    note, preview = seeded.say("!digest", "cdo-user")  # not in the room: by direct message
+    assert "Direktnachricht" in note.text and preview.direct_to == "cdo-user"
+    assert "Synergie-Digest" in preview.text and "Vorschau" in preview.text
+    assert preview.attachments[0].filename.endswith(".png")
+    assert preview.attachments[0].data.startswith(b"\x89PNG")
     refused = seeded.say("!digest", "anna")
     assert "nur diese Rollen" in refused[0].text and not refused[0].attachments
     bad = seeded.say("!digest 0", "cdo-user")

@@ -47,10 +47,16 @@ def populate(world: World) -> int:
     world.say(ANNA, "!nicht-aehnlich 1 2")
     world.say(ANNA, "Wie beantrage ich Sonderurlaub für den Quastenflosser-Kongress?", direct=True)
     world.say(CARLA, "!frage Wer betreut das WLAN im Rathaus?")
-    world.say(ANNA, "!weiterleiten 2 cdo")
-    world.say(ANNA, "!antwort 2 Das WLAN betreut die IT-Abteilung.")
-    world.say(CHIEF, "!weiterleiten 1 cdo")
-    world.say(CHIEF, "!antwort 1 Sonderurlaub beantragen Sie im Personalportal.")
+    # Each acts on questions routed to their role only: the WLAN question went to the CIO,
+    # Anna's own one to the CDO.
+    for user, command in [
+        (CHIEF, "!weiterleiten 2 beide"),
+        (ANNA, "!weiterleiten 2 cdo"),
+        (ANNA, "!antwort 2 Das WLAN betreut die IT-Abteilung."),
+        (ANNA, "!weiterleiten 1 cio"),
+        (CHIEF, "!antwort 1 Sonderurlaub beantragen Sie im Personalportal."),
+    ]:
+        assert "nicht an Ihre Rolle" not in world.text(user, command), command
     world.say(ANNA, "!status 3 in Prüfung")
     world.say(CARLA, "!idee Zebrastreifen-Ampeln digital steuern", department="FD 10")
     world.say(ANNA, "!zusammenfuehren 4 1")  # Carla's idea #4 is a duplicate of Anna's #1

@@ -149,8 +149,10 @@ def test_the_answer_reaches_the_asker_in_their_thread(chat: Chat) -> None:
     assert "gespeichert und geht an Anna" in done.text
     assert (to_anna.room, to_anna.thread_id, to_anna.direct_to) == ("ideen", "ev1", None)
     assert "Antwort auf Ihre Frage #1" in to_anna.text and "kommt morgen" in to_anna.text
-    assert "beantwortet von Cio-user" in chat.say("anna", "!meine-fragen")[0].text
-    assert "keine offenen Fragen" in chat.say("cio-user", "!offen")[0].text
+    note, mine = chat.say("anna", "!meine-fragen")  # a private list: by direct message
+    assert "Direktnachricht" in note.text and note.direct_to is None
+    assert mine.direct_to == "anna" and "beantwortet von Cio-user" in mine.text
+    assert "keine offenen Fragen" in chat.say("cio-user", "!offen")[-1].text
 
 
 def test_an_answer_to_a_direct_question_is_a_direct_message(chat: Chat) -> None:
@@ -180,11 +182,11 @@ def test_open_questions_per_role_and_overdue_marked(chat: Chat) -> None:
     chat.say("anna", f"!frage {PRINTER}")
     chat.say("anna", f"!frage {STRATEGY}")
     chat.say("anna", f"!frage {UNCLEAR}")
-    cio = chat.say("cio-user", "!offen")[0].text
+    cio = chat.say("cio-user", "!offen")[-1].text
     assert "#1" in cio and "#3" in cio and "#2" not in cio and "überfällig" not in cio
-    assert all(f"#{n}" in chat.say("admin-user", "!offen")[0].text for n in (1, 2, 3))
+    assert all(f"#{n}" in chat.say("admin-user", "!offen")[-1].text for n in (1, 2, 3))
     chat.clock.advance(days=3)
-    assert "überfällig" in chat.say("cio-user", "!offen")[0].text
+    assert "überfällig" in chat.say("cio-user", "!offen")[-1].text
 
 
 def test_reminders_fire_once_after_the_sla_then_go_to_the_admin(chat: Chat) -> None:
@@ -226,7 +228,7 @@ def test_nothing_is_lost_when_nobody_is_configured(tmp_path: Path) -> None:
     assert "geht nicht verloren" in mine.text and "#1" in mine.text
     [question] = chat.store.open_questions()
     assert question.text == PRINTER
-    assert "offen" in chat.say("anna", "!meine-fragen")[0].text
+    assert "offen" in chat.say("anna", "!meine-fragen")[-1].text
     # configured later: the reminder reaches the new role holder
     chat.settings = chat.bot.settings = Settings(data_dir=tmp_path, roles={"neu-cio": "cio"})
     chat.clock.advance(days=7)
@@ -268,7 +270,7 @@ def test_no_routes_the_question_after_an_offer(chat: Chat) -> None:
     chat.say("anna", f"!frage {PRINTER}")
     chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt vorbei.")
     chat.say("bob", f"!frage {PRINTER}")
-    assert "Antwort vorgeschlagen" in chat.say("bob", "!meine-fragen")[0].text
+    assert "Antwort vorgeschlagen" in chat.say("bob", "!meine-fragen")[-1].text
     mine, theirs = chat.say("bob", "!helped no 2")
     assert "Schade" in mine.text and "an den CIO" in mine.text
     assert theirs.direct_to == "cio-user" and "#2" in theirs.text
