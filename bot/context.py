@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
+from bot.confirmations import Confirmations
 from bot.events import Message, Reply
 from bot.i18n import Translator
 from bot.matcher import Matcher
@@ -23,6 +24,7 @@ class Context:
     now: str  # ISO 8601, UTC
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
+    confirmations: Confirmations = field(default_factory=Confirmations)
 
     def privately(self, replies: list[Reply]) -> list[Reply]:
         """Lists that are the asker's business (their questions, a role's open questions, the

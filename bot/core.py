@@ -22,6 +22,7 @@ from bot.commands import (
     UsageError,
 )
 from bot.config import Settings
+from bot.confirmations import Confirmations
 from bot.context import Context
 from bot.events import Action, Message, Reply
 from bot.handlers import REGISTRY
@@ -60,6 +61,7 @@ class Bot:
         self.questions = questions or QuestionDesk()  # without a router: questions go to both
         self.clock = clock
         self.limiter = RateLimiter(settings.messages_per_minute)
+        self.confirmations = Confirmations()
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
@@ -112,7 +114,7 @@ class Bot:
                     t = self._translator(person, message)
                     ctx = Context(
                         message, person, self.store, self.settings, t, now, self.matcher,
-                        self.questions,
+                        self.questions, self.confirmations,
                     )  # fmt: skip
                     return self._dispatch(ctx, idea_room or message.is_direct)
             except StoreBusy:

@@ -8,6 +8,7 @@ direct message with a JSON file; the erasure needs a second, explicit command.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from bot.commands import Param
 from bot.context import Context
@@ -18,6 +19,7 @@ from matching.routing import Router
 
 EXPORT_FILENAME = "meine-daten.json"
 CONFIRM_WORDS = {"bestaetigen", "confirm"}
+ERASE = "erase"
 
 
 @REGISTRY.command("meine-daten", aliases=("my-data",))
@@ -46,18 +48,28 @@ def meine_daten(ctx: Context) -> list[Reply]:
 
 
 @REGISTRY.command(
-    "vergiss-mich", aliases=("forget-me",), params=(Param("confirmation", required=False),)
+    "vergiss-mich",
+    aliases=("forget-me",),
+    params=(Param("confirmation", required=False), Param("code", required=False)),
 )
-def vergiss_mich(ctx: Context, confirmation: str | None) -> list[Reply]:
+def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> list[Reply]:
+    """Asked in a direct message with a one-time code: whoever clicks the button or types the
+    command erases only themselves, and only with the code they were sent in the last minutes."""
     t, person = ctx.t, ctx.person
     mode = ctx.settings.privacy.erase_mode
+    now = datetime.fromisoformat(ctx.now)
     if confirmation is None:
         ideas, questions = ctx.store.erasure_preview(person.id)
         what = t(f"privacy.what_{mode}", ideas=ideas, questions=questions)
-        button = Button(t("privacy.forget_button"), "!vergiss-mich bestätigen", "danger")
-        return [Reply(t("privacy.forget_ask", what=what), buttons=(button,))]
-    if fold(confirmation) not in CONFIRM_WORDS:
+        issued = ctx.confirmations.issue(ERASE, person.id, now)
+        command = f"{ctx.settings.command_prefix}vergiss-mich bestätigen {issued}"
+        button = Button(t("privacy.forget_button"), command, "danger")
+        ask = t("privacy.forget_ask", what=what, code=issued)
+        return ctx.privately([Reply(ask, buttons=(button,))])
+    if fold(confirmation) not in CONFIRM_WORDS or code is None:
         return [Reply(t("privacy.forget_bad_word"))]
+    if not ctx.confirmations.redeem(ERASE, person.id, code, now):
+        return [Reply(t("privacy.forget_bad_code"))]
     erasure = ctx.store.erase_person(
         person.id, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
     )
@@ -69,7 +81,7 @@ def vergiss_mich(ctx: Context, confirmation: str | None) -> list[Reply]:
         ideas, questions = len(erasure.deleted_ideas), len(erasure.deleted_questions)
     else:
         ideas, questions = erasure.anonymised_ideas, erasure.anonymised_questions
-    return [Reply(t(f"privacy.forgotten_{mode}", ideas=ideas, questions=questions))]
+    return ctx.privately([Reply(t(f"privacy.forgotten_{mode}", ideas=ideas, questions=questions))])
 
 
 def relearn_routing(ctx: Context) -> None:

@@ -7,6 +7,7 @@ erased, not about matching quality.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,13 @@ class World:
             is_direct=direct,
         )  # fmt: skip
         return self.bot.handle(message, idea_room=not direct)
+
+    def erasure_code(self, user: str) -> str:
+        """Ask to be forgotten; the one-time code the bot sends (by direct message)."""
+        asked = self.text(user, "!vergiss-mich")
+        found = re.search(r"bestätigen ([A-Z2-9]{6})", asked)
+        assert found, asked
+        return found.group(1)
 
     def text(self, user: str, text: str, **kwargs: object) -> str:
         return "\n\n".join(reply.text for reply in self.say(user, text, **kwargs))  # type: ignore[arg-type]

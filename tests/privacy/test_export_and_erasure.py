@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot import retention
-from bot.events import Message, Sender
+from bot.events import Action, Message, Sender
 from bot.i18n import Translator
 from knowledge.privacy import ERASE_ROWS, PERSON_COLUMNS, UNLINK
 from tests.privacy.conftest import PLATFORM, World
@@ -166,7 +166,8 @@ def test_erasure_leaves_no_trace_in_the_database_file(stage: World) -> None:
     asked = stage.text(ANNA, "!vergiss-mich")
     assert "1 Idee(n) und 1 Frage(n)" in asked and "!vergiss-mich bestätigen" in asked
     assert stage.store.find_person(PLATFORM, ANNA) is not None  # nothing happens without "ja"
-    assert "alle Daten über Sie gelöscht" in stage.text(ANNA, "!vergiss-mich bestätigen")
+    code = stage.erasure_code(ANNA)
+    assert "alle Daten über Sie gelöscht" in stage.text(ANNA, f"!vergiss-mich bestätigen {code}")
     retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock())
     after = stage.file_bytes()
     for needle in NEEDLES:
@@ -193,7 +194,7 @@ def test_erasure_leaves_no_trace_in_the_database_file(stage: World) -> None:
 
 def test_a_replayed_event_of_an_erased_person_is_not_handled_again(stage: World) -> None:
     populate(stage)
-    stage.say(ANNA, "!vergiss-mich bestätigen")
+    stage.say(ANNA, f"!vergiss-mich bestätigen {stage.erasure_code(ANNA)}")
     replay = Message(PLATFORM, "$ev5", Sender(ANNA, "Anna Kowalski"), "!idee x", "!r")  # her idea
     assert stage.bot.handle(replay, idea_room=True) == []
     assert stage.store.find_person(PLATFORM, ANNA) is None
@@ -204,7 +205,7 @@ def test_anonymise_keeps_ideas_and_questions_without_the_person(tmp_path: Path) 
     anna = populate(world)
     asked = world.text(ANNA, "!vergiss-mich")
     assert "bleiben ohne Ihren Namen erhalten" in asked
-    done = world.text(ANNA, "!vergiss-mich bestätigen")
+    done = world.text(ANNA, f"!vergiss-mich bestätigen {world.erasure_code(ANNA)}")
     assert "1 Idee(n) und 1 Frage(n) bleiben ohne Ihren Namen erhalten" in done
     retention.run_due(world.store, world.settings, world.matcher, world.clock())
     after = world.file_bytes()
@@ -241,3 +242,26 @@ def test_retention_deletes_what_is_older_than_the_period(stage: World) -> None:
     assert b"Aktenpl" not in data and b"aktenpl" not in data  # scrubbed after the deletion
     # once a day: the same day again does nothing
     assert retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock()) is None
+
+
+def test_the_erasure_confirmation_is_bound_to_the_person_and_time(stage: World) -> None:
+    """Anna asks in a room: the question and its button go to her alone, and the button,
+    clicked by Bob, or her code after ten minutes, erase nobody."""
+    populate(stage)
+    asked = stage.say(ANNA, "!vergiss-mich")
+    note, prompt = asked
+    assert "Direktnachricht" in note.text and not note.buttons
+    assert prompt.direct_to == ANNA and prompt.buttons
+    command = prompt.buttons[0].command
+    click = Action(PLATFORM, "$click-bob", Sender(BOB, "Bob"), command)
+    assert "nichts gelöscht" in "\n".join(r.text for r in stage.bot.handle(click))
+    assert stage.store.find_person(PLATFORM, BOB) is not None
+    assert stage.store.find_person(PLATFORM, ANNA) is not None
+    assert "nichts gelöscht" in stage.text(ANNA, "!vergiss-mich bestätigen ABCDEF")  # guessed
+    stage.clock.advance(minutes=11)
+    assert "nichts gelöscht" in stage.text(ANNA, command)  # too late
+    assert stage.store.find_person(PLATFORM, ANNA) is not None
+    code = stage.erasure_code(ANNA)
+    assert "gelöscht" in stage.text(ANNA, f"!vergiss-mich bestätigen {code}")
+    assert stage.store.find_person(PLATFORM, ANNA) is None
+    assert stage.store.find_person(PLATFORM, BOB) is not None
