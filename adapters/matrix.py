@@ -15,7 +15,7 @@ import io
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from adapters.matrix_state import Delivery, MatrixState
 from bot.app import App
 from bot.config import ConfigError, MatrixSettings, Settings
 from bot.events import Action, Attachment, Message
+from bot.private_files import private_secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +54,7 @@ MAX_GAP = 5000  # events fetched back after a long outage, per room
 TYPING_DELAY = 0.3  # seconds: a quick answer needs no typing notice, a slower one shows it
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 TRANSIENT = (ClientError, TimeoutError, asyncio.TimeoutError, OSError)
+LEGACY_PICKLE_KEY = "DEFAULT_KEY"  # nio's default, public
 MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": MEGOLM}
 
@@ -64,6 +66,7 @@ class Credentials:
     password: str | None = None
     access_token: str | None = None
     device_id: str | None = None
+    pickle_key: str | None = field(default=None, repr=False)  # encrypts the crypto store
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Credentials:
@@ -75,7 +78,14 @@ class Credentials:
             raise ConfigError("MATRIX_USER_ID must be a full user id such as @lotse:stadt.de")
         if not (password or token):
             raise ConfigError("set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN for the Matrix login")
-        return cls(homeserver, user, password, token, environ.get("MATRIX_DEVICE_ID"))
+        return cls(
+            homeserver,
+            user,
+            password,
+            token,
+            environ.get("MATRIX_DEVICE_ID"),
+            environ.get("MATRIX_PICKLE_KEY"),
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,17 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return float(min(self.most, self.first * 2 ** min(attempt, 16)))
+
+
+def crypto_store_key(folder: Path, from_environ: str | None) -> str:
+    """The key of the crypto store's pickles (the olm account and sessions): MATRIX_PICKLE_KEY,
+    else one generated and kept owner-only in the data dir, never nio's public default. A store
+    pickled with the default by an older version keeps it until its files are removed."""
+    key_file = folder / "pickle.key"
+    if not from_environ and not key_file.exists() and any(folder.glob("*.db")):
+        log.warning("matrix: crypto store has the default key; remove %s/*.db to re-key", folder)
+        return LEGACY_PICKLE_KEY
+    return private_secret(key_file, from_environ)
 
 
 class PermanentError(Exception):
@@ -130,6 +151,7 @@ class MatrixAdapter:
                 max_limit_exceeded=0,  # rate limits and timeouts are handled in _retry
                 max_timeouts=0,
                 encryption_enabled=True,
+                pickle_key=crypto_store_key(self.folder, credentials.pickle_key),
                 store_sync_tokens=False,  # the sync token lives in MatrixState
                 request_timeout=self.sync_timeout_ms / 1000 + 30,
             ),

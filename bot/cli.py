@@ -25,6 +25,7 @@ from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.events import Sender
 from bot.importer import ImportFileError, count_records, read_rows
+from bot.private_files import secure_data_dir
 from knowledge.records import ROLES
 from knowledge.store import Store
 from matching.encoder import SentenceEncoder
@@ -91,6 +92,10 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
         ctx.obj = load_settings(config_path)
     except ConfigError as exc:
         raise Failure(str(exc)) from exc
+    try:
+        secure_data_dir(ctx.obj.data_dir)
+    except OSError as exc:
+        raise Failure(f"cannot make the data dir {ctx.obj.data_dir} private: {exc}") from exc
 
 
 PLATFORMS = {"matrix": "MATRIX_HOMESERVER", "slack": "SLACK_BOT_TOKEN"}

@@ -203,3 +203,22 @@ def test_a_question_in_the_console_is_routed_and_never_lost(tmp_path: Path) -> N
     assert "Ihre Frage ist als **#1** gespeichert und geht an den CIO" in result.stdout
     assert "geht nicht verloren" in result.stdout  # nobody configured in this config
     assert "**#1** Wer hilft mir" in result.stdout
+
+
+def test_the_data_dir_is_private_to_the_bot(tmp_path: Path) -> None:
+    """Other users of the server read nothing: dir 0700, files 0600, also what an older version
+    left readable, and the self-service export written by the console."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    left = data / "old-export.json"
+    left.write_text("{}", encoding="utf-8")
+    left.chmod(0o644)
+    result = run(tmp_path, "chat", "--as", "anna", stdin="!idee Akten digital\n!meine-daten\n")
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o777 == 0o700
+    written = [p for p in data.rglob("*") if p.is_file() and "models" not in p.parts]
+    assert any(p.name.endswith(".db") for p in written)
+    assert any(p.suffix == ".json" and p != left for p in written)  # the export
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, path

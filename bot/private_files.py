@@ -1,0 +1,38 @@
+"""Files of the data dir are the city's and the bot's alone, on a server other users share.
+
+The data dir holds the database, exports, digests and the Matrix crypto store: personal data
+and keys. It is made owner-only (0700) when the bot starts, and the process creates every file
+owner-only (umask 077), so nothing depends on each writer remembering a mode.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PRIVATE_UMASK = 0o077
+
+
+def secure_data_dir(data_dir: Path) -> None:
+    """Owner-only data dir, database files 0600, and owner-only files from now on."""
+    os.umask(PRIVATE_UMASK)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data_dir.chmod(0o700)
+    for path in data_dir.iterdir():  # what an older version left readable at the top
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
+
+
+def private_secret(path: Path, environ_value: str | None) -> str:
+    """A key from the environment, or one generated once and kept owner-only at ``path``."""
+    if environ_value:
+        return environ_value
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    return key

@@ -1,0 +1,26 @@
+"""Keys kept by the bot itself: generated once, owner-only, the environment's wins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.matrix import LEGACY_PICKLE_KEY, crypto_store_key
+from bot.private_files import private_secret
+
+
+def test_a_generated_key_is_kept_owner_only_and_reused(tmp_path: Path) -> None:
+    key_file = tmp_path / "matrix" / "pickle.key"
+    first = private_secret(key_file, None)
+    assert len(first) >= 40 and first != LEGACY_PICKLE_KEY
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert private_secret(key_file, None) == first
+    assert private_secret(key_file, "aus-der-umgebung") == "aus-der-umgebung"
+
+
+def test_the_matrix_crypto_store_never_gets_the_public_default(tmp_path: Path) -> None:
+    assert crypto_store_key(tmp_path, None) != LEGACY_PICKLE_KEY  # a fresh install
+    assert crypto_store_key(tmp_path, "geheim") == "geheim"
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "@lotse:stadt.de_DEVICE.db").write_bytes(b"")  # pickled by an older version
+    assert crypto_store_key(older, None) == LEGACY_PICKLE_KEY  # still readable, and warned
