@@ -246,7 +246,11 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
 
 
 @cli.command()
-@click.option("--person", help="Only ideas by this person (display name or user id).")
+@click.option(
+    "--person",
+    help="Only ideas by this person: their user id, optionally with the platform "
+    "(anna, matrix:@anna:stadt.de).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -268,6 +272,7 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     Examples:
       ideenlotse export > ideen.json
       ideenlotse export --person anna --out anna.json
+      ideenlotse export --person matrix:@anna:stadt.de
     """
     store = open_store(settings(ctx))
     try:
@@ -282,6 +287,9 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
+    if data["identities"]:
+        who = ", ".join(f"{i['platform']}:{i['user_id']}" for i in data["identities"])
+        click.echo(f"included: {who}", err=True)
 
 
 @cli.command()

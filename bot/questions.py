@@ -163,7 +163,7 @@ def recipients(settings: Settings, target: str) -> Recipients:
 
 
 def translator_for(store: Store, settings: Settings, user_id: str | None) -> Translator:
-    people = store.people_named(user_id) if user_id else []
+    people = store.people_with_user_id(user_id) if user_id else []
     language = next((p.language for p in people if p.language), None)
     return Translator(language or settings.language)
 

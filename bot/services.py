@@ -151,17 +151,29 @@ def import_rows(
     return report
 
 
+PLATFORMS = ("console", "matrix", "slack")
+
+
 def export_ideas(store: Store, person: str | None = None) -> dict[str, Any]:
-    """Ideas with their authors and departments, as a JSON-ready dict."""
+    """Ideas with their authors and departments, as a JSON-ready dict.
+
+    ``person`` is a platform user id ("anna", "@anna:stadt.de", "U024BE7LH"), optionally with
+    the platform ("matrix:@anna:stadt.de"): display names are chosen by users themselves, so a
+    name would also export whoever else calls themselves so.
+    """
     people: list[Person] | None = None
     if person is not None:
-        people = store.people_named(person)
-        if not people:
-            raise LookupError(f"nobody called {person!r} is known")
+        people = identities(store, person)
     ideas = store.ideas(author_ids=[p.id for p in people] if people is not None else None)
     return {
         "exported_at": iso(utcnow()),
         "person": person,
+        "identities": None
+        if people is None
+        else [
+            {"platform": p.platform, "user_id": p.platform_user_id, "name": p.display_name}
+            for p in people
+        ],
         "ideas": [
             {
                 "id": idea.id,
@@ -178,6 +190,22 @@ def export_ideas(store: Store, person: str | None = None) -> dict[str, Any]:
             for idea in ideas
         ],
     }
+
+
+def identities(store: Store, person: str) -> list[Person]:
+    """The people a ``--person`` value names, by platform user id only (see export_ideas)."""
+    platform, _, user_id = person.partition(":")
+    found = []
+    if platform in PLATFORMS and user_id:
+        found = store.people_with_user_id(user_id, platform)
+    found = found or store.people_with_user_id(person)
+    if found:
+        return found
+    named = store.people_named(person)
+    if named:
+        ids = ", ".join(f"{p.platform}:{p.platform_user_id}" for p in named)
+        raise LookupError(f"{person!r} is a display name, not a user id; use one of: {ids}")
+    raise LookupError(f"nobody with the user id {person!r} is known")
 
 
 def similar_ideas(

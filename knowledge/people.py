@@ -60,6 +60,16 @@ class PeopleQueries:
         row = next(iter(self.db.query("SELECT * FROM people WHERE id = ?", (person_id,))), None)
         return from_row(Person, row) if row else None
 
+    def people_with_user_id(self, user_id: str, platform: str | None = None) -> list[Person]:
+        """The identities with this platform user id (on one platform, or on every one):
+        unlike a display name, which anybody can choose, the id is the platform's."""
+        sql = "SELECT * FROM people WHERE lower(platform_user_id) = lower(?)"
+        values = [user_id]
+        if platform is not None:
+            sql += " AND platform = ?"
+            values.append(platform)
+        return [from_row(Person, row) for row in self.db.query(sql + " ORDER BY id", values)]
+
     def people_named(self, name: str) -> list[Person]:
         """People whose display name or platform id is ``name`` (case-insensitive)."""
         rows = self.db.query(

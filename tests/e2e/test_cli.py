@@ -100,7 +100,7 @@ def test_export_for_one_person(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("export", "--person", "niemand"), 1, "ideenlotse: nobody called 'niemand' is known"),
+        (("export", "--person", "niemand"), 1, "ideenlotse: nobody with the user id 'niemand'"),
         (("import", "fehlt.csv"), 2, "does not exist"),
         (("chat",), 2, "Missing option '--as'"),
         (("chat", "--as", "x", "--role", "kaiser"), 2, "'kaiser' is not one of"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services import export_ideas
 from knowledge.db import available_migrations, connect, migrate, schema_version
 from knowledge.questions import NewQuestion
 from knowledge.records import NewIdea
@@ -139,3 +140,22 @@ def test_numbers_are_never_issued_twice(store: Store) -> None:
     with store.transaction():
         assert store.add_idea(NewIdea("Neue Idee", anna.id), NOW).id == ideas[-1] + 1
         assert store.add_question(NewQuestion("Neue Frage?", anna.id), NOW).id == asked[-1] + 1
+
+
+def test_export_by_user_id_never_by_display_name(store: Store) -> None:
+    """Anybody can call themselves "Anna Schmidt"; the export goes by the platform's user id."""
+    with store.transaction():
+        anna = store.upsert_person("matrix", "@anna:stadt.de", "Anna Schmidt", NOW)
+        other = store.upsert_person("slack", "U0MALLORY", "Anna Schmidt", NOW)
+        store.add_idea(NewIdea("Akten digital führen", anna.id), NOW)
+        store.add_idea(NewIdea("Fremde Idee", other.id), NOW)
+    with pytest.raises(LookupError, match=r"display name.*matrix:@anna:stadt\.de.*slack:U0MALLORY"):
+        export_ideas(store, "Anna Schmidt")
+    data = export_ideas(store, "matrix:@anna:stadt.de")
+    assert [i["text"] for i in data["ideas"]] == ["Akten digital führen"]
+    assert data["identities"] == [
+        {"platform": "matrix", "user_id": "@anna:stadt.de", "name": "Anna Schmidt"}
+    ]
+    assert [i["text"] for i in export_ideas(store, "@ANNA:stadt.de")["ideas"]] == [
+        "Akten digital führen"
+    ]
