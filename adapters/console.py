@@ -8,6 +8,7 @@ click.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import Bot
+from bot.domain_events import PersonErased
 from bot.events import Message, Reply, Sender
 
 PLATFORM = "console"
@@ -36,11 +38,18 @@ def to_text(reply: Reply, me: str, outbox: Path | None = None) -> str:
         if outbox is None:
             text += f"\n[Datei: {attachment.filename}]"
             continue
-        outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / Path(attachment.filename).name  # never a path from elsewhere
+        folder = outbox / folder_name(reply.direct_to or me)  # one person's files apart
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(attachment.filename).name  # never a path from elsewhere
         path.write_bytes(attachment.data)
         text += f"\n[Datei gespeichert: {path}]"
     return text
+
+
+def folder_name(user_id: str) -> str:
+    """A console user's own folder in the outbox: their name, made safe as one path part."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user_id).strip(".")
+    return safe or "_"
 
 
 class ConsoleChat:
@@ -57,6 +66,12 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.jobs = jobs  # due reminders and the like, checked after every message
         self.outbox = outbox  # where attachments (exports, digest pictures) are written
+        bot.subscribe(self._on_event)
+
+    def _on_event(self, event: object) -> None:
+        """An erased person's files (their self-service export) go with them."""
+        if isinstance(event, PersonErased) and event.platform == PLATFORM and self.outbox:
+            shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
 
     def say(self, line: str) -> list[Reply]:
         replies = self.bot.handle(to_message(self.sender, line), idea_room=True)

@@ -44,6 +44,7 @@ from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_butt
 from adapters.matrix_state import Delivery, MatrixState
 from bot.app import App
 from bot.config import ConfigError, MatrixSettings, Settings
+from bot.domain_events import PersonErased
 from bot.events import Action, Attachment, Message
 from bot.private_files import private_secret
 
@@ -97,6 +98,13 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return float(min(self.most, self.first * 2 ** min(attempt, 16)))
+
+
+def _forget_user(state: MatrixState, user_id: str) -> None:
+    """An erased person's Matrix id leaves the adapter's state: their direct room and replies
+    still waiting for them (the last confirmation is sent to the room it was asked in)."""
+    state.direct_rooms.pop(user_id, None)
+    state.outbox = [d for d in state.outbox if d.reply.direct_to != user_id]
 
 
 def crypto_store_key(folder: Path, from_environ: str | None) -> str:
@@ -160,6 +168,8 @@ class MatrixAdapter:
         self.next_due = 0.0
         self.sending = asyncio.Lock()
         self.due_task: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.loop = asyncio.get_running_loop()
+        app.bot.subscribe(self._on_domain_event)
         self.due_task.set_result(None)
 
     @property
@@ -193,6 +203,15 @@ class MatrixAdapter:
             )
 
         return call
+
+    def _on_domain_event(self, event: object) -> None:
+        """Told from the worker thread that handled the message: the state belongs to the loop."""
+        if isinstance(event, PersonErased) and event.platform == "matrix":
+            self.loop.call_soon_threadsafe(self._forget, event.user_id)
+
+    def _forget(self, user_id: str) -> None:
+        _forget_user(self.state, user_id)
+        self.state.save()
 
     async def _on_sync_refused(self, refusal: Any) -> None:
         if getattr(refusal, "status_code", None) == "M_UNKNOWN_TOKEN" and self.credentials.password:

@@ -25,6 +25,7 @@ class Context:
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
     confirmations: Confirmations = field(default_factory=Confirmations)
+    events: list[object] = field(default_factory=list)  # told to subscribers after commit
 
     def privately(self, replies: list[Reply]) -> list[Reply]:
         """Lists that are the asker's business (their questions, a role's open questions, the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from bot import ops, render
 from bot.clock import Clock, iso, utcnow
@@ -62,6 +63,7 @@ class Bot:
         self.clock = clock
         self.limiter = RateLimiter(settings.messages_per_minute)
         self.confirmations = Confirmations()
+        self.subscribers: list[Callable[[object], None]] = []
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
@@ -116,12 +118,26 @@ class Bot:
                         message, person, self.store, self.settings, t, now, self.matcher,
                         self.questions, self.confirmations,
                     )  # fmt: skip
-                    return self._dispatch(ctx, idea_room or message.is_direct)
+                    replies = self._dispatch(ctx, idea_room or message.is_direct)
+                self._publish(ctx.events)
+                return replies
             except StoreBusy:
                 if pause is None:
                     raise
                 time.sleep(pause)
         raise AssertionError("unreachable")
+
+    def subscribe(self, subscriber: Callable[[object], None]) -> None:
+        """Be told of domain events (bot.domain_events) after they are committed."""
+        self.subscribers.append(subscriber)
+
+    def _publish(self, events: list[object]) -> None:
+        for event in events:
+            for subscriber in self.subscribers:
+                try:
+                    subscriber(event)
+                except Exception:  # one failing subscriber must not stop the others
+                    log.exception("subscriber failed on %s", type(event).__name__)
 
     def _person(self, message: Message, now: str) -> Person:
         sender = message.sender

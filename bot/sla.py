@@ -3,17 +3,20 @@
 A reminder promised "after 16 hours" means 16 *working* hours: counted only Monday to Friday
 inside the configured working window, in the administration's time zone. Computing in UTC and
 building each day's window from its local wall-clock times keeps daylight-saving changes
-right (a window is always 08:00-16:00 local, whatever the UTC offset that day). Public
-holidays are not known here: they count as working days.
+right (a window is always 08:00-16:00 local, whatever the UTC offset that day). The public
+holidays of the configured German state (``holidays`` package) are days off.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.config import QuestionSettings
+import holidays
+
+from bot.config import DEFAULT_HOLIDAY_STATE, QuestionSettings
 
 WORKDAYS = frozenset(range(5))  # Monday=0 .. Friday=4
 MAX_DAYS = 3660  # ten years of calendar days: a guard against a loop without working time
@@ -25,18 +28,25 @@ class WorkingHours:
     end: time
     zone: ZoneInfo
     days: frozenset[int] = WORKDAYS
+    state: str | None = DEFAULT_HOLIDAY_STATE  # German state whose public holidays are off
 
     @classmethod
     def of(cls, settings: QuestionSettings) -> WorkingHours:
-        return cls(settings.work_start, settings.work_end, ZoneInfo(settings.timezone))
+        zone = ZoneInfo(settings.timezone)
+        return cls(settings.work_start, settings.work_end, zone, state=settings.holiday_state)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The working window of a local calendar day, in UTC; None on days off."""
-        if day.weekday() not in self.days:
+        if day.weekday() not in self.days or (self.state and day in _holidays(self.state)):
             return None
         opens = datetime.combine(day, self.start, tzinfo=self.zone).astimezone(UTC)
         closes = datetime.combine(day, self.end, tzinfo=self.zone).astimezone(UTC)
         return opens, closes
+
+
+@cache
+def _holidays(state: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("DE", subdiv=state)
 
 
 def add_working_hours(start: datetime, hours: float, hours_of_work: WorkingHours) -> datetime:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.commands import Param
 from bot.context import Context
+from bot.domain_events import PersonErased
 from bot.events import Attachment, Button, Reply
 from bot.handlers import REGISTRY
 from knowledge.folding import fold
@@ -73,6 +74,7 @@ def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> li
     erasure = ctx.store.erase_person(
         person.id, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
     )
+    ctx.events.append(PersonErased(person.platform, person.platform_user_id))
     ctx.matcher.forget(list(erasure.deleted_ideas))
     ctx.matcher.person_changed(person.id)
     if erasure.rerouted_questions_deleted:

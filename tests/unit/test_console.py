@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from adapters.console import ConsoleChat, to_message, to_text
+from bot.config import Settings
 from bot.core import Bot
 from bot.events import Button, Reply, Sender
+from knowledge.store import Store
 
 
 def test_to_message_and_to_text() -> None:
@@ -26,3 +29,25 @@ def test_due_jobs_are_printed_after_each_message(bot: Bot) -> None:
     text = out.getvalue()
     assert "**#1**" in text and "[Direktnachricht an cdo-user]\nErinnerung" in text
     assert text.index("Erinnerung") < text.index("gefunden")
+
+
+def test_an_erased_console_user_leaves_no_file_behind(tmp_path: Path) -> None:
+    """Each person's export in their own folder (no two users share a file name), and gone with
+    them when they are forgotten."""
+    store = Store.open(tmp_path / "data")
+    bot = Bot(store, Settings(data_dir=tmp_path / "data"))
+    outbox = tmp_path / "data" / "dateien"
+    anna = ConsoleChat(bot, Sender("anna", "Anna"), out=io.StringIO(), outbox=outbox)
+    bob = ConsoleChat(bot, Sender("bob", "Bob"), out=io.StringIO(), outbox=outbox)
+    anna.say("!idee Akten digital führen")
+    anna.say("!meine-daten")
+    bob.say("!meine-daten")
+    assert (outbox / "anna" / "meine-daten.json").exists()
+    assert (outbox / "bob" / "meine-daten.json").exists()
+    asked = anna.say("!vergiss-mich")
+    command = next(b.command for r in asked for b in r.buttons)
+    anna.say(command)
+    assert store.find_person("console", "anna") is None
+    assert not (outbox / "anna").exists()
+    assert (outbox / "bob" / "meine-daten.json").exists()
+    store.close()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import QuestionSettings
+from bot.config import ConfigError, QuestionSettings, load_settings
 from bot.sla import WorkingHours, add_working_hours, is_due
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -78,3 +79,45 @@ def test_no_working_days_is_an_error_not_a_hang() -> None:
     never = WorkingHours(time(8), time(16), BERLIN, days=frozenset())
     with pytest.raises(ValueError, match="no working time"):
         add_working_hours(local("2026-11-23", "10:00"), 1, never)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        # Christmas 2025: Thursday 25 and Friday 26 December are off (24 December is not)
+        (local("2025-12-24", "15:00"), 2, local("2025-12-29", "09:00")),
+        (local("2025-12-24", "10:00"), 16, local("2025-12-30", "10:00")),
+        # Tag der Deutschen Einheit, Friday 2025-10-03
+        (local("2025-10-02", "15:00"), 2, local("2025-10-06", "09:00")),
+        # Reformationstag, Thursday 2024-10-31, is a holiday in Niedersachsen
+        (local("2024-10-30", "15:00"), 2, local("2024-11-01", "09:00")),
+    ],
+)
+def test_public_holidays_are_days_off(start: datetime, hours: float, expected: datetime) -> None:
+    assert add_working_hours(start, hours, HOURS) == expected
+
+
+def test_public_holidays_follow_the_state() -> None:
+    # Bayern: Reformationstag is a working day, Allerheiligen (Friday 2024-11-01) is not
+    bavaria = WorkingHours(time(8), time(16), BERLIN, state="BY")
+    wednesday, thursday = local("2024-10-30", "15:00"), local("2024-10-31", "15:00")
+    assert add_working_hours(wednesday, 2, bavaria) == local("2024-10-31", "09:00")
+    assert add_working_hours(thursday, 2, bavaria) == local("2024-11-04", "09:00")
+    assert not is_due(local("2024-10-31", "15:00"), local("2024-11-01", "12:00"), 2, bavaria)
+
+
+def test_settings_give_the_holiday_state() -> None:
+    assert WorkingHours.of(QuestionSettings()).state == "NI"
+    assert WorkingHours.of(QuestionSettings(holiday_state="BY")).state == "BY"
+
+
+def test_holiday_state_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text('[questions]\nholiday_state = "BY"\n', encoding="utf-8")
+    assert load_settings(path, {}).questions.holiday_state == "BY"
+    path.write_text("[questions]\n", encoding="utf-8")
+    assert load_settings(path, {}).questions.holiday_state == "NI"
+    path.write_text('[questions]\nholiday_state = "XY"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"holiday_state.*'XY'.*BB, BE, .*NI, .*TH") as error:
+        load_settings(path, {})
+    assert "\n" not in str(error.value)
