@@ -392,17 +392,18 @@ def similar(
 ) -> None:
     """Find the ideas most similar to TEXT, or to each line of stdin.
 
-    Each result has id, text, score (the fused similarity used by the bot), author,
+    Each result has id, text, score (the related-ideas score the bot uses), author,
     department, status, and whether it is above the threshold for suggestions.
+    Blank lines of stdin are skipped.
 
     \b
     Examples:
       ideenlotse similar "Rechnungen digital bearbeiten"
-      printf 'E-Akte einführen\nWLAN im Rathaus\n' | ideenlotse similar --top 3
+      printf 'E-Akte einführen\\nWLAN im Rathaus\\n' | ideenlotse similar --top 3
     """
     config = settings(ctx)
     app = open_app(config)
-    queries = [text] if text is not None else [line.rstrip("\n") for line in sys.stdin]
+    queries = [text] if text is not None else stdin_lines()
     try:
         for query in queries:
             results = services.similar_ideas(app.store, app.matcher, query, top, include_hidden)
@@ -434,14 +435,15 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
 
     Each result has target (cdo, cio or both), confidence (0..1) and the one-line reason
     the asker sees. Re-routings stored by role holders are taken into account.
+    Blank lines of stdin are skipped.
 
     \b
     Examples:
       ideenlotse route "Mein Drucker druckt nicht mehr"
-      printf 'Wer betreut die Digitalagenda?\nDas WLAN ist weg\n' | ideenlotse route
+      printf 'Wer betreut die Digitalagenda?\\nDas WLAN ist weg\\n' | ideenlotse route
     """
     config = settings(ctx)
-    questions = [text] if text is not None else [line.rstrip("\n") for line in sys.stdin]
+    questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
     try:
         encoder = SentenceEncoder(provide_model(config, progress=sys.stderr.isatty()))
@@ -457,6 +459,11 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
             click.echo(f"{each.target} ({each.confidence:.2f}): {each.reason}")
+
+
+def stdin_lines() -> list[str]:
+    """One query per line of stdin; a blank line is no query."""
+    return [line.strip() for line in sys.stdin if line.strip()]
 
 
 def main() -> None:

@@ -47,16 +47,13 @@ class RowError:
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, not UTF-8, no text column)."""
+    """The file as a whole cannot be read (wrong type, unknown encoding, no text column)."""
 
 
 def read_rows(path: Path, *, max_length: int = 4000) -> Iterator[ImportRow | RowError]:
     """Check the file as a whole at once, then yield its rows one by one."""
     suffix = path.suffix.lower()
-    try:
-        content = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    content = _decode(path)
     if suffix == ".csv":
         records = _csv_records(content, path)
     elif suffix in (".jsonl", ".ndjson"):
@@ -64,6 +61,21 @@ def read_rows(path: Path, *, max_length: int = 4000) -> Iterator[ImportRow | Row
     else:
         raise ImportFileError(f"{path}: unknown file type; use .csv or .jsonl")
     return _rows(records, max_length)
+
+
+def _decode(path: Path) -> str:
+    """UTF-8 with or without BOM, else Windows-1252 (what Excel writes in Germany)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path}: neither UTF-8 nor Windows-1252 text (byte {exc.start})"
+        ) from exc
 
 
 def _rows(
@@ -84,7 +96,11 @@ def count_records(path: Path) -> int:
 
 
 def _csv_records(content: str, path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    reader = csv.DictReader(io.StringIO(content, newline=""))
+    # no field can be longer than the file: an oversized one is read whole and reported
+    csv.field_size_limit(max(csv.field_size_limit(), len(content) + 1))
+    header = next(iter(content.splitlines()), "")
+    delimiter = max(",;\t", key=header.count)  # a tie (none of them): ","
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
     if reader.fieldnames is None or "text" not in [f.strip() for f in reader.fieldnames]:
         raise ImportFileError(f"{path}: the first line must name the columns, including 'text'")
     return _csv_rows(reader)
@@ -97,7 +113,7 @@ def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]
         if None in record:
             yield start, "more values than column names"
             continue
-        yield start, {k.strip(): v for k, v in record.items() if k is not None}
+        yield start, {k.strip(): v for k, v in record.items() if k is not None and v is not None}
 
 
 def _jsonl_records(content: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -109,29 +125,44 @@ def _jsonl_records(content: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
         except json.JSONDecodeError as exc:
             yield number, f"not valid JSON ({exc.msg})"
             continue
+        except RecursionError:
+            yield number, "not valid JSON (nested too deeply)"
+            continue
+        except ValueError:  # an integer of more than 4300 digits
+            yield number, "not valid JSON (a number is too long)"
+            continue
         if not isinstance(record, dict):
             yield number, "not a JSON object"
             continue
         yield number, record
 
 
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | RowError:
     values: dict[str, str | None] = {}
     for name in FIELDS:
         value = record.get(name)
-        if value is not None and not isinstance(value, str | int | float):
-            return RowError(line, f"'{name}' must be text")
-        if value is None or str(value).strip() == "":
-            values[name] = None
-        elif name == "text":  # keep the author's paragraphs
-            values[name] = str(value).strip()
-        else:
-            values[name] = " ".join(str(value).split())
+        if name in record and not isinstance(value, str) and (value is not None or name == "text"):
+            return RowError(line, f"'{name}' must be text, not {_kind(value)}")
+        # text keeps the author's paragraphs; other fields are one line
+        value = (value or "").strip() if name == "text" else " ".join((value or "").split())
+        if len(value) > max_length:
+            return RowError(
+                line, f"'{name}' has {len(value)} characters, more than the {max_length} allowed"
+            )
+        values[name] = value or None
     text = values["text"]
     if not text:
         return RowError(line, "'text' is missing or empty")
-    if len(text) > max_length:
-        return RowError(line, f"'text' is longer than {max_length} characters")
     created = values["created"]
     if created is not None:
         try:

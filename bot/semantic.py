@@ -166,6 +166,9 @@ class SemanticMatcher:
             threshold = self.threshold(store)
         shortlist = self._shared_shortlist(store, vector, excluded)
         matches = self.engine.query(vector, k=CANDIDATES, exclude=excluded, candidates=shortlist)
+        if include_hidden:  # merged ideas are not in the engine: they are never suggested
+            matches += self.engine.rank(vector, *self._merged(store, excluded))
+            matches = sorted(matches, key=lambda m: (-m.score, m.id))[:CANDIDATES]
         ideas = store.get_ideas([m.id for m in matches])
         found: list[SimilarIdea] = []
         for match in matches:
@@ -189,6 +192,13 @@ class SemanticMatcher:
             if len(found) == limit:
                 break
         return found
+
+    def _merged(self, store: Store, excluded: set[int]) -> tuple[list[int], np.ndarray]:
+        merged = {i.id for i in store.ideas() if i.status == "zusammengefuehrt"} - excluded
+        stored = [(i, b) for i, b in store.embeddings(self.encoder.name) if i in merged]
+        if not stored:
+            return [], np.empty((0, self.encoder.dim), np.float32)
+        return [i for i, _ in stored], np.vstack([from_blob(b) for _, b in stored])
 
     def threshold(self, store: Store) -> float:
         """The score an idea needs to be suggested, after "not similar" feedback."""

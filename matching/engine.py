@@ -79,11 +79,17 @@ class IdeaEngine:
             ids = [i for i in dict.fromkeys(candidates) if i in self.index and i not in skip]
         if not ids:
             return []
+        return self.rank(vector, ids, self.index.vectors(ids))[:k]
+
+    def rank(self, vector: np.ndarray, ids: Sequence[int], vectors: np.ndarray) -> list[Match]:
+        """Score ``vectors`` against ``vector`` as ``query`` does, best first: also for ideas the
+        engine does not hold (merged ones, which only a search for everything shows)."""
+        if not len(ids):
+            return []
         query = np.asarray(vector, np.float32)[None, :]
-        vectors = self.index.vectors(ids)
         related = semantic_cosines(query, vectors, mean=self.centre())[0]
         duplicate = semantic_cosines(query, vectors)[0]
-        order = np.lexsort((np.asarray(ids), -related))[:k]
+        order = np.lexsort((np.asarray(ids), -related))
         return [Match(ids[i], float(related[i]), float(duplicate[i])) for i in order]
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:

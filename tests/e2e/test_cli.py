@@ -133,6 +133,8 @@ def commands(group: click.Group) -> list[tuple[str, click.Command]]:
 @pytest.mark.parametrize(("name", "command"), commands(cli), ids=lambda v: str(v))
 def test_every_command_has_help_with_an_example(name: str, command: click.Command) -> None:
     assert command.help and "Example" in command.help, name
+    for line in command.help.splitlines():  # a "\\n" in a printf example stays two characters
+        assert "printf" not in line or line.count("'") == 2, line
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"{name} {param.name}"
@@ -177,6 +179,7 @@ def test_model_is_built_into_the_data_dir(tmp_path: Path) -> None:
 def test_route_prints_one_json_line_per_question(tmp_path: Path) -> None:
     questions = (
         "Wer ist bei uns eigentlich für die digitale Agenda zuständig?\n"
+        "\n   \n"  # blank lines are no questions
         "Mein Drucker zeigt Papierstau an, obwohl gar kein Papier drin ist\n"
     )
     result = run(tmp_path, "route", stdin=questions)

@@ -80,8 +80,92 @@ def test_unreadable_files(tmp_path: Path, name: str, content: str, message: str)
         rows(tmp_path, name, content)
 
 
-def test_not_utf8(tmp_path: Path) -> None:
+def test_neither_utf8_nor_windows_1252(tmp_path: Path) -> None:
     path = tmp_path / "ideen.csv"
-    path.write_bytes("text\nBürger".encode("latin-1"))
+    path.write_bytes(b"text\nB\x81rger")  # 0x81 is not a Windows-1252 character
     with pytest.raises(ImportFileError, match="UTF-8"):
         list(read_rows(path))
+
+
+def test_an_oversized_csv_field_is_one_row_error(tmp_path: Path) -> None:
+    huge = "x" * 200_000  # more than csv.field_size_limit() (131,072)
+    content = f'text,title\nerste,a\n"{huge}\n{huge}",b\nzweite,c\ndritte,"{huge}"\nvierte,d\n'
+    result = rows(tmp_path, "ideen.csv", content)
+    assert [(r.line, r.text) for r in result if isinstance(r, ImportRow)] == [
+        (2, "erste"),
+        (5, "zweite"),
+        (7, "vierte"),
+    ]
+    bad = {r.line: r.reason for r in result if isinstance(r, RowError)}
+    assert bad == {
+        3: "'text' has 400001 characters, more than the 100 allowed",
+        6: "'title' has 200000 characters, more than the 100 allowed",
+    }
+
+
+def test_a_deeply_nested_jsonl_line_is_one_row_error(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = [
+        '{"text": "vorher"}',
+        deep,
+        '{"text": ' + deep + "}",
+        "1" * 5000,
+        '{"text": "nachher"}',
+    ]
+    result = rows(tmp_path, "ideen.jsonl", "\n".join(lines))
+    assert [(r.line, type(r).__name__) for r in result] == [
+        (1, "ImportRow"),
+        (2, "RowError"),
+        (3, "RowError"),
+        (4, "RowError"),
+        (5, "ImportRow"),
+    ]
+    assert isinstance(result[1], RowError) and "nested too deeply" in result[1].reason
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_csv_delimiter_and_windows_1252_from_german_excel(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "ideen.csv"
+    header = delimiter.join(["text", "department", "status"])
+    row = delimiter.join(['"Termine im Bürgerbüro; online"', "FD 32", "in Prüfung"])
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode("cp1252"))
+    [result] = read_rows(path)
+    assert result == ImportRow(2, "Termine im Bürgerbüro; online", department="FD 32",
+                               status="in_pruefung")  # fmt: skip
+
+
+def test_a_short_csv_row_misses_its_text(tmp_path: Path) -> None:
+    assert rows(tmp_path, "ideen.csv", "title,text\nnur Titel\n") == [
+        RowError(2, "'text' is missing or empty")
+    ]
+
+
+def test_utf8_with_bom_and_semicolons(tmp_path: Path) -> None:
+    path = tmp_path / "ideen.csv"
+    path.write_text("text;author\nBürgerbüro;Jörg\n", encoding="utf-8-sig")
+    [result] = read_rows(path)
+    assert isinstance(result, ImportRow) and (result.text, result.author) == ("Bürgerbüro", "Jörg")
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"text": 42}, "'text' must be text, not a number"),
+        ({"text": 4.2}, "'text' must be text, not a number"),
+        ({"text": True}, "'text' must be text, not true/false"),
+        ({"text": None}, "'text' must be text, not null"),
+        ({"text": ["a"]}, "'text' must be text, not a list"),
+        ({"text": {"a": "b"}}, "'text' must be text, not an object"),
+        ({"text": "ok", "author": 7}, "'author' must be text, not a number"),
+        ({"text": "ok", "status": False}, "'status' must be text, not true/false"),
+    ],
+)
+def test_jsonl_values_that_are_not_text(
+    tmp_path: Path, record: dict[str, object], reason: str
+) -> None:
+    assert rows(tmp_path, "ideen.jsonl", json.dumps(record)) == [RowError(1, reason)]
+
+
+def test_jsonl_null_in_an_optional_field_means_absent(tmp_path: Path) -> None:
+    [result] = rows(tmp_path, "ideen.jsonl", json.dumps({"text": "ok", "title": None}))
+    assert isinstance(result, ImportRow) and result.title is None
