@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.events import Attachment, Button, Reply
+from bot.text_input import without_lone_surrogates
 
 MAX_BUTTON_MESSAGES = 500  # reactions on older bot messages are no longer mapped to commands
 
@@ -69,9 +70,12 @@ class MatrixState:
             "buttons": self.buttons,
             "outbox": [_delivery_to(item) for item in self.outbox],
         }
+        # A lone surrogate (in a reply quoting odd input) cannot be written as UTF-8 and would
+        # fail this save and every later one: it is stored as U+FFFD instead.
+        text = without_lone_surrogates(json.dumps(data, ensure_ascii=False))
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)

@@ -8,6 +8,7 @@ file can be shared or checked in without leaking anything.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time
@@ -15,14 +16,35 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
+
 from knowledge.records import ROLES
 
 LANGUAGES = ("de", "en")
-SECRET_KEYS = ("token", "password", "secret")
+# Names of settings that hold secrets: tokens, passwords, client secrets, credentials and any
+# ``..key`` (api_key, access_key, private_key); none of the real settings matches.
+SECRET_NAME = re.compile(r"token|passw|secret|credential|(^|[_-])pwd$|keys?$", re.IGNORECASE)
+# The user (and password) part of a URL: ``https://user:pass@host/`` -> ``user:pass@``.
+URL_USERINFO = re.compile(r"(?<=://)[^/?#\s]+@")
+
+
+DEFAULT_HOLIDAY_STATE = "NI"  # Niedersachsen
+HOLIDAY_STATES = tuple(sorted(set(holidays.Germany.subdivisions_aliases.values())))
 
 
 class ConfigError(Exception):
-    """The configuration cannot be used; the message says what to change."""
+    """The configuration cannot be used; the message says what to change.
+
+    URLs in the message lose their credentials: the message is printed and logged.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact_urls(message))
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with the credentials of every URL in it replaced by ``***``."""
+    return URL_USERINFO.sub("***@", text)
 
 
 @dataclass(frozen=True)
@@ -30,7 +52,8 @@ class QuestionSettings:
     """How questions reach role holders and when unanswered ones are reminded.
 
     The SLA counts working hours only (Monday to Friday within ``work_start``-``work_end`` in
-    ``timezone``), so a question asked on Friday evening is not overdue on Monday morning.
+    ``timezone``, without the public holidays of ``holiday_state``), so a question asked on
+    Friday evening is not overdue on Monday morning.
     """
 
     triage_room: str | None = None  # set: deliver questions there instead of direct messages
@@ -38,6 +61,7 @@ class QuestionSettings:
     work_start: time = time(8, 0)
     work_end: time = time(16, 0)
     timezone: str = "Europe/Berlin"
+    holiday_state: str = DEFAULT_HOLIDAY_STATE
 
 
 DEVICE_TRUST = ("all", "tofu")
@@ -139,14 +163,23 @@ def load_settings(
     return _settings_from(raw, env, path)
 
 
-def _reject_secrets(raw: dict[str, Any], path: Path, prefix: str = "") -> None:
-    for key, value in raw.items():
-        if isinstance(value, dict):
-            _reject_secrets(value, path, f"{prefix}{key}.")
-        elif any(word in key.lower() for word in SECRET_KEYS):
-            raise ConfigError(
-                f"{path}: '{prefix}{key}' looks like a secret; set it in the environment instead"
-            )
+def _reject_secrets(value: Any, path: Path, name: str = "") -> None:
+    """Refuse secret-like names and URLs with credentials, in tables and arrays at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if SECRET_NAME.search(key):
+                raise ConfigError(
+                    f"{path}: '{name}{key}' looks like a secret; set it in the environment instead"
+                )
+            _reject_secrets(item, path, f"{name}{key}.")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_secrets(item, path, f"{name.removesuffix('.')}[{index}].")
+    elif isinstance(value, str) and URL_USERINFO.search(value):
+        raise ConfigError(
+            f"{path}: '{name.removesuffix('.')}' holds a URL with credentials;"
+            " set them in the environment instead"
+        )
 
 
 def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Settings:
@@ -252,7 +285,11 @@ def _question_settings(table: Any, path: Path) -> QuestionSettings:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         message = f"{path}: 'questions.timezone' {zone!r} is not a known time zone"
         raise ConfigError(message) from exc
-    return QuestionSettings(room, float(sla), start, end, str(zone))
+    state = table.get("holiday_state", DEFAULT_HOLIDAY_STATE)
+    if state not in HOLIDAY_STATES:
+        valid = ", ".join(HOLIDAY_STATES)
+        raise ConfigError(f"{path}: 'questions.holiday_state' {state!r} must be one of {valid}")
+    return QuestionSettings(room, float(sla), start, end, str(zone), state)
 
 
 def _working_hours(value: Any, path: Path) -> tuple[time, time]:

@@ -1,12 +1,21 @@
 """What adapters hand to the core and what the core hands back.
 
 Adapters translate platform payloads into these dataclasses and replies back into platform
-messages; the core never sees a Slack or Matrix object.
+messages; the core never sees a Slack or Matrix object. What people typed (text, commands,
+names) is cleaned on construction (``bot.text_input``), whichever adapter builds the event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
+from bot.text_input import clean_text
+
+
+def _clean(event: object, name: str, empty: str | None = "") -> None:
+    value = getattr(event, name)
+    if value is not None:  # frozen dataclasses: set once, on creation
+        object.__setattr__(event, name, clean_text(value) or empty)
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,10 @@ class Sender:
     department: str | None = None
     role: str | None = None  # only adapters that can vouch for it (the local console) set this
     language: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, "display_name")
+        _clean(self, "department", empty=None)
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,9 @@ class Message:
     thread_id: str | None = None  # the thread the message was posted in, if any
     is_direct: bool = False
 
+    def __post_init__(self) -> None:
+        _clean(self, "text")
+
 
 @dataclass(frozen=True)
 class Action:
@@ -39,6 +55,9 @@ class Action:
     command: str
     room: str | None = None
     thread_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, "command")
 
     def as_message(self) -> Message:
         return Message(

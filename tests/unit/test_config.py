@@ -103,3 +103,41 @@ def test_bad_question_settings(tmp_path: Path, content: str, message: str) -> No
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(path, {})
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        ("[[bridges]]\nname = 'a'\n[[bridges]]\nbot_token = 'xoxb-1'", r"bridges\[1\]\.bot_token"),
+        ("[[bridges]]\n[bridges.auth]\npassword = 'x'", r"bridges\[0\]\.auth\.password"),
+        ("[storage]\naccess_key = 'AKIA1'", "storage.access_key"),
+        ("[database]\npasswd = 'x'", "database.passwd"),
+        ("[matching]\napi_key = 'sk-1'", "matching.api_key"),
+        ("[[oidc.providers]]\nclient_secret = 'x'", r"oidc.providers\[0\]\.client_secret"),
+        ("[matrix]\nprivate_key = 'x'", "matrix.private_key"),
+        ("[matching]\nmodel = 'https://user:pass@models.example/e5'", "matching.model"),
+        ("[rooms]\nideas = ['https://tok@hub.example/r']", r"rooms.ideas\[0\]"),
+    ],
+)
+def test_secrets_are_refused_everywhere(tmp_path: Path, content: str, name: str) -> None:
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"'{name}' (looks like a secret|holds a URL)") as error:
+        load_settings(path, {})
+    assert "user:pass" not in str(error.value) and "tok@" not in str(error.value)
+
+
+def test_a_key_is_a_secret_only_at_the_end_of_a_name(tmp_path: Path) -> None:
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(GOOD + "[[extra]]\nkey_terms = ['Drucker']\nkeyword = 'x'\n", encoding="utf-8")
+    assert load_settings(path, {}).language == "en"
+    path.write_text(
+        GOOD + "[[extra]]\nkey_terms = ['Drucker']\nsigning_key = 'x'\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"'extra\[0\]\.signing_key' looks like a secret"):
+        load_settings(path, {})
+
+
+def test_errors_never_show_url_credentials() -> None:
+    error = ConfigError("model 'https://user:s3cr@t@host.example/e5' and http://tok@h:80/x")
+    assert str(error) == "model 'https://***@host.example/e5' and http://***@h:80/x"
