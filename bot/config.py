@@ -7,10 +7,11 @@ file can be shared or checked in without leaking anything.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import holidays
 
 from knowledge.records import ROLES
 
+log = logging.getLogger(__name__)
 LANGUAGES = ("de", "en")
 # Names of settings that hold secrets: tokens, passwords, client secrets, credentials and any
 # ``..key`` (api_key, access_key, private_key); none of the real settings matches.
@@ -133,6 +135,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     messages_per_minute: int = 30  # per person on chat platforms; the console is exempt
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
+    config_file: Path | None = None  # where these came from: roles are re-read when it changes
 
     def role_for(self, user_id: str) -> str | None:
         return self.roles.get(user_id)
@@ -208,6 +211,7 @@ def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Sett
         privacy=_privacy_settings(raw.get("privacy", {}), path),
         messages_per_minute=_positive_int(limits, "messages_per_minute", 30, path),
         matrix=_matrix_settings(raw.get("matrix", {}), path),
+        config_file=path.resolve() if path.exists() else None,
     )
 
 
@@ -317,3 +321,20 @@ def _positive_int(table: dict[str, Any], key: str, default: int, path: Path) -> 
     if not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{path}: 'limits.{key}' must be a positive whole number")
     return value
+
+
+def reload_roles(settings: Settings) -> Settings:
+    """The settings with the roles as the config file says now: a role taken away in the file
+    is gone with the next message, without a restart. A file that no longer loads keeps the
+    roles as they were (and says so in the log) rather than leaving nobody in charge."""
+    if settings.config_file is None:
+        return settings
+    try:
+        fresh = load_settings(settings.config_file)
+    except (ConfigError, OSError) as exc:
+        log.error("roles not reloaded: %s", exc)
+        return settings
+    if fresh.roles == settings.roles:
+        return settings
+    log.info("roles reloaded from %s", settings.config_file)
+    return replace(settings, roles=fresh.roles)

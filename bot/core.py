@@ -22,7 +22,7 @@ from bot.commands import (
     UnknownCommand,
     UsageError,
 )
-from bot.config import Settings
+from bot.config import Settings, reload_roles
 from bot.confirmations import Confirmations
 from bot.context import Context
 from bot.events import Action, Message, Reply
@@ -64,6 +64,7 @@ class Bot:
         self.limiter = RateLimiter(settings.messages_per_minute)
         self.confirmations = Confirmations()
         self.subscribers: list[Callable[[object], None]] = []
+        self._config_stamp: int | None = None
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
@@ -73,6 +74,7 @@ class Bot:
             return replies
 
     def _handle(self, event: Message | Action, idea_room: bool, seen: Observation) -> list[Reply]:
+        self._reload_roles()
         message = event.as_message() if isinstance(event, Action) else event
         refused = self.limiter.refuse(message, self.clock(), self.settings.language)
         if refused is not None:
@@ -126,6 +128,20 @@ class Bot:
                     raise
                 time.sleep(pause)
         raise AssertionError("unreachable")
+
+    def _reload_roles(self) -> None:
+        """SECURITY.md: roles are read from the config file before every message; the file is
+        parsed again only when it changed."""
+        path = self.settings.config_file
+        if path is None:
+            return
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return
+        if stamp != self._config_stamp:
+            self._config_stamp = stamp
+            self.settings = reload_roles(self.settings)
 
     def subscribe(self, subscriber: Callable[[object], None]) -> None:
         """Be told of domain events (bot.domain_events) after they are committed."""

@@ -8,11 +8,13 @@ may use it; the policy must equal what the command declares (roles are checked i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot import render
+from bot.config import load_settings
 from bot.events import Action, Sender
 from bot.handlers import REGISTRY
 from bot.i18n import Translator
@@ -147,4 +149,26 @@ def test_questions_are_handled_only_by_the_role_they_are_routed_to(tmp_path: Pat
     )
     assert world.text(cio, "!weiterleiten 2 cio") == Translator("de")("question.not_in_remit", id=2)
     assert "Sonderurlaub" not in world.text(cdo, "!offen")
+    world.store.close()
+
+
+def test_roles_follow_the_config_file_without_a_restart(tmp_path: Path) -> None:
+    """SECURITY.md: roles are re-read from the config file (when it changed) for every message."""
+    chief = "@chief:stadt.example"
+    config = tmp_path / "ideenlotse.toml"
+
+    def write(text: str, second: int) -> None:
+        config.write_text(text, encoding="utf-8")
+        os.utime(config, ns=(second * 10**9, second * 10**9))  # a new stamp, however fast
+
+    write(f'[roles]\ncdo = ["{chief}"]\n', 1)
+    world = World(tmp_path / "data", {}, routing=False)
+    world.bot.settings = load_settings(config, environ={"IDEENLOTSE_DATA_DIR": str(world.data)})
+    assert "können nur diese Rollen" not in world.text(chief, "!offen")
+    write("[roles]\ncdo = []\n", 2)
+    assert "können nur diese Rollen verwenden" in world.text(chief, "!offen")
+    write(f'[roles]\ncdo = ["{chief}"]\n', 3)
+    assert "können nur diese Rollen" not in world.text(chief, "!offen")
+    write("[roles\nkaputt", 4)  # a broken edit keeps the roles as they were
+    assert "können nur diese Rollen" not in world.text(chief, "!offen")
     world.store.close()
