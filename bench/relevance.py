@@ -42,6 +42,8 @@ from relevance_data import (
     routing_set,
 )
 
+from matching.adapter import fingerprint
+from matching.e5_build import ADAPTED_NAME
 from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provision_model
 from matching.people import Profile, rank_people
 from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
@@ -77,7 +79,8 @@ def cached_encoder(model: str) -> tuple[SentenceEncoder, Encode]:
     cache.mkdir(parents=True, exist_ok=True)
 
     def encode(texts: Sequence[str]) -> np.ndarray:
-        key = hashlib.sha256(("\x00".join(texts) + "\x01" + model).encode()).hexdigest()[:24]
+        version = model + "\x01" + (fingerprint() if model == ADAPTED_NAME else "")
+        key = hashlib.sha256(("\x00".join(texts) + "\x01" + version).encode()).hexdigest()[:24]
         path = cache / f"{key}.npy"
         if path.exists():
             return np.load(path)

