@@ -169,7 +169,8 @@ class MatrixAdapter:
         self.sending = asyncio.Lock()
         self.due_task: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.loop = asyncio.get_running_loop()
-        app.bot.subscribe(self._on_domain_event)
+        if app is not None:  # None: a settings check that never handles a message
+            app.bot.subscribe(self._on_domain_event)
         self.due_task.set_result(None)
 
     @property

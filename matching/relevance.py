@@ -43,13 +43,15 @@ class Thresholds:
 
 # From `bench/relevance.py --calibrate` (dev halves only), except where said.
 CALIBRATED: dict[str, Thresholds] = {
-    # Adapter with paraphrase groups (session 5), `bench/relevance.py --calibrate` on dev:
-    # duplicate 0.925 (0.83 over 6 marks), related 0.63 (0.81 over 36 shown), person_topic
-    # 0.925 (0.86 over 14 listed). person_idea never reaches the target (best 0.60 over 5 at
-    # 0.88); as before it takes the topic threshold, which names few rather than unfitting
-    # colleagues on intake.
+    # dev precision: related 0.87 (16 shown), person_topic 0.87 (15 listed); person_idea 0.50
+    # (10 listed) is the most precise reachable, not the target. duplicate 0.925 (0.88 over 8
+    # marks on dev) did NOT hold in a console trial of short one-line ideas, whose cosines run
+    # higher: unrelated pairs reached 0.925-0.949, a true paraphrase 0.943; no single cosine
+    # separates them. An open defect (closing note of the relevance issue), not hidden by a guess.
+    # person_idea: 0.865 named mostly unfitting colleagues in the same trial; 0.93 (the
+    # topic threshold) names few, which is the lesser harm until better dev data exists.
     "multilingual-e5-small-de": Thresholds(
-        duplicate=0.925, related=0.63, person_topic=0.925, person_idea=0.925, answer_reuse=0.92
+        duplicate=0.925, related=0.49, person_topic=0.93, person_idea=0.93, answer_reuse=0.92
     ),
     # dev precision: related 0.80, person_topic 0.83; duplicate (0.20) and person_idea (0.60)
     # never reach the target with the plain model: its best thresholds are kept

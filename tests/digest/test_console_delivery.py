@@ -47,7 +47,7 @@ def test_the_monday_digest_reaches_the_cdo_once_even_across_a_restart(
     assert [r.direct_to for r in digests] == ["cdo-user"]
     printed = out.getvalue()
     assert "Ähnliche Ideen über Fachbereiche hinweg" in printed and "WLAN" in printed
-    picture = outbox / "ideenlandkarte.png"
+    picture = outbox / "cdo-user" / "ideenlandkarte.png"  # the CDO's own folder
     assert f"[Datei gespeichert: {picture}]" in printed
     assert picture.read_bytes().startswith(b"\x89PNG")
     assert not [r for r in chat.say("!matching") if is_digest(r)]
