@@ -11,14 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.folding import fold
+
 QUOTES = {'"': '"', "„": "“", "“": "”", "»": "«", "'": "'"}
-UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-
-
-def fold(name: str) -> str:
-    """One spelling per command name: "Unterstützen", "unterstuetzen" and "UNTERSTÜTZEN" are the
-    same command, as are "Straße" and "Strasse"; commands are declared in ASCII."""
-    return name.casefold().translate(UMLAUTS)
 
 
 class ArgumentError(ValueError):
@@ -84,6 +79,9 @@ Parsed = Invocation | NotACommand | EmptyCommand | UnknownCommand | UsageError
 
 
 class CommandRegistry:
+    """Names are kept folded (knowledge.folding): "Unterstützen", "unterstuetzen" and
+    "UNTERSTÜTZEN" are the same command; commands are declared in ASCII."""
+
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
         self._by_name: dict[str, Command] = {}

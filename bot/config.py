@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from knowledge.records import ROLES
 
 log = logging.getLogger(__name__)
@@ -28,10 +26,14 @@ LANGUAGES = ("de", "en")
 SECRET_NAME = re.compile(r"token|passw|secret|credential|(^|[_-])pwd$|keys?$", re.IGNORECASE)
 # The user (and password) part of a URL: ``https://user:pass@host/`` -> ``user:pass@``.
 URL_USERINFO = re.compile(r"(?<=://)[^/?#\s]+@")
-
-
 DEFAULT_HOLIDAY_STATE = "NI"  # Niedersachsen
-HOLIDAY_STATES = tuple(sorted(set(holidays.Germany.subdivisions_aliases.values())))
+
+
+def holiday_states() -> tuple[str, ...]:
+    """The German states' codes the ``holidays`` package knows (imported only when needed)."""
+    import holidays
+
+    return tuple(sorted(set(holidays.Germany.subdivisions_aliases.values())))
 
 
 class ConfigError(Exception):
@@ -290,8 +292,8 @@ def _question_settings(table: Any, path: Path) -> QuestionSettings:
         message = f"{path}: 'questions.timezone' {zone!r} is not a known time zone"
         raise ConfigError(message) from exc
     state = table.get("holiday_state", DEFAULT_HOLIDAY_STATE)
-    if state not in HOLIDAY_STATES:
-        valid = ", ".join(HOLIDAY_STATES)
+    if state != DEFAULT_HOLIDAY_STATE and state not in holiday_states():
+        valid = ", ".join(holiday_states())
         raise ConfigError(f"{path}: 'questions.holiday_state' {state!r} must be one of {valid}")
     return QuestionSettings(room, float(sla), start, end, str(zone), state)
 

@@ -9,12 +9,11 @@ holidays of the configured German state (``holidays`` package) are days off.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from bot.config import DEFAULT_HOLIDAY_STATE, QuestionSettings
 
@@ -45,7 +44,9 @@ class WorkingHours:
 
 
 @cache
-def _holidays(state: str) -> holidays.HolidayBase:
+def _holidays(state: str) -> Container[date]:
+    import holidays  # only when a question's deadline is computed, not for every command
+
     return holidays.country_holidays("DE", subdiv=state)
 
 
