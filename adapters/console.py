@@ -2,7 +2,9 @@
 
 Each line typed (or piped in) is one message in an idea room. Replies are printed as
 Markdown; buttons are shown with the command that does the same, since a terminal cannot
-click.
+click. A reply meant for somebody else than the person typing (a direct message to the CDO,
+an answer into another person's thread) is headed by whom it is for, since the terminal shows
+everything to whoever sits at it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import contextlib
 import shutil
 import sys
 import uuid
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -27,11 +31,56 @@ def to_message(sender: Sender, line: str, event_id: str | None = None) -> Messag
     return Message(PLATFORM, event_id or uuid.uuid4().hex, sender, line.rstrip("\n"), ROOM)
 
 
-def to_text(reply: Reply, me: str, outbox: Path | None = None) -> str:
+Names = Callable[[str], str | None]  # a console user id -> their display name, if known
+
+
+def nobody(user_id: str) -> str | None:
+    return None
+
+
+def label(user_id: str, name_of: Names = nobody) -> str:
+    """The person as the heading names them: name and id, or the id alone when the name is
+    unknown or the same (``chat --as anna`` is called "anna")."""
+    name = name_of(user_id)
+    return f"{name} ({user_id})" if name and name != user_id else user_id
+
+
+def addressee(
+    reply: Reply, me: str, name_of: Names = nobody, author_of: Names = nobody
+) -> str | None:
+    """The heading that says for whom a reply is, None when it is for the person typing.
+
+    ``author_of`` tells who posted a message (by event id): a reply sent into the thread of
+    somebody else's message, such as the answer to their question, is for them.
+    """
+    if reply.direct_to == me:
+        return None
+    if reply.direct_to is not None:
+        return f"[Direktnachricht an {label(reply.direct_to, name_of)}]"
+    if reply.room is None:  # the thread of the message just typed
+        return None
+    if reply.room != ROOM:
+        return f"[In den Raum {reply.room}]"
+    author = author_of(reply.thread_id) if reply.thread_id else None
+    if author == me:
+        return None
+    if author is None:
+        return "[In den Thread einer früheren Nachricht, nicht an Sie]"
+    return f"[An {label(author, name_of)}, im Thread]"
+
+
+def to_text(
+    reply: Reply,
+    me: str,
+    outbox: Path | None = None,
+    name_of: Names = nobody,
+    author_of: Names = nobody,
+) -> str:
     """The reply as terminal text; attachments are saved in ``outbox`` and named by path."""
     text = reply.text
-    if reply.direct_to is not None and reply.direct_to != me:
-        text = f"[Direktnachricht an {reply.direct_to}]\n{text}"
+    heading = addressee(reply, me, name_of, author_of)
+    if heading is not None:
+        text = f"{heading}\n{text}"
     if reply.buttons:
         text += "\n" + "\n".join(f"  [{b.label}] {b.command}" for b in reply.buttons)
     for attachment in reply.attachments:
@@ -52,6 +101,30 @@ def folder_name(user_id: str) -> str:
     return safe or "_"
 
 
+@dataclass
+class Seen:
+    """Who typed what in this process. Every chat on one bot shares it (several people can
+    type in one process, as the tests and scenario runs do), so a reply into the thread of
+    somebody else's message names them."""
+
+    names: dict[str, str] = field(default_factory=dict)  # user id -> display name
+    authors: dict[str, str] = field(default_factory=dict)  # event id -> user id
+
+    def forget(self, user_id: str) -> None:
+        self.names.pop(user_id, None)
+        self.authors = {e: u for e, u in self.authors.items() if u != user_id}
+
+
+_SEEN: weakref.WeakKeyDictionary[Bot, Seen] = weakref.WeakKeyDictionary()
+
+
+def seen_by(bot: Bot) -> Seen:
+    return _SEEN.setdefault(bot, Seen())
+
+
+LocalCommand = Callable[[str], str]  # the words after the command -> the text to print
+
+
 class ConsoleChat:
     def __init__(
         self,
@@ -60,28 +133,58 @@ class ConsoleChat:
         out: TextIO | None = None,
         jobs: Callable[[], list[Reply]] | None = None,
         outbox: Path | None = None,
+        names: Names = nobody,
+        commands: Mapping[str, LocalCommand] | None = None,
     ):
         self.bot = bot
         self.sender = sender
         self.out = out or sys.stdout
         self.jobs = jobs  # due reminders and the like, checked after every message
         self.outbox = outbox  # where attachments (exports, digest pictures) are written
+        self.names = names  # display names of people who typed elsewhere (another process)
+        self.commands = dict(commands or {})  # the console's own, e.g. "beispiele"
+        self.seen = seen_by(bot)
         bot.subscribe(self._on_event)
 
     def _on_event(self, event: object) -> None:
-        """An erased person's files (their self-service export) go with them."""
-        if isinstance(event, PersonErased) and event.platform == PLATFORM and self.outbox:
-            shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
+        """An erased person's files (their self-service export) go with them, and so does
+        what this process remembers of them."""
+        if isinstance(event, PersonErased) and event.platform == PLATFORM:
+            self.seen.forget(event.user_id)
+            if self.outbox:
+                shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
+
+    def name_of(self, user_id: str) -> str | None:
+        return self.seen.names.get(user_id) or self.names(user_id)
 
     def say(self, line: str) -> list[Reply]:
-        replies = self.bot.handle(to_message(self.sender, line), idea_room=True)
+        local = self._local(line)
+        if local is not None:
+            replies = [Reply(local)]
+        else:
+            message = to_message(self.sender, line)
+            self.seen.names[self.sender.user_id] = self.sender.display_name
+            self.seen.authors[message.event_id] = self.sender.user_id
+            replies = self.bot.handle(message, idea_room=True)
         if self.jobs is not None:
             replies = replies + self.jobs()
+        me = self.sender.user_id
         for reply in replies:
-            print(to_text(reply, self.sender.user_id, self.outbox), file=self.out)
+            text = to_text(reply, me, self.outbox, self.name_of, self.seen.authors.get)
+            print(text, file=self.out)
             print(file=self.out)
         self.out.flush()
         return replies
+
+    def _local(self, line: str) -> str | None:
+        """The console's own commands (not the bot's): the text to print, or None."""
+        words = line.strip().split(maxsplit=1)
+        if not words or not words[0].startswith("!"):
+            return None
+        command = self.commands.get(words[0][1:].casefold())
+        if command is None:
+            return None
+        return command(words[1] if len(words) > 1 else "")
 
     def run(self, lines: Iterable[str]) -> None:
         for line in lines:

@@ -30,6 +30,8 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateResponse,
+    RoomGetEventResponse,
+    RoomGetStateResponse,
     RoomMessagesResponse,
     RoomPreset,
     RoomSendResponse,
@@ -52,6 +54,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_GAP = 5000  # events fetched back after a long outage, per room
+JOIN_ATTEMPTS = 8  # a federated invite may reach the room's server late: about a minute
 TYPING_DELAY = 0.3  # seconds: a quick answer needs no typing notice, a slower one shows it
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 TRANSIENT = (ClientError, TimeoutError, asyncio.TimeoutError, OSError)
@@ -172,6 +175,7 @@ class MatrixAdapter:
         if app is not None:  # None: a settings check that never handles a message
             app.bot.subscribe(self._on_domain_event)
         self.due_task.set_result(None)
+        self.joining: dict[str, asyncio.Task[None]] = {}
 
     @property
     def me(self) -> str:
@@ -182,6 +186,8 @@ class MatrixAdapter:
     async def run(self) -> None:
         await self.login()
         await self._join_idea_rooms()
+        for room_id in self.state.pending_joins:  # a join that a stop interrupted
+            self._start_join(room_id)
         first = True
         while True:
             sync = await self._retry(self._sync_call(first), "sync", permanent_ok=True)
@@ -227,9 +233,10 @@ class MatrixAdapter:
         return int(min(self.sync_timeout_ms, left * 1000 + 1))
 
     async def close(self) -> None:
-        self.due_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.due_task
+        for task in [self.due_task, *self.joining.values()]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self.state.save()
         await self.client.close()
 
@@ -275,13 +282,25 @@ class MatrixAdapter:
             await self._on_invite(room_id, invited.invite_state)
         for room_id, joined in sync.rooms.join.items():
             room = self.client.rooms.get(room_id)
-            if room is None or history:  # the very first sync: all of it is history
+            if room is None:
                 continue
             timeline = list(joined.timeline.events)
+            invite = None
+            if room_id in self.state.pending_joins:
+                invite = await self._verify_invite(room_id, timeline)
+                if invite is None:
+                    continue  # left: nothing in that room is answered
+            if history:  # the very first sync: all of it is history
+                continue
             if joined.timeline.limited and self.state.sync_token:
                 gap = await self._gap(room_id, joined.timeline.prev_batch, self.state.sync_token)
                 timeline = gap + timeline
-            for event in events.after_own_join(timeline, self.me):
+            fresh = (
+                events.since_invite(timeline, invite)
+                if invite is not None
+                else events.after_own_join(timeline, self.me)
+            )
+            for event in fresh:
                 try:
                     await self._on_event(room, event)
                 except Exception:  # one bad event never stops the bot
@@ -307,19 +326,75 @@ class MatrixAdapter:
         return older
 
     async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
-        invite = events.invite_from(invite_state, self.me)
-        if invite is None:
+        claimed = events.invite_claims(invite_state, self.me)
+        if not claimed or room_id in self.joining:
             return
-        inviter, is_direct = invite
-        if not events.accepts_invite(inviter, self.me, self.options.allowed_inviters):
+        allowed = self.options.allowed_inviters
+        if not any(events.accepts_invite(inviter, self.me, allowed) for inviter in claimed):
             log.info("matrix: declined an invite to %s from another server", room_id)
             await self._retry(lambda: self.client.room_leave(room_id), "decline", True)
             return
-        joined = await self._retry(lambda: self.client.join(room_id), "join", True)
-        if isinstance(joined, ErrorResponse):
-            log.warning("matrix: could not join %s: %s", room_id, joined)
-        elif is_direct:
-            self.state.direct_rooms.setdefault(inviter, room_id)
+        if room_id not in self.state.pending_joins:
+            self.state.pending_joins.append(room_id)
+            self.state.save()
+        self._start_join(room_id)
+
+    def _start_join(self, room_id: str) -> None:
+        """Join beside the sync loop: a federated join may have to wait for the invite."""
+        task = asyncio.create_task(self._join_invited(room_id))
+        self.joining[room_id] = task
+        task.add_done_callback(lambda _: self.joining.pop(room_id, None))
+
+    async def _join_invited(self, room_id: str) -> None:
+        """Join, retrying "not invited" with back-off: under load the room's server may not
+        have the invite yet when the bot's server asks to join."""
+        for attempt in range(JOIN_ATTEMPTS):
+            joined = await self._retry(lambda: self.client.join(room_id), "join", True)
+            if not isinstance(joined, ErrorResponse):
+                return  # the next sync brings the room, and with it the real inviter
+            if joined.status_code != "M_FORBIDDEN" or attempt == JOIN_ATTEMPTS - 1:
+                break
+            wait = self.backoff.delay(attempt)
+            log.info("matrix: joining %s refused (%s); retrying in %.1f s", room_id, joined, wait)
+            await asyncio.sleep(wait)
+        log.warning("matrix: could not join %s: %s", room_id, joined)
+        with contextlib.suppress(ValueError):
+            self.state.pending_joins.remove(room_id)
+            self.state.save()
+
+    async def _verify_invite(self, room_id: str, timeline: list[Any]) -> events.Invite | None:
+        """Who really invited the bot, read from the room's history now that it is a member.
+
+        The invite's stripped state is written by the inviting server and may name anyone (a
+        forged "from @anna" ahead of the real invite from @evil). So the bot leaves when the
+        real inviter may not invite it, and a direct room is recorded only from this event.
+        """
+        replaced = events.replaced_by_own_join(timeline, self.me)
+        if replaced is None:  # the join is not in this sync's timeline: ask for the state
+            state = await self._retry(lambda: self.client.room_get_state(room_id), "state", True)
+            if isinstance(state, RoomGetStateResponse):
+                own = [e for e in state.events if e.get("state_key") == self.me]
+                replaced = next((e.get("unsigned", {}).get("replaces_state") for e in own), None)
+        invite = None
+        if isinstance(replaced, str):
+            fetched = await self._retry(
+                partial(self.client.room_get_event, room_id, replaced), "fetch invite", True
+            )
+            if isinstance(fetched, RoomGetEventResponse):
+                invite = events.verified_invite(fetched.event.source, self.me)
+        self.state.pending_joins.remove(room_id)
+        allowed = self.options.allowed_inviters
+        if invite is None or not events.accepts_invite(invite.inviter, self.me, allowed):
+            inviter = invite.inviter if invite else "an unknown user"
+            log.warning("matrix: left %s: invited by %s, who may not invite the bot", room_id,
+                        inviter)  # fmt: skip
+            await self._retry(lambda: self.client.room_leave(room_id), "leave", True)
+            self.state.save()
+            return None
+        if invite.is_direct:
+            self.state.direct_rooms.setdefault(invite.inviter, room_id)
+        self.state.save()
+        return invite
 
     async def _on_event(self, room: MatrixRoom, event: Any) -> None:
         if isinstance(event, MegolmEvent):

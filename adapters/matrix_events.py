@@ -7,6 +7,7 @@ elsewhere) is decided in one place and tested with real nio event objects.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nio import Event, InviteMemberEvent, RoomMemberEvent, RoomMessageText
@@ -30,16 +31,77 @@ def accepts_invite(inviter: str, me: str, allowed: Sequence[str]) -> bool:
     return server == server_of(me) or inviter in allowed or server in allowed
 
 
-def invite_from(events: Sequence[Any], me: str) -> tuple[str, bool] | None:
-    """(inviter, is_direct) from an invited room's stripped state, if it invites ``me``."""
-    for event in events:
+def invite_claims(events: Sequence[Any], me: str) -> list[str]:
+    """Who an invited room's stripped state says invited ``me``.
+
+    The inviting server writes that state and Synapse passes it on unchecked, so a claim only
+    decides whether the room is worth joining; who really invited is read after joining
+    (``verified_invite``).
+    """
+    return [
+        event.sender
+        for event in events
+        if isinstance(event, InviteMemberEvent)
+        and event.state_key == me
+        and event.membership == "invite"
+    ]
+
+
+@dataclass(frozen=True)
+class Invite:
+    """The invite as the room's own history holds it."""
+
+    inviter: str
+    is_direct: bool
+    event_id: str
+    timestamp: int  # the inviting server's clock, milliseconds
+
+
+def verified_invite(raw: Mapping[str, Any], me: str) -> Invite | None:
+    """The invite event fetched from the bot's homeserver once the bot is in the room.
+
+    Unlike stripped state, this event is part of the room's signed history (the homeserver
+    checked its signatures and auth rules), so its sender is the real inviter.
+    """
+    content = raw.get("content")
+    if (
+        raw.get("type") != "m.room.member"
+        or raw.get("state_key") != me
+        or not isinstance(content, dict)
+        or content.get("membership") != "invite"
+        or not isinstance(raw.get("sender"), str)
+        or not isinstance(raw.get("event_id"), str)
+    ):
+        return None
+    timestamp = raw.get("origin_server_ts")
+    return Invite(
+        raw["sender"],
+        content.get("is_direct") is True,
+        raw["event_id"],
+        timestamp if isinstance(timestamp, int) else 0,
+    )
+
+
+def replaced_by_own_join(events: Sequence[Any], me: str) -> str | None:
+    """The id of the membership event (the invite) that the bot's latest join replaced."""
+    for event in reversed(events):
         if (
-            isinstance(event, InviteMemberEvent)
+            isinstance(event, RoomMemberEvent)
             and event.state_key == me
-            and event.membership == "invite"
+            and event.membership == "join"
         ):
-            return event.sender, bool(event.content.get("is_direct"))
+            replaced = event.source.get("unsigned", {}).get("replaces_state")
+            return replaced if isinstance(replaced, str) else None
     return None
+
+
+def since_invite(events: Sequence[Any], invite: Invite) -> Sequence[Any]:
+    """The timeline from just after the invite: what people wrote while the bot was joining
+    is answered too, history from before the invite is not."""
+    for index, event in enumerate(events):
+        if getattr(event, "event_id", None) == invite.event_id:
+            return events[index + 1 :]
+    return [e for e in events if getattr(e, "server_timestamp", 0) >= invite.timestamp]
 
 
 def after_own_join(events: Sequence[Any], me: str) -> Sequence[Any]:

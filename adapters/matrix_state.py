@@ -40,6 +40,8 @@ class MatrixState:
     device_id: str | None = None
     sync_token: str | None = None
     direct_rooms: dict[str, str] = field(default_factory=dict)  # user id -> room id
+    # rooms joined on an invite whose real inviter is not yet read from the room's history
+    pending_joins: list[str] = field(default_factory=list)
     # bot event id -> {"thread": its thread or None, "commands": what its buttons do}
     buttons: dict[str, dict[str, Any]] = field(default_factory=dict)
     outbox: list[Delivery] = field(default_factory=list)
@@ -55,6 +57,7 @@ class MatrixState:
             device_id=raw.get("device_id"),
             sync_token=raw.get("sync_token"),
             direct_rooms=dict(raw.get("direct_rooms", {})),
+            pending_joins=list(raw.get("pending_joins", [])),
             buttons=dict(raw.get("buttons", {})),
             outbox=[_delivery_from(item) for item in raw.get("outbox", [])],
         )
@@ -67,6 +70,7 @@ class MatrixState:
             "device_id": self.device_id,
             "sync_token": self.sync_token,
             "direct_rooms": self.direct_rooms,
+            "pending_joins": self.pending_joins,
             "buttons": self.buttons,
             "outbox": [_delivery_to(item) for item in self.outbox],
         }

@@ -1,7 +1,8 @@
 """Slack: a slack-bolt AsyncApp over Socket Mode (default) or the HTTP Events API.
 
-Bolt verifies signatures and timestamps, acknowledges within Slack's three seconds and runs
-our listeners after the ack; the listeners only translate (``adapters.slack_events``), call
+The Events API handler verifies signatures and timestamps before anything parses or logs the
+body (see ``_on_http``); Bolt acknowledges within Slack's three seconds and runs our
+listeners after the ack; the listeners only translate (``adapters.slack_events``), call
 the core off the event loop and post what it returns. Retries are harmless because the core
 claims every event id once. Rate limits are waited out by slack_sdk's retry handler, so a
 429 delays a reply but never drops it.
@@ -20,16 +21,19 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import slack_events as events
@@ -60,6 +64,8 @@ RATE_LIMIT_RETRIES = 20  # Retry-After is honoured each time; only a storm gives
 # Posting where the bot cannot (a channel it is not in, a DM between two people): the reply
 # goes to the person as a direct message instead of being lost.
 UNREACHABLE = ("not_in_channel", "channel_not_found", "is_archived", "cannot_dm_bot")
+# What Slack posts: events as JSON, slash commands and interactivity as a form.
+CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,38 @@ class SlackConfig:
         return cls(token, app_token, secret, None, host, api_url)
 
 
+def is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Slack's signature of ``body``, made in the last five minutes (an older one is a replay).
+
+    The verifier raises on a timestamp that is no number, a signature that is not ASCII and
+    a body that is not UTF-8: none of them is anything Slack signed, and an exception here
+    would give anybody a 500 and a traceback in the log.
+    """
+    timestamp = headers.get("X-Slack-Request-Timestamp")
+    signature = headers.get("X-Slack-Signature")
+    try:
+        return verifier.is_valid(body, timestamp, signature)
+    except (ValueError, TypeError):
+        return False
+
+
+def bolt_request(body: bytes, request: web.Request) -> AsyncBoltRequest | None:
+    """Bolt's request for a signed ``body``; None if it is not a payload Slack sends.
+
+    Bolt parses the body in the constructor and fails with what it runs into: bad UTF-8 or
+    JSON (ValueError), JSON that is no object or has fields of the wrong shape (AttributeError,
+    TypeError).
+    """
+    if request.content_type not in CONTENT_TYPES:
+        return None
+    try:
+        return AsyncBoltRequest(
+            body=body.decode(), query=request.query_string, headers=dict(request.headers)
+        )
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
 def web_client(config: SlackConfig) -> AsyncWebClient:
     rate_limits = AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
     return AsyncWebClient(
@@ -123,12 +161,19 @@ class SlackAdapter:
         self.due_every = due_every
         self.client = web_client(config)
         http = config.http_port is not None
+        # Bolt's own verification runs after Bolt has parsed the body and logs the body of
+        # each request it refuses; _on_http verifies before either (Socket Mode needs none).
+        # Requests no listener takes go to _on_bolt_error, not to Bolt's warning quoting them.
         self.bolt = AsyncApp(
             client=self.client,
-            signing_secret=config.signing_secret or "",
-            request_verification_enabled=http,  # Socket Mode needs no signatures
+            request_verification_enabled=False,
+            raise_error_for_unhandled_request=True,
             logger=logging.getLogger("slack_bolt"),
         )
+        self.bolt.error(self._on_bolt_error)
+        # Its only message is a debug line quoting the bot's own event it skips, text and all.
+        logging.getLogger("slack_bolt.IgnoringSelfEvents").setLevel(logging.INFO)
+        self._verifier = SignatureVerifier(config.signing_secret or "") if http else None
         self.directory = Directory(self.client)
         self.port: int | None = None
         self._dm_channels: dict[str, str] = {}
@@ -182,8 +227,27 @@ class SlackAdapter:
         log.info("slack: Events API at http://%s:%s%s", host, self.port, EVENTS_PATH)
 
     async def _on_http(self, request: web.Request) -> web.Response:
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        """Verify, then parse, then Bolt: no body Slack did not sign is parsed or logged.
+
+        Nothing of a body is logged at all, signed or not (it is what people wrote), and a
+        signed body that is no Slack payload is a 400, not a traceback and a 500.
+        """
+        body = await request.read()
+        if self._verifier is None or not is_signed(self._verifier, body, request.headers):
+            log.info("slack: refused a request from %s without a valid signature", request.remote)
+            return web.json_response({"error": "invalid request"}, status=401)
+        parsed = bolt_request(body, request)
+        if parsed is None:
+            log.warning("slack: refused a signed request that is no Slack payload")
+            return web.json_response({"error": "malformed request"}, status=400)
+        return await to_aiohttp_response(await self.bolt.async_dispatch(parsed))
+
+    async def _on_bolt_error(self, error: Exception) -> None:
+        """Bolt's errors by kind only: its default handlers log the payload or quote it."""
+        if isinstance(error, BoltUnhandledRequestError):
+            log.warning("slack: no listener takes a request Slack sent; answered 404")
+        else:
+            log.error("slack: Bolt failed on a request: %s", type(error).__name__)
 
     def _keep(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)

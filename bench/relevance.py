@@ -263,7 +263,6 @@ class _Cached:
 
 
 def routing_figures(encoder: SentenceEncoder, encode: Encode) -> dict[str, object]:
-    from matching.routing import AREAS
 
     router = Router(_Cached(encoder, encode))  # type: ignore[arg-type]
     router.fit(seed_examples())
@@ -277,7 +276,7 @@ def routing_figures(encoder: SentenceEncoder, encode: Encode) -> dict[str, objec
             case, route = cases[n], routes[n]
             right += route.target == case.label
             wrong_single += route.target != "both" and route.target != case.label
-            named = [a for a in AREAS if a in route.reason]
+            named = list(route.areas)
             if not named:
                 neutral += 1
             reason_right += bool(named) and all(a in case.areas for a in named)

@@ -12,20 +12,23 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from tqdm import tqdm
 
+from bot import demo as examples
 from bot import ops, services
 from bot.app import App, build_app, build_router, provide_model
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.events import Sender
+from bot.i18n import Translator
 from bot.importer import ImportFileError, count_records, read_rows
 from bot.private_files import secure_data_dir
+from bot.render import route_reason
 from knowledge.records import ROLES
 from knowledge.store import Store
 from matching.encoder import SentenceEncoder
@@ -186,20 +189,42 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     config = settings(ctx)
     app = open_app(config)
     sender = Sender(name, name, department, role)
-    chat_ = ConsoleChat(app.bot, sender, jobs=app.due, outbox=config.data_dir / "dateien")
+    town = examples.ConsoleDemo(app.store, app.matcher, app.bot.clock, config.language)
+    chat_ = ConsoleChat(
+        app.bot,
+        sender,
+        jobs=app.due,
+        outbox=config.data_dir / "dateien",
+        names=console_names(app.store),
+        commands=dict.fromkeys(examples.CONSOLE_COMMANDS, town),
+    )
+
+    def greeting() -> str:
+        text = f"Ideenlotse – Sie sind angemeldet als {name}. Hilfe mit !hilfe, beenden mit Strg+D."
+        # First start: alone with an empty store, a first idea would meet nobody.
+        return text + "\n" + town.hint() if examples.is_empty(app.store) else text
+
     try:
         if sys.stdin.isatty():
-            chat_.interactive(
-                config.data_dir / "console_history",
-                lambda: (
-                    f"Ideenlotse – Sie sind angemeldet als {name}. "
-                    "Hilfe mit !hilfe, beenden mit Strg+D."
-                ),
-            )
+            chat_.interactive(config.data_dir / "console_history", greeting)
         else:
             chat_.run(sys.stdin)
     finally:
         app.close()
+
+
+def console_names(store: Store) -> Callable[[str], str | None]:
+    """Display names for the console's "for whom" headings: people who typed in another
+    console process, and the example people (whom introductions may address)."""
+
+    def name_of(user_id: str) -> str | None:
+        with store.transaction():
+            found = store.find_person("console", user_id) or store.find_person(
+                examples.DEMO_PLATFORM, user_id
+            )
+        return found.display_name if found else None
+
+    return name_of
 
 
 @cli.command("import")
@@ -453,12 +478,84 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
         raise Failure(f"cannot route: {exc}") from exc
     finally:
         store.close()
+    t = Translator(config.language)
     for each in routes:
+        reason = route_reason(t, each)
         if as_json or text is None:
-            result = {"target": each.target, "confidence": each.confidence, "reason": each.reason}
+            result = {"target": each.target, "confidence": each.confidence, "reason": reason}
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
-            click.echo(f"{each.target} ({each.confidence:.2f}): {each.reason}")
+            click.echo(f"{each.target} ({each.confidence:.2f}): {reason}")
+
+
+@cli.command()
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Remove the example people with everything they brought, instead of loading them.",
+)
+@click.pass_context
+def demo(ctx: click.Context, remove: bool) -> None:
+    """Load example data of a fictional town, Musterstadt, to try Ideenlotse out.
+
+    Ten colleagues whose names end in "(Beispiel)", their ideas, supports and interests, and
+    questions the CDO and the CIO already answered: your first idea then meets similar ideas
+    and people, and !wer finds colleagues. Loading again adds nothing twice.
+
+    --remove erases every example person the way !vergiss-mich does, with their ideas,
+    supports, interests, introductions, questions, answers and vectors; supports real people
+    gave to example ideas go with those ideas. Real ideas and questions stay.
+
+    A console that is already running sees examples loaded here only after a restart; inside
+    the console, !beispiele (and !beispiele entfernen) does the same at once.
+
+    \b
+    Examples:
+      ideenlotse demo
+      ideenlotse demo --remove
+      printf '!idee Termine im Bürgerbüro online buchen\\n' | ideenlotse chat --as anna
+    """
+    config = settings(ctx)
+    try:
+        town = examples.load_town()
+    except examples.TownError as exc:
+        raise Failure(f"the example data is broken: {exc}") from exc
+    if remove:
+        remove_examples(config, town)
+    else:
+        load_examples(config, town)
+
+
+def load_examples(config: Settings, town: examples.Town) -> None:
+    app = open_app(config)
+    try:
+        loaded = examples.load_demo(app.store, app.matcher, app.bot.clock(), town)
+    finally:
+        app.close()
+    if loaded.nothing:
+        click.echo(f"{town.name} examples are already there; nothing added")
+        return
+    click.echo(
+        f"{town.name} examples loaded: {loaded.people} people, {loaded.ideas} ideas, "
+        f"{loaded.supports} supports, {loaded.questions} answered questions"
+    )
+    click.echo("Remove them with: ideenlotse demo --remove", err=True)
+
+
+def remove_examples(config: Settings, town: examples.Town) -> None:
+    """No model is loaded: nothing is encoded, and no index outlives this process."""
+    store = open_store(config)
+    try:
+        removed = examples.remove_demo(store, None, utcnow(), town)
+    finally:
+        store.close()
+    if not removed.people:
+        click.echo("no examples to remove")
+        return
+    click.echo(
+        f"{town.name} examples removed: {removed.people} people, {len(removed.ideas)} ideas, "
+        f"{removed.questions} questions (with their supports, answers and vectors)"
+    )
 
 
 def stdin_lines() -> list[str]:

@@ -65,7 +65,7 @@ class EmptyCommand:
 @dataclass(frozen=True)
 class UnknownCommand:
     name: str
-    suggestion: str | None
+    suggestion: Command | None
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,9 @@ class CommandRegistry:
     def lookup(self, name: str) -> Command | None:
         return self._by_name.get(fold(name))
 
-    def closest(self, name: str) -> str | None:
+    def closest(self, name: str) -> Command | None:
         matches = difflib.get_close_matches(fold(name), list(self._by_name), n=1, cutoff=0.6)
-        if not matches:
-            return None
-        return self._by_name[matches[0]].name
+        return self._by_name[matches[0]] if matches else None
 
     def parse(self, text: str, prefix: str = "!") -> Parsed:
         stripped = text.strip()
@@ -187,3 +185,6 @@ def parse_number(raw: str) -> int:
     if not value.isdecimal() or int(value) <= 0 or len(value) > 12:  # "²" is a digit, no number
         raise ArgumentError("error.not_a_number")
     return int(value)
+
+
+REGISTRY = CommandRegistry()  # the chat commands; bot.handlers declares them all

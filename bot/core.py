@@ -197,7 +197,8 @@ class Bot:
             case UnknownCommand(name=name, suggestion=suggestion):
                 answer = t("error.unknown_command", name=name)
                 if suggestion:
-                    answer += " " + t("error.did_you_mean", suggestion=suggestion)
+                    named = render.command_name(t, suggestion)
+                    answer += " " + t("error.did_you_mean", suggestion=named)
                 return [Reply(answer + " " + t("error.help_hint"))]
             case UsageError() as error:
                 return [Reply(self._usage_error(t, error))]
@@ -205,7 +206,8 @@ class Bot:
                 if command.roles is not None and ctx.person.role not in command.roles:
                     log.info("refused %s for role %s", command.name, ctx.person.role)
                     roles = render.roles_phrase(t, command.roles)
-                    return [Reply(t("error.forbidden", name=command.name, roles=roles))]
+                    name = render.command_name(t, command)
+                    return [Reply(t("error.forbidden", name=name, roles=roles))]
                 replies: list[Reply] = command.handler(ctx, **args)
                 return replies
         return []

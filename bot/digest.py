@@ -374,7 +374,8 @@ def _analyse(
     order = sorted(shown, key=lambda n: (not clusters[n].synergy, n))  # type: ignore[union-attr]
     chosen = [c for c in (clusters[n] for n in order) if c is not None]
     renumber = {old: new for new, old in enumerate(order)}
-    coords, projection = clustering.project_2d(points)
+    # each cluster in one place on the map, whatever the projection did with it
+    coords, projection = clustering.layout_2d(points, labels)
     map_points = tuple(
         MapPoint(ids[n], float(coords[n, 0]), float(coords[n, 1]), renumber.get(int(lab), -1))
         for n, lab in enumerate(labels)

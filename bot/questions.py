@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
+from bot.render import typed
 from bot.sla import WorkingHours, add_working_hours
 from knowledge.folding import fold
 from knowledge.questions import KnownAnswer, Question
@@ -128,9 +129,9 @@ def in_remit(role: str | None, question: Question) -> bool:
     return question.routed_at is not None and question.target in (role, "both")
 
 
-def routed(desk: QuestionDesk, t: Translator, text: str) -> Route:
-    """The router's decision, or "both" with a reason when no router is available."""
-    return desk.route(text) or Route("both", 0.0, t("question.no_router_reason"))
+def routed(desk: QuestionDesk, text: str) -> Route:
+    """The router's decision, or "both" when no router is available."""
+    return desk.route(text) or Route("both", 0.0, basis="no_router")
 
 
 # -- delivery ---------------------------------------------------------------------------------
@@ -188,18 +189,19 @@ def send(
 
 def steward_buttons(question: Question) -> Callable[[Translator], tuple[Button, ...]]:
     """Answer (platforms with forms ask for the text) and re-route to each other target."""
-    commands = {"cdo": "cdo", "cio": "cio", "both": "beide"}
 
     def make(t: Translator) -> tuple[Button, ...]:
         answer = Button(
-            t("question_buttons.answer", id=question.id), f"!antwort {question.id}", "primary"
+            t("question_buttons.answer", id=question.id),
+            typed(t, "antwort", question.id),
+            "primary",
         )
         reroutes = tuple(
             Button(
                 t("question_buttons.reroute", roles=target_name(t, target)),
-                f"!weiterleiten {question.id} {word}",
+                typed(t, "weiterleiten", question.id, t(f"word.{target}")),
             )
-            for target, word in commands.items()
+            for target in ("cdo", "cio", "both")
             if target != question.target
         )
         return (answer, *reroutes)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from bot.commands import Command
+from typing import TYPE_CHECKING
+
+from bot.commands import REGISTRY, Command
 from bot.i18n import Translator
 from bot.matcher import Colleague
 from knowledge.records import Idea
+
+if TYPE_CHECKING:
+    from matching.routing import Route  # sklearn behind it: not loaded for rendering
 
 SUMMARY_LENGTH = 90
 
@@ -50,6 +55,28 @@ def command_name(t: Translator, command: Command) -> str:
     if t.language == "en" and command.aliases:
         return command.aliases[0]
     return command.name
+
+
+def typed(t: Translator, name: str, *args: object) -> str:
+    """A command as this reader would type it (a button's command is shown where a platform
+    has no buttons, and it is what a click sends): their language's name, then the values."""
+    command = REGISTRY.lookup(name)
+    assert command is not None, f"no command {name!r}"
+    return " ".join(["!" + command_name(t, command), *(str(a) for a in args)])
+
+
+def route_reason(t: Translator, route: Route) -> str:
+    """The one line that tells the asker why their question goes where it goes."""
+    if route.basis != "topic":
+        return t(f"route.{route.basis}")
+    areas = [t(f"area.{area}") for area in route.areas]
+    if route.target == "both":
+        if len(areas) == 2:
+            return t("route.both_areas", organisation=areas[0], technology=areas[1])
+        return t("route.both")
+    if areas:
+        return t("route.single", area=areas[0], role=t(f"route.role_{route.target}"))
+    return t(f"route.side_{route.target}")
 
 
 def usage(t: Translator, command: Command, prefix: str = "!") -> str:

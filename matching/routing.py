@@ -53,21 +53,22 @@ FEEDBACK_WEIGHT = 16.0
 AREA_C = 32.0  # inverse L2 strength of the area classifier
 AREA_MIN = 0.2  # probability an area needs to be named as the reason
 
-ROLE_NAMES = {"cdo": "der CDO", "cio": "der CIO"}
-SIDES = {"cdo": "Organisation und Abläufe der Verwaltung", "cio": "Technik und IT"}
 # "Hallo", "Danke!" or an empty line carry no topic, yet the model would still pick a side
 # with high confidence; such texts (at most one content word and no remit keyword) go to both.
-UNCLEAR_REASON = "Das Thema ist aus der Frage nicht erkennbar – CDO und CIO sehen sie sich an."
 EMPTY_PLACEHOLDER = "?"  # encoded in place of an empty text, keeps the batch aligned
 
 
 @dataclass(frozen=True)
 class Route:
-    """Where a question goes and why; `reason` is one German line shown to the asker."""
+    """Where a question goes and why. The bot words the reason in the reader's language
+    (``bot.render.route_reason``) from ``areas``: the remit area of the chosen role, or for
+    "both" the organisation's and the technology's area when both are clear; none when no
+    area is likely enough. ``basis`` says when there is nothing to go by at all."""
 
     target: str  # "cdo" | "cio" | "both"
     confidence: float  # 0..1: p(target); for "both", 1 - p(best single role)
-    reason: str
+    areas: tuple[str, ...] = ()
+    basis: str = "topic"  # "topic" | "no_topic" (the text names none) | "no_router"
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class Router:
                 dict(zip(area_names, area_row.tolist(), strict=True)),
             )
             if terms(text)
-            else Route("both", 0.0, UNCLEAR_REASON)
+            else Route("both", 0.0, basis="no_topic")
             for text, row, area_row in zip(texts, probabilities, area_rows, strict=True)
         ]
 
@@ -239,15 +240,15 @@ class Router:
         return self._area_model
 
     def _decide(self, probabilities: dict[str, float], areas: dict[str, float]) -> Route:
-        """Pick the target from class probabilities; word the reason from the area model."""
+        """Pick the target from class probabilities; the reason's areas from the area model."""
         p_cdo, p_cio = probabilities.get("cdo", 0.0), probabilities.get("cio", 0.0)
         p_both = probabilities.get("both", 0.0)
         best = "cdo" if p_cdo >= p_cio else "cio"
         p_best = max(p_cdo, p_cio)
         if p_both > p_best or p_best < self.min_confidence:
             # the chance that picking one role alone would be wrong
-            return Route("both", round(1.0 - p_best, 3), _both_reason(areas))
-        return Route(best, round(p_best, 3), _single_reason(best, areas))
+            return Route("both", round(1.0 - p_best, 3), _areas_named("both", areas))
+        return Route(best, round(p_best, 3), _areas_named(best, areas))
 
 
 def _best_area(role: str, areas: dict[str, float]) -> str | None:
@@ -258,18 +259,9 @@ def _best_area(role: str, areas: dict[str, float]) -> str | None:
     return ranked[-1][1]
 
 
-def _single_reason(role: str, areas: dict[str, float]) -> str:
-    area = _best_area(role, areas)
-    if area is None:
-        return f"Es geht um {SIDES[role]} – das betreut {ROLE_NAMES[role]}."
-    return f"Es geht um {area} – das betreut {ROLE_NAMES[role]}."
-
-
-def _both_reason(areas: dict[str, float]) -> str:
+def _areas_named(target: str, areas: dict[str, float]) -> tuple[str, ...]:
+    if target != "both":
+        area = _best_area(target, areas)
+        return (area,) if area else ()
     organisation, technology = _best_area("cdo", areas), _best_area("cio", areas)
-    if organisation and technology:
-        return (
-            f"Das berührt Organisation ({organisation}) und Technik ({technology}) – "
-            "CDO und CIO sehen es sich gemeinsam an."
-        )
-    return "Das berührt Organisation und Technik – CDO und CIO sehen es sich gemeinsam an."
+    return (organisation, technology) if organisation and technology else ()

@@ -16,8 +16,10 @@ Batches (loading, imports) keep sentence-transformers' own path, where Python is
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,6 +53,20 @@ class TracedEncoder:
             return features["sentence_embedding"][0].numpy().astype(np.float32)
 
 
+@contextlib.contextmanager
+def _transformers_quiet() -> Iterator[None]:
+    """Tracing touches every attribute of the model, among them the training loss, and
+    transformers then warns about a ``loss_type`` this encoder never uses."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+
+
 def trace(model: SentenceTransformer) -> TracedEncoder | None:
     """A TracedEncoder for ``model``, or None where the eager path must be kept."""
     if not _plain_stack(model):
@@ -60,14 +76,16 @@ def trace(model: SentenceTransformer) -> TracedEncoder | None:
     try:
         transformer = model[0].auto_model
         example = model.preprocess([PROBES[0]])
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), _transformers_quiet():
             warnings.simplefilter("ignore")  # TracerWarnings about Python branches: checked below
             traced = torch.jit.trace(
                 transformer, (example["input_ids"], example["attention_mask"]), strict=False
             )
             traced = torch.jit.freeze(traced.eval())
         fast = TracedEncoder(model, traced)
-        eager = model.encode(list(PROBES), prompt="", convert_to_numpy=True)  # as given
+        eager = model.encode(  # as given; no "Batches" bar, even when -v sets INFO
+            list(PROBES), prompt="", convert_to_numpy=True, show_progress_bar=False
+        )
         pairs = zip(PROBES, eager, strict=True)
         error = max(float(np.abs(fast.encode_one(p) - e).max()) for p, e in pairs)
     except Exception as exc:  # any failure only means the slower path is used

@@ -24,7 +24,8 @@ def hilfe(ctx: Context, command: str | None) -> list[Reply]:
         text = t("help.unknown", name=command)
         suggestion = REGISTRY.closest(command.lstrip(prefix))
         if suggestion:
-            text += " " + t("error.did_you_mean", suggestion=f"hilfe {suggestion}")
+            named = render.typed(t, "hilfe", render.command_name(t, suggestion))
+            text += " " + t("error.did_you_mean", suggestion=named.removeprefix("!"))
         return [Reply(text)]
     return [Reply(command_help(ctx, wanted.name))]
 

@@ -11,6 +11,7 @@ from bot.events import Button, Reply
 from bot.handlers import REGISTRY
 from bot.i18n import Translator
 from bot.matcher import Suggestions
+from bot.render import typed
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -36,10 +37,17 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
         event_id=message.event_id,
     )
     suggestions = ctx.matcher.suggest(ctx.store, idea, ctx.person)
-    return [intake_reply(ctx.t, ctx.person.display_name, idea, suggestions)]
+    authors = {s.idea.author_id for s in suggestions.similar if s.idea.author_id is not None}
+    people = [ctx.store.get_person(author) for author in authors]
+    reachable = {p.id for p in people if p is not None and p.matching_opt_in}
+    return [intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable)]
 
 
-def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions) -> Reply:
+def intake_reply(
+    t: Translator, name: str, idea: Idea, suggestions: Suggestions, reachable: set[int]
+) -> Reply:
+    """The answer to a new idea; "Kontakt" only for authors who allow introductions
+    (``reachable``): the button must not promise what ``!vernetzen`` then refuses."""
     lines = [t("idea.saved", name=name, id=idea.id)]
     buttons: list[Button] = []
     if suggestions.similar:
@@ -54,12 +62,15 @@ def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions)
             t(key, line=render.idea_line(t, similar.idea), id=other, reason=similar.reason)
         )
         if not own:
-            buttons += [
-                Button(t("button.support", id=other), f"!unterstuetzen {other}", "primary"),
-                Button(t("button.introduce", id=other), f"!vernetzen {other}"),
-            ]
+            buttons.append(
+                Button(t("button.support", id=other), typed(t, "unterstuetzen", other), "primary")
+            )
+            if similar.idea.author_id in reachable:
+                buttons.append(
+                    Button(t("button.introduce", id=other), typed(t, "vernetzen", other))
+                )
         buttons.append(
-            Button(t("button.not_similar", id=other), f"!nicht-aehnlich {idea.id} {other}")
+            Button(t("button.not_similar", id=other), typed(t, "nicht-aehnlich", idea.id, other))
         )
     if suggestions.colleagues:
         lines += ["", t("idea.colleagues_header")]
@@ -69,7 +80,7 @@ def intake_reply(t: Translator, name: str, idea: Idea, suggestions: Suggestions)
         buttons.append(
             Button(
                 t("button.introduce_person", name=person.display_name),
-                f"!vernetzen {person.platform_user_id}",
+                typed(t, "vernetzen", person.platform_user_id),
             )
         )
     if not suggestions.similar:
@@ -166,7 +177,8 @@ def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
             return [Reply(t("merge.already", id=idea.id, target=idea.merged_into))]
     services.merge_ideas(ctx.store, ctx.person, source, into, ctx.now)
     ctx.matcher.forget([source.id])
-    notice = tell_author(
-        ctx, source, lambda theirs: theirs("merge.author_notice", source=source.id, target=into.id)
-    )
-    return [Reply(t("merge.done", source=source.id, target=into.id)), *notice]
+    # One author's two ideas: nobody gains a support (one's own idea is not supported).
+    own = "_own" if source.author_id is not None and source.author_id == into.author_id else ""
+    key = f"merge.author_notice{own}"
+    notice = tell_author(ctx, source, lambda theirs: theirs(key, source=source.id, target=into.id))
+    return [Reply(t(f"merge.done{own}", source=source.id, target=into.id)), *notice]

@@ -28,6 +28,7 @@ from bot.questions import (
     routed,
     target_name,
 )
+from bot.render import typed
 from knowledge.folding import fold
 from knowledge.questions import NewQuestion, Question
 from matching.vectors import to_blob
@@ -99,16 +100,21 @@ def offer_reply(t: Translator, question: Question, offer: Offer) -> Reply:
         lines.append("• " + render.idea_line(t, offer.idea.idea))
     lines += ["", t("question.did_it_help", id=question.id)]
     buttons = (
-        Button(t("question.button_helped"), f"!geholfen ja {question.id}", "primary"),
-        Button(t("question.button_not_helped"), f"!geholfen nein {question.id}"),
+        Button(
+            t("question.button_helped"), typed(t, "geholfen", t("word.yes"), question.id), "primary"
+        ),
+        Button(t("question.button_not_helped"), typed(t, "geholfen", t("word.no"), question.id)),
     )
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def route_and_deliver(ctx: Context, question: Question, intro: str = "") -> list[Reply]:
+def route_and_deliver(ctx: Context, question: Question, *, passed_on: bool = False) -> list[Reply]:
+    """Route, deliver and tell the asker where it went; ``passed_on``: the question was saved
+    before (an earlier answer was offered and did not help), so it is not "saved" again."""
     t = ctx.t
-    route = routed(ctx.questions, t, question.text)
-    ctx.store.route_question(question.id, route.target, route.confidence, route.reason, ctx.now)
+    route = routed(ctx.questions, question.text)
+    reason = render.route_reason(Translator(ctx.settings.language), route)  # as stored and shown
+    ctx.store.route_question(question.id, route.target, route.confidence, reason, ctx.now)
     ctx.store.audit(
         "question.routed", ctx.now, actor_id=ctx.person.id, subject_type="question",
         subject_id=question.id, detail=route.target,
@@ -116,10 +122,11 @@ def route_and_deliver(ctx: Context, question: Question, intro: str = "") -> list
     current = ctx.store.get_question(question.id)
     assert current is not None
     delivered, to = deliver(ctx.store, ctx.settings, current)
-    text = t("question.routed", id=question.id, roles=target_name(t, route.target))
-    text += " " + route.reason
+    key = "question.not_helped" if passed_on else "question.routed"
+    text = t(key, id=question.id, roles=target_name(t, route.target))
+    text += " " + render.route_reason(t, route)
     notice = asker_notice(t, current, to)
-    parts = [intro, text, notice or t("question.answer_comes_here")]
+    parts = [text, notice or t("question.answer_comes_here")]
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]
 
 
@@ -296,4 +303,4 @@ def geholfen(ctx: Context, verdict: bool, number: int) -> list[Reply]:
     if verdict:
         ctx.store.close_question(question.id, ctx.now)
         return [Reply(t("question.helped", id=number))]
-    return route_and_deliver(ctx, question, t("question.not_helped"))
+    return route_and_deliver(ctx, question, passed_on=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,19 @@ def seeded(tmp_path: Path, seeded_db: Path, encoder: SentenceEncoder) -> Iterato
     ids = list(range(first, first + len(E_INVOICE) + len(WIFI) + len(DUPLICATE)))
     yield Seeded(store, settings, matcher, bot, clock, ids[:3], ids[3:6], ids[6:], talker(bot, "t"))
     store.close()
+
+
+@pytest.fixture
+def saved_figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """The figures the digest saves (its map), to measure what was drawn."""
+    from matplotlib.figure import Figure
+
+    figures: list[Any] = []
+    original = Figure.savefig
+
+    def savefig(self: Any, *args: Any, **kwargs: Any) -> Any:
+        figures.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    yield figures

@@ -115,3 +115,110 @@ def test_above_the_matrix_limit_only_the_newest_rows_are_clustered(
     labels = clustering.cluster_labels(points)
     assert list(labels[:3]) == [-1, -1, -1]
     assert len(set(labels[3:6])) == 1 and len(set(labels[6:])) == 1 and labels[3] != labels[6]
+
+
+# -- names: no filler words, nouns first --------------------------------------------------------
+
+# Filler words of chat messages the issue saw as theme names, and their inflections.
+FILLER = {"erst", "mal", "bitte", "sollte", "schon", "gibt", "immer", "wäre", "einfach", "mehr"}
+FILLER |= {"erstmal", "nochmal", "schonmal", "eigentlich", "gedacht"}
+
+
+def is_filler(term: str) -> bool:
+    from matching.reasons import lemma, stopwords
+
+    forms = {term.lower(), lemma(term).lower(), lemma(term.lower()).lower()}
+    return bool(forms & (FILLER | stopwords() | clustering.EXTRA_STOPWORDS))
+
+
+CHATTY = [
+    "Erstmal bitte die Formulare einfacher machen, das wäre schon gut",
+    "Man sollte erstmal die Formulare einfacher gestalten, immer mehr Leute fragen",
+    "Es gibt immer mehr Formulare, erstmal einfacher machen wäre schön",
+    "Erstmal sollte das WLAN im Rathaus einfacher werden, gibt es ja schon",
+    "Das WLAN im Rathaus ist erstmal einfacher als gedacht, bitte mehr davon",
+    "Parkplätze am Bahnhof",
+]
+
+
+def test_filler_words_and_their_inflections_name_no_cluster() -> None:
+    names = clustering.cluster_terms(CHATTY, np.array([0, 0, 0, 1, 1, -1]), k=3)
+    assert "Formulare" in names[0] and "WLAN" in names[1], names
+    for terms in names.values():
+        assert not [term for term in terms if is_filler(term)], names
+
+
+def test_nouns_name_a_cluster_before_other_words() -> None:
+    texts = [
+        "Die Baumwurzeln haben den Radweg stellenweise beschädigt",
+        "Stellenweise ist der Radweg durch Wurzeln beschädigt",
+        "Wurzeln heben den Radweg an, stellenweise beschädigt",
+        "Parkplätze am Bahnhof",
+    ]
+    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=2)
+    assert set(names[0]) == {"Radweg", "Wurzeln"}, names
+
+
+def test_compound_heads_join_their_words() -> None:
+    """ "Eingangsrechnungen" and "Ausgangsrechnung" meet in "Rechnung", also written alone."""
+    texts = [
+        "Eingangsrechnungen automatisch erfassen",
+        "Jede Rechnung digital freigeben",
+        "Ausgangsrechnungen digital versenden",
+        "Parkplätze am Bahnhof",
+    ]
+    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
+    assert names[0][0].lower().startswith("rechnung"), names
+
+
+# -- the map: one theme, one place -------------------------------------------------------------
+
+
+def assert_compact(coords: np.ndarray, labels: np.ndarray) -> None:
+    """Every clustered point is nearer its own cluster's centre than any other's, and each
+    cluster covers a small part of the map."""
+    clusters = sorted({int(x) for x in labels if x >= 0})
+    centres = np.array([coords[labels == c].mean(axis=0) for c in clusters])
+    span = float(np.ptp(coords, axis=0).max())
+    for row in np.flatnonzero(labels >= 0):
+        nearest = clusters[int(np.argmin(np.linalg.norm(centres - coords[row], axis=1)))]
+        assert nearest == labels[row], (row, labels[row], nearest)
+    for c, centre in zip(clusters, centres, strict=True):
+        radius = float(np.linalg.norm(coords[labels == c] - centre, axis=1).max())
+        assert radius <= 0.2 * span, (c, radius, span)
+
+
+@pytest.mark.parametrize("tsne_max", [500, 5])
+def test_layout_keeps_each_cluster_in_one_place(
+    monkeypatch: pytest.MonkeyPatch, tsne_max: int
+) -> None:
+    """Also with PCA (above TSNE_MAX ideas), which mixes groups of nearly orthogonal vectors."""
+    monkeypatch.setattr(clustering, "TSNE_MAX", tsne_max)
+    points = clustering.features(blobs([6, 5, 5, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1], seed=7))
+    labels = clustering.cluster_labels(points)
+    coords, method = clustering.layout_2d(points, labels)
+    assert method == ("tsne" if tsne_max == 500 else "pca")
+    assert coords.shape == (len(points), 2) and np.isfinite(coords).all()
+    assert_compact(coords, labels)
+
+
+def test_layout_of_a_cluster_split_by_the_projection_is_joined() -> None:
+    coords = np.array([[0, 0], [0.1, 0], [10, 10], [10.1, 10], [5, 5], [9.9, 10.1]], np.float32)
+    labels = np.array([0, 0, 1, 1, -1, 0])  # the last point of 0 landed among the 1s
+    gathered = clustering.gather(coords, labels)
+    assert_compact(gathered, labels)
+    assert np.allclose(gathered[4], coords[4])  # unclustered points stay where they are
+
+
+def test_a_name_says_a_compound_and_its_head_once() -> None:
+    texts = [
+        "Der Sicherheitsabstand zur Spur fehlt",
+        "Abstand halten, Sicherheitsabstand auf der Spur",
+        "Baumwurzeln und Wurzeln auf dem Radweg",
+        "Wurzeln heben den Radweg",
+        "Parken",
+    ]
+    names = clustering.cluster_terms(texts, np.array([0, 0, 1, 1, -1]), k=3)
+    for terms in names.values():
+        low = [term.lower() for term in terms]
+        assert not [(a, b) for a in low for b in low if a != b and a.endswith(b)], names

@@ -226,3 +226,17 @@ def test_the_data_dir_is_private_to_the_bot(tmp_path: Path) -> None:
     assert any(p.suffix == ".json" and p != left for p in written)  # the export
     for path in written:
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_model_commands_keep_stderr_free_of_library_noise(tmp_path: Path) -> None:
+    """Issue #15, item 23: a transformers warning and "Batches: 100%" bars reached stderr on
+    every model command, even with no terminal to show a bar on."""
+    (tmp_path / "ideenlotse.toml").write_text("", encoding="utf-8")
+    chat = run(tmp_path, "chat", "--as", "anna", stdin="!idee Rechnungen digital freigeben\n")
+    assert chat.returncode == 0 and chat.stderr == "", chat.stderr
+    quiet = run(tmp_path, "similar", "Rechnungen")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    verbose = run(tmp_path, "-v", "route", stdin="Wer betreut das WLAN?\n")
+    assert verbose.returncode == 0, verbose.stderr
+    for noise in ("Batches", "[transformers]", "loss_type", "%|"):
+        assert noise not in verbose.stderr, verbose.stderr

@@ -102,10 +102,17 @@ class Staff:
         if event.sender != self.user_id:
             self.seen.append(Seen(room.room_id, event))
 
-    async def create_room(self, invite: list[str], *, encrypted: bool = False) -> str:
+    async def create_room(
+        self, invite: list[str], *, encrypted: bool = False, **options: Any
+    ) -> str:
         state = [matrix.ENCRYPTION] if encrypted else []
-        response = await self.client.room_create(invite=invite, initial_state=state)
+        response = await self.client.room_create(invite=invite, initial_state=state, **options)
         room_id = str(response.room_id)
+
+        async def known() -> bool:  # nio sends only to rooms its own sync has brought
+            return room_id in self.client.rooms
+
+        await until(known, f"{room_id} in {self.user_id}'s sync")
         return room_id
 
     async def wait_joined(self, room_id: str, user_id: str) -> None:

@@ -104,8 +104,13 @@ def federating(port: int, certificate: Certificate) -> Any:
     return configure
 
 
-def launch_federating(folder: Path, certificate: Certificate) -> FederatingSynapse:
+FORGING = (str(Path(__file__).with_name("forging_synapse.py")),)
+
+
+def launch_federating(
+    folder: Path, certificate: Certificate, program: tuple[str, ...] = Synapse.program
+) -> FederatingSynapse:
     """Start one Synapse that federates (with anyone reachable, in practice its twin)."""
     port = free_port()
-    server = launch(folder, federating(port, certificate))
+    server = launch(folder, federating(port, certificate), program)
     return FederatingSynapse(server, f"127.0.0.1:{port}")

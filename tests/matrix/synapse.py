@@ -79,6 +79,7 @@ class Synapse:
     port: int
     process: subprocess.Popen[bytes] | None = None
     admin_token: str = ""
+    program: tuple[str, ...] = ("-m", "synapse.app.homeserver")  # or a wrapper script
 
     @property
     def url(self) -> str:
@@ -91,7 +92,7 @@ class Synapse:
     def start(self) -> None:
         log = (self.folder / "synapse.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
+            [sys.executable, *self.program, "-c", str(self.config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.folder,
@@ -158,15 +159,20 @@ class Synapse:
         self.request("POST", path, {"messages_per_second": per_second, "burst_count": burst})
 
 
-def launch(folder: Path, configure: Callable[[dict[str, Any]], None] | None = None) -> Synapse:
+def launch(
+    folder: Path,
+    configure: Callable[[dict[str, Any]], None] | None = None,
+    program: tuple[str, ...] = Synapse.program,
+) -> Synapse:
     """Generate keys, start Synapse and log in an admin (for the admin API).
 
-    ``configure`` may change the generated config first (the federation tests add a listener).
+    ``configure`` may change the generated config first (the federation tests add a listener);
+    ``program`` may start Synapse through a wrapper (the forging server of the invite tests).
     """
     if importlib.util.find_spec("synapse") is None:
         raise SynapseError("matrix-synapse is not installed: pip install -e '.[dev]'")
     folder.mkdir(parents=True, exist_ok=True)
-    server = Synapse(folder, free_port())
+    server = Synapse(folder, free_port(), program=program)
     config = synapse_config(folder, server.port)
     if configure is not None:
         configure(config)

@@ -3,11 +3,14 @@
 A user of server B invites the bot, whose account is on server A. Without B on the
 allow-list the bot declines (B's room shows the bot's membership as "leave", never "join");
 with B's server name in ``allowed_inviters`` it joins over federation and answers there.
+Server B can also lie (``forging_synapse.py``): its invites then carry forged stripped state
+claiming that a user of server A invited the bot.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,10 +23,11 @@ from nio import (
     RoomInviteError,
 )
 
+from adapters.matrix_state import MatrixState
 from bot.config import MatrixSettings
 from matching.encoder import SentenceEncoder
 from tests.matrix.conftest import Matrix, Staff, until
-from tests.matrix.federation import FederatingSynapse, launch_federating, self_signed
+from tests.matrix.federation import FORGING, FederatingSynapse, launch_federating, self_signed
 from tests.matrix.synapse import SynapseError
 
 FEDERATED_WAIT = 120.0  # seconds: the first request between two servers also fetches keys
@@ -40,8 +44,8 @@ def servers(
     certificate = self_signed(folder / "tls")
     started: list[FederatingSynapse] = []
     try:
-        for name in ("a", "b"):
-            started.append(launch_federating(folder / name, certificate))
+        started.append(launch_federating(folder / "a", certificate))
+        started.append(launch_federating(folder / "b", certificate, FORGING))
     except SynapseError as exc:
         for running in started:
             running.server.stop()
@@ -145,3 +149,41 @@ async def test_invite_from_an_allow_listed_server_is_accepted(
     await paul.say(room, "!hilfe")
     reply = await paul.expect(lambda seen: seen.room_id == room, "the bot's answer to !hilfe")
     assert reply.event.sender == home.bot_id
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_forged_invite_state_is_not_believed(
+    home: Matrix, servers: tuple[FederatingSynapse, FederatingSynapse]
+) -> None:
+    """Eve on B invites the bot; B puts a forged "Anna of server A invites you to a direct
+    chat" ahead of the real invite. The claim gets the bot to look (join), the signed invite
+    in the room's history names Eve, so the bot leaves and records no direct room for Anna."""
+    eve = await foreigner(home, servers[1], "eve-forger")
+    anna = await home.person("anna")  # a colleague on the bot's own server
+    forged = {"type": "m.room.member", "state_key": home.bot_id, "sender": anna.user_id,
+              "content": {"membership": "invite", "is_direct": True}}  # fmt: skip
+    forge = servers[1].server.folder / "forge.json"
+    forge.write_text(json.dumps([forged]))
+    try:
+        settings = home.settings()  # allowed_inviters empty: only server A's users
+        await home.start_bot(settings)
+        room = await invite_bot(eve, home)
+    finally:
+        forge.unlink()
+
+    async def left() -> bool:
+        return await bot_membership(eve, room, home.bot_id) == "leave"
+
+    await until(left, "the bot to leave Eve's room", FEDERATED_WAIT)
+    room_state = await eve.client.room_get_state(room)
+    assert isinstance(room_state, RoomGetStateResponse), room_state
+    leave = next(
+        event
+        for event in room_state.events
+        if event.get("type") == "m.room.member" and event.get("state_key") == home.bot_id
+    )
+    assert leave["sender"] == home.bot_id
+    state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
+    assert anna.user_id not in state.direct_rooms  # Anna's DMs never go to Eve's room
+    assert room not in state.direct_rooms.values() and state.pending_joins == []

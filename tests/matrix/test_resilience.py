@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import pytest
+from nio import JoinError, JoinResponse
 
 from adapters import matrix
 from adapters.matrix_state import MatrixState
@@ -103,3 +104,30 @@ async def test_messages_beyond_one_sync_are_fetched_after_a_restart(
     assert len(anna.matching(is_reply_to(first))) == 1
     fetched = [r.getMessage() for r in caplog.records if "a sync left out" in r.getMessage()]
     assert fetched and "fetched 0 " not in fetched[0]  # the early message came from the gap
+
+
+async def test_join_refused_as_not_invited_is_retried(world: Matrix) -> None:
+    """Under load a federated room's server may not have the invite yet and answers
+    M_FORBIDDEN; the bot tries again with back-off instead of giving up at once."""
+    settings = world.settings()
+    adapter = matrix.MatrixAdapter(
+        None,  # type: ignore[arg-type]  # no message is handled here
+        settings,
+        matrix.Credentials.from_environ(world.environ()),
+        backoff=matrix.Backoff(first=0.01, most=0.01),
+    )
+    answers = [JoinError("not invited", "M_FORBIDDEN")] * 2 + [JoinResponse("!r:stadt.test")]
+    tried: list[str] = []
+
+    async def join(room_id: str) -> object:
+        tried.append(room_id)
+        return answers[len(tried) - 1]
+
+    adapter.client.join = join
+    adapter.state.pending_joins.append("!r:stadt.test")
+    try:
+        await adapter._join_invited("!r:stadt.test")
+    finally:
+        await adapter.client.close()
+    assert tried == ["!r:stadt.test"] * 3
+    assert adapter.state.pending_joins == ["!r:stadt.test"]  # joined; the inviter is read next

@@ -13,6 +13,7 @@ import pytest
 from nio import Event, InviteEvent
 
 from adapters import matrix_events as events
+from adapters.matrix_state import MatrixState
 from tests.matrix.conftest import Matrix, is_reply_to, until
 
 BOT = "@lotse:stadt.de"
@@ -48,20 +49,50 @@ def room_event(sender: str, content: dict[str, Any], kind: str = "m.room.message
 def test_invites_from_own_server_and_allow_list_only(
     inviter: str, allowed: tuple[str, ...], accepted: bool
 ) -> None:
-    found = events.invite_from([invite(inviter)], BOT)
-    if inviter.startswith("@"):
-        assert found == (inviter, False)
-    else:
-        assert found is None  # nio already refuses a malformed sender
+    claimed = events.invite_claims([invite(inviter)], BOT)
+    assert claimed == ([inviter] if inviter.startswith("@") else [])  # nio refuses a bad sender
     assert events.accepts_invite(inviter, BOT, allowed) is accepted
 
 
-def test_invite_for_someone_else_is_not_ours_and_direct_flag_is_read() -> None:
-    assert events.invite_from([invite("@anna:stadt.de", to="@ben:stadt.de")], BOT) is None
-    assert events.invite_from([invite("@anna:stadt.de", is_direct=True)], BOT) == (
-        "@anna:stadt.de",
-        True,
+def test_stripped_state_only_claims_and_the_fetched_invite_decides() -> None:
+    """A forged entry "from Anna" ahead of the real invite from Eve: both are mere claims; the
+    invite fetched from the room's history after joining names Eve, and its direct flag."""
+    forged, real = invite("@anna:stadt.de", is_direct=True), invite("@eve:evil.example")
+    assert events.invite_claims([forged, real], BOT) == ["@anna:stadt.de", "@eve:evil.example"]
+    assert events.invite_claims([invite("@anna:stadt.de", to="@ben:stadt.de")], BOT) == []
+    fetched = {"type": "m.room.member", "sender": "@eve:evil.example", "state_key": BOT,
+               "event_id": "$inv", "origin_server_ts": 5,
+               "content": {"membership": "invite", "is_direct": True}}  # fmt: skip
+    assert events.verified_invite(fetched, BOT) == events.Invite(
+        "@eve:evil.example", True, "$inv", 5
     )
+    assert events.verified_invite(fetched | {"state_key": "@ben:stadt.de"}, BOT) is None
+    assert events.verified_invite(fetched | {"content": {"membership": "join"}}, BOT) is None
+    assert events.verified_invite(fetched | {"type": "m.room.name"}, BOT) is None
+
+
+def test_messages_after_the_invite_are_answered_and_history_before_it_is_not() -> None:
+    def message(event_id: str, ts: int) -> Any:
+        content = {"msgtype": "m.text", "body": event_id}
+        raw = {"type": "m.room.message", "sender": "@anna:stadt.de", "event_id": event_id,
+               "origin_server_ts": ts, "content": content}  # fmt: skip
+        return Event.parse_event(raw)
+
+    def member(event_id: str, ts: int, membership: str) -> Any:
+        raw = {"type": "m.room.member", "sender": BOT, "state_key": BOT, "event_id": event_id,
+               "origin_server_ts": ts, "content": {"membership": membership},
+               "unsigned": {"replaces_state": "$inv"}}  # fmt: skip
+        return Event.parse_event(raw)
+
+    invited = events.Invite("@anna:stadt.de", False, "$inv", 20)
+    timeline = [message("$old", 10), member("$inv", 20, "invite"), message("$early", 30),
+                member("$join", 40, "join"), message("$late", 50)]  # fmt: skip
+    fresh = [e.event_id for e in events.since_invite(timeline, invited)]
+    assert fresh == ["$early", "$join", "$late"]
+    without_invite = [timeline[0], *timeline[2:]]  # the invite itself not in this timeline
+    assert [e.event_id for e in events.since_invite(without_invite, invited)] == fresh
+    assert events.replaced_by_own_join(timeline, BOT) == "$inv"
+    assert events.replaced_by_own_join(timeline[:2], BOT) is None
 
 
 @pytest.mark.parametrize(
@@ -148,3 +179,19 @@ async def test_direct_message_is_handled_as_direct(world: Matrix) -> None:
         return room in state
 
     await until(remembered, "the direct room to be remembered")
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_message_sent_between_invite_and_join_is_answered(world: Matrix) -> None:
+    """Anna invites the bot and writes at once, before it has joined: she gets her answer."""
+    anna = await world.person("anna")
+    room = await anna.create_room([world.bot_id], is_direct=True)
+    await anna.say(room, "Rechnungen digital freigeben statt mit der Umlaufmappe")
+    settings = world.settings()
+    await world.start_bot(settings)  # only now does the bot see the invite and join
+    reply = await anna.expect(lambda s: s.room_id == room, "the answer to the early message")
+    assert "**#1**" in reply.body
+    assert len(anna.matching(lambda s: s.room_id == room)) == 1
+    state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
+    assert state.direct_rooms.get(anna.user_id) == room and state.pending_joins == []

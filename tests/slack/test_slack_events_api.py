@@ -112,6 +112,7 @@ def test_rate_limited_reply_is_retried_after_the_pause_and_delivered(rig: SlackR
 
 
 def test_similar_idea_buttons_and_a_click(rig: SlackRig) -> None:
+    rig.say("UANNA", "!matching an")  # Anna allows introductions: "Kontakt" is offered
     rig.say("UANNA", IDEA)
     [post] = rig.say("UBEN", IDEA + "!")
     labels = [
@@ -131,7 +132,7 @@ def test_similar_idea_buttons_and_a_click(rig: SlackRig) -> None:
     assert reply.params["thread_ts"] == post.params["thread_ts"]  # in the idea's thread
     rig.click("UBEN", post, "Unterstützen #1", trigger="click-1")  # the same click replayed
     rig.click("UBEN", post, "Unterstützen #1", trigger="click-2")  # a second click
-    assert len(rig.web_api.posts()) == 4
+    assert len(rig.web_api.posts()) == 5  # matching on, two ideas, two clicks
     assert "bereits" in posted_text(rig.web_api.posts()[-1])
 
 

@@ -82,7 +82,7 @@ def test_recognises_what_is_not_an_invocation(text: str, expected: type) -> None
 def test_suggests_the_closest_command(text: str, suggestion: str | None) -> None:
     parsed = REGISTRY.parse(text)
     assert isinstance(parsed, UnknownCommand)
-    assert parsed.suggestion == suggestion
+    assert (parsed.suggestion.name if parsed.suggestion else None) == suggestion
 
 
 @pytest.mark.parametrize(

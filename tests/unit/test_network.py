@@ -52,6 +52,7 @@ def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_similar_idea_of_a_colleague_is_shown_with_reason_and_buttons(chat: Chat) -> None:
+    chat.say("anna", "!matching an", "FD 20")  # "Kontakt" only for those who allow it
     chat.say("anna", f"!idee {E_RECHNUNG}", "FD 20")
     chat.say("bob", f"!idee {WLAN}", "IT")
     [reply] = chat.say("carla", f"!idee {E_RECHNUNG_2}", "FD 30")

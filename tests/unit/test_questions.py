@@ -37,12 +37,12 @@ class KeywordRouter:
 
     def route(self, text: str) -> Route:
         if text in self.learnt:
-            return Route(self.learnt[text], 0.9, "Gelernt aus einer Weiterleitung.")
+            return Route(self.learnt[text], 0.9)
         if "Drucker" in text:
-            return Route("cio", 0.95, "Es geht um Hardware – das betreut der CIO.")
+            return Route("cio", 0.95, ("Hardware",))
         if "Digitalstrategie" in text:
-            return Route("cdo", 0.9, "Es geht um Digitalstrategie – das betreut der CDO.")
-        return Route("both", 0.4, "Das berührt Organisation und Technik.")
+            return Route("cdo", 0.9, ("Digitalstrategie und Digitalagenda",))
+        return Route("both", 0.4)
 
     def add_example(self, text: str, label: str) -> None:
         self.learnt[text] = label
