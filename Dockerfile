@@ -32,10 +32,11 @@ RUN python3 -m venv /opt/ideenlotse \
     && if [ -n "$CA_BUNDLE" ]; then export PIP_CERT="$CA_BUNDLE"; fi \
     && pip install --no-deps --index-url "$TORCH_INDEX_URL" "torch==2.13.0"
 # Then the dependencies from pyproject.toml alone: a layer that code changes do not rebuild.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml ./
 RUN if [ -n "$CA_BUNDLE" ]; then export PIP_CERT="$CA_BUNDLE"; fi \
     && python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > /tmp/requirements.txt \
     && pip install --requirement /tmp/requirements.txt
+COPY README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY knowledge ./knowledge
@@ -72,5 +73,10 @@ USER 10001:10001
 EXPOSE 9108
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('IDEENLOTSE_METRICS_PORT', '9108'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
+# The bot runs as PID 1 and handles SIGINT (KeyboardInterrupt: the store is closed cleanly) but
+# sets no SIGTERM handler, and PID 1 ignores signals it has no handler for: on SIGTERM the
+# runtime would wait its full timeout and then kill. So docker/podman stop sends SIGINT.
+STOPSIGNAL SIGINT
 ENTRYPOINT ["ideenlotse"]
-CMD ["run"]
+# --verbose: INFO logs (event ids, outcomes, durations; never message text), as JSON lines.
+CMD ["--verbose", "run"]

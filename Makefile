@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-unit bench lint clean adapter
+.PHONY: run test test-postgres test-unit bench lint clean adapter image test-image
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,17 @@ bench: $(STAMP)
 adapter: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[train]"
 	$(BIN)/python -m matching.adapter_train --out matching/adapter
+
+# The container image, built with podman (deploy/build-image: base image, torch index and pip
+# index from the environment; a stand-in base from Debian packages where the public one cannot
+# be pulled), and the test that runs it: /healthz, the user, the data volume, an idea on Matrix.
+IMAGE ?= localhost/ideenlotse:latest
+
+image:
+	deploy/build-image $(IMAGE)
+
+test-image: $(STAMP)
+	IDEENLOTSE_TEST_IMAGE=$(IMAGE) $(BIN)/python -m pytest -q tests/container
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

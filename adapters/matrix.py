@@ -42,6 +42,7 @@ from nio import (
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from adapters import matrix_events as events
+from adapters.matrix_crypto import forget_user as forget_in_crypto_store
 from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_buttons
 from adapters.matrix_state import Delivery, MatrixState
 from bot.app import App
@@ -176,6 +177,7 @@ class MatrixAdapter:
             app.bot.subscribe(self._on_domain_event)
         self.due_task.set_result(None)
         self.joining: dict[str, asyncio.Task[None]] = {}
+        self.erased: dict[str, str | None] = {}  # user id -> the direct room they had
 
     @property
     def me(self) -> str:
@@ -198,6 +200,7 @@ class MatrixAdapter:
             await self._maintain_keys()  # new members' devices get keys before anything is sent
             await self._on_sync(sync, history=self.state.sync_token is None)
             await self._flush()
+            await self._leave_erased()
             await self._deliver_due()
 
     def _sync_call(self, first: bool) -> Callable[[], Awaitable[Any]]:
@@ -217,8 +220,24 @@ class MatrixAdapter:
             self.loop.call_soon_threadsafe(self._forget, event.user_id)
 
     def _forget(self, user_id: str) -> None:
+        self.erased[user_id] = self.state.direct_rooms.get(user_id)
         _forget_user(self.state, user_id)
         self.state.save()
+
+    async def _leave_erased(self) -> None:
+        """Once the replies to an erased person are out: leave the direct room that was only
+        theirs and drop their keys and sessions from the crypto store."""
+        if self.state.outbox:
+            return
+        while self.erased:
+            user_id, room_id = self.erased.popitem()
+            if room_id is not None:  # forgotten too: nio then holds no room they share with it
+                await self._retry(partial(self.client.room_leave, room_id), "leave", True)
+                await self._retry(partial(self.client.room_forget, room_id), "forget", True)
+            try:
+                forget_in_crypto_store(self.client, user_id)
+            except Exception:  # the erasure itself is done; this must not stop the bot
+                log.exception("matrix: could not remove an erased person from the crypto store")
 
     async def _on_sync_refused(self, refusal: Any) -> None:
         if getattr(refusal, "status_code", None) == "M_UNKNOWN_TOKEN" and self.credentials.password:

@@ -34,6 +34,7 @@ UID = 10001
 STARTUP = 300.0  # seconds the container may take to answer /healthz and join (cold, 2 cores)
 REPLY = 120.0  # seconds from the idea to the bot's answer
 IDEA = "Wir sollten die Reisekostenabrechnung digital einreichen können"
+SECOND_IDEA = "Dienstreiseanträge sollten ohne Papier genehmigt werden"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -86,12 +87,23 @@ def healthz(port: int) -> int:
 
 @dataclass
 class Container:
+    """The bot's container, run as deployed; ``replace`` swaps it for a new one, same volume."""
+
     name: str
     volume: str
     port: int
+    environ: dict[str, str]
     bot_id: str
-    started: float
+    started: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+
+    def run(self) -> None:
+        env = [f"--env={key}={value}" for key, value in self.environ.items()]
+        self.started = time.monotonic()
+        podman(
+            "run", "--detach", "--name", self.name, "--network", "host",
+            "--volume", f"{self.volume}:{DATA}", *env, IMAGE,
+        )  # fmt: skip
 
     def running(self) -> bool:
         return podman("inspect", "--format", "{{.State.Running}}", self.name) == "true"
@@ -100,7 +112,7 @@ class Container:
         done = run_podman("logs", self.name, check=False)  # the bot logs to stderr
         return (done.stdout + done.stderr)[-6000:]
 
-    def wait_healthy(self) -> None:
+    def wait_healthy(self, label: str = "healthz 200 after start") -> None:
         deadline = self.started + STARTUP
         while healthz(self.port) != 200:
             if not self.running():
@@ -108,7 +120,21 @@ class Container:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no /healthz 200 within {STARTUP:.0f} s:\n{self.logs()}")
             time.sleep(0.5)
-        self.timings.setdefault("healthz 200 after start", time.monotonic() - self.started)
+        self.timings.setdefault(label, time.monotonic() - self.started)
+
+    def replace(self) -> None:
+        """Stop (the image's stop signal, as an upgrade would), remove, run anew."""
+        stopping = time.monotonic()
+        podman("stop", "--time", "30", self.name, timeout=60)
+        self.timings["stop"] = time.monotonic() - stopping
+        code = podman("inspect", "--format", "{{.State.ExitCode}}", self.name)
+        assert code == "0", f"the bot did not stop cleanly (exit {code}):\n{self.logs()}"
+        podman("rm", self.name)
+        self.run()
+
+    def remove(self) -> None:
+        podman("rm", "--force", "--time", "10", self.name, check=False)
+        podman("volume", "rm", "--force", self.volume, check=False)
 
     def volume_dir(self) -> Path:
         return Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", self.volume))
@@ -138,25 +164,21 @@ def container(synapse: Synapse) -> Iterator[Container]:
     bot_id, password = synapse.register("lotse")
     name = f"ideenlotse-test-{uuid.uuid4().hex[:8]}"
     port = free_port()
-    started = time.monotonic()
-    podman(
-        "run", "--detach", "--name", name, "--network", "host",
-        "--volume", f"{name}-data:{DATA}",
-        "--env", f"MATRIX_HOMESERVER={synapse.url}",
-        "--env", f"MATRIX_USER_ID={bot_id}",
-        "--env", f"MATRIX_PASSWORD={password}",
-        "--env", "IDEENLOTSE_METRICS_HOST=127.0.0.1",  # the host's network: keep it local
-        "--env", f"IDEENLOTSE_METRICS_PORT={port}",
-        IMAGE,
-    )  # fmt: skip
-    running = Container(name, f"{name}-data", port, bot_id, started)
+    environ = {
+        "MATRIX_HOMESERVER": synapse.url,
+        "MATRIX_USER_ID": bot_id,
+        "MATRIX_PASSWORD": password,
+        "IDEENLOTSE_METRICS_HOST": "127.0.0.1",  # the host's network: keep it local
+        "IDEENLOTSE_METRICS_PORT": str(port),
+    }
+    running = Container(name, f"{name}-data", port, environ, bot_id)
+    running.run()
     try:
         yield running
     finally:
         with contextlib.suppress(Exception):
             print(f"--- podman logs {name} (last lines)\n{running.logs()}")
-        podman("rm", "--force", "--time", "10", name, check=False)
-        podman("volume", "rm", "--force", running.volume, check=False)
+        running.remove()
 
 
 def test_health_user_and_data_volume(container: Container) -> None:
@@ -172,8 +194,23 @@ def test_health_user_and_data_volume(container: Container) -> None:
     assert run_podman("healthcheck", "run", container.name, check=False).returncode == 0
 
 
+async def post_idea(anna: Staff, room: str, text: str) -> tuple[Seen, float]:
+    """Post ``!idee text`` and wait for the bot's answer: (the answer, seconds it took)."""
+    before, sent = len(anna.seen), time.monotonic()
+    threaded = is_reply_to(await anna.say(room, f"!idee {text}"))
+
+    def answers(seen: Seen) -> bool:  # a room of two is a direct chat: no thread there
+        return seen.room_id == room and (threaded(seen) or "gespeichert" in seen.body)
+
+    async def answered() -> bool:
+        return any(answers(seen) for seen in anna.seen[before:])
+
+    await until(answered, f"the answer to the idea {text!r}", timeout=REPLY)
+    return next(seen for seen in anna.seen[before:] if answers(seen)), time.monotonic() - sent
+
+
 @pytest.mark.anyio
-async def test_an_idea_through_matrix_gets_its_reply(
+async def test_an_idea_through_matrix_gets_its_reply_and_survives_a_new_container(
     container: Container, synapse: Synapse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     container.wait_healthy()
@@ -194,25 +231,35 @@ async def test_an_idea_through_matrix_gets_its_reply(
         if anna.client.should_query_keys:
             await anna.client.keys_query()
 
-        sent_at = time.monotonic()
-        idea = await anna.say(room, f"!idee {IDEA}")
-        threaded = is_reply_to(idea)
-
-        def answers(seen: Seen) -> bool:  # a room of two is a direct chat: no thread there
-            return seen.room_id == room and (threaded(seen) or "gespeichert" in seen.body)
-
-        async def answered() -> bool:
-            return any(answers(seen) for seen in anna.seen)
-
-        await until(answered, "the answer to the idea", timeout=REPLY)
-        reply = next(seen for seen in anna.seen if answers(seen))
-        container.timings["idea -> reply"] = time.monotonic() - sent_at
+        reply, took = await post_idea(anna, room, IDEA)
+        container.timings["idea -> reply"] = took
         assert "**#1**" in reply.body and "gespeichert" in reply.body, reply.body
         assert reply.event.decrypted, "the reply in the encrypted room was not encrypted"
+        check_volume(container)
+
+        # A new container on the same volume (an upgrade): the ideas, the sync position and
+        # the encryption keys are all still there.
+        container.replace()
+        container.wait_healthy("healthz 200 after restart")
+        if anna.client.should_query_keys:
+            await anna.client.keys_query()
+        reply, took = await post_idea(anna, room, SECOND_IDEA)
+        container.timings["restart -> second reply"] = time.monotonic() - container.started
+        container.timings["second idea -> reply"] = took
+        assert "**#2**" in reply.body, reply.body
+        assert reply.event.decrypted
+        check_volume(container)
     finally:
         await anna.close()
 
-    # What the bot keeps is in the volume, owner-only: database, sync state, crypto store.
+    with capsys.disabled():
+        timings = container.timings.items()
+        measured = ", ".join(f"{what} {seconds:.1f} s" for what, seconds in timings)
+        print(f"\ncontainer {IMAGE}: {measured}")
+
+
+def check_volume(container: Container) -> None:
+    """What the bot keeps is in the volume, owner-only: database, sync state, crypto store."""
     volume = container.volume_dir()
     database = volume / "ideenlotse.db"
     assert database.is_file(), f"no database in the data volume: {sorted(volume.iterdir())}"
@@ -223,8 +270,3 @@ async def test_an_idea_through_matrix_gets_its_reply(
         assert (info.st_uid, info.st_gid) == (UID, UID), f"{path} is not the bot's"
         assert not info.st_mode & 0o077, f"{path} is readable by others"
     assert not (volume / "models").exists(), "the model was provisioned at run time"
-
-    with capsys.disabled():
-        timings = container.timings.items()
-        measured = ", ".join(f"{what} {seconds:.1f} s" for what, seconds in timings)
-        print(f"\ncontainer {IMAGE}: {measured}")

@@ -7,6 +7,7 @@ with a second, federating Synapse. Accepting invites and ignoring history run en
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from nio import Event, InviteEvent
 
 from adapters import matrix_events as events
 from adapters.matrix_state import MatrixState
-from tests.matrix.conftest import Matrix, is_reply_to, until
+from tests.matrix.conftest import Matrix, Seen, is_reply_to, until
 
 BOT = "@lotse:stadt.de"
 
@@ -195,3 +196,44 @@ async def test_message_sent_between_invite_and_join_is_answered(world: Matrix) -
     assert len(anna.matching(lambda s: s.room_id == room)) == 1
     state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
     assert state.direct_rooms.get(anna.user_id) == room and state.pending_joins == []
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_erased_person_leaves_no_byte_in_the_adapters_files(world: Matrix) -> None:
+    """Issue #15, item 10: after ``!vergiss-mich bestätigen`` Anna's Matrix id was still in
+    the adapter state and in the crypto store (her devices, keys and sessions)."""
+    anna = await world.person("anna")
+    room = await anna.create_room([world.bot_id])
+    settings = world.settings(idea_rooms=(room,))
+    await world.start_bot(settings)
+    await anna.wait_joined(room, world.bot_id)
+    await anna.say(room, "Sitzungsunterlagen nur noch digital verschicken")
+    asked = await anna.say(room, "!vergiss-mich")
+
+    def the_code(seen: Seen) -> bool:  # asked by direct message, encrypted
+        return seen.room_id != room and "!vergiss-mich bestätigen" in seen.body
+
+    question = await anna.expect(the_code, "the erasure code by direct message")
+    direct = question.room_id
+    assert anna.client.rooms[direct].encrypted and question.event.decrypted
+    found = re.search(r"bestätigen ([A-Z2-9]{6})", question.body)
+    assert found, question.body
+    folder = settings.data_dir / "matrix"
+    needle = anna.user_id.encode()
+    assert any(needle in f.read_bytes() for f in folder.glob("*.db")), "crypto store knows Anna"
+    assert asked and needle in (folder / "state.json").read_bytes()
+
+    await anna.say(direct, f"!vergiss-mich bestätigen {found.group(1)}")
+    await anna.expect(lambda s: "gelöscht" in s.body and s.room_id == direct, "the confirmation")
+
+    async def no_trace_left() -> bool:
+        files = [p for p in folder.iterdir() if p.is_file()]
+        return not any(needle in p.read_bytes() for p in files)
+
+    await until(no_trace_left, "Anna's Matrix id to leave every file of the adapter")
+
+    async def bot_left_her_room() -> bool:
+        return world.bot_id not in anna.client.rooms[direct].users
+
+    await until(bot_left_her_room, "the bot to leave Anna's direct room")
