@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from matching.reasons import MIN_PART, compound_parts, lemma, stopwords
 
@@ -114,6 +113,8 @@ def agglomerative_labels(points: np.ndarray, threshold: float = THRESHOLD) -> np
     """Average-linkage clusters of unit rows, cut where the mean cosine distance > threshold."""
     if len(points) < 2:
         return np.zeros(len(points), dtype=np.int64)
+    from scipy.cluster.hierarchy import fcluster, linkage  # loaded for a digest only
+
     tree = linkage(cosine_distances(points), method="average")
     return np.asarray(fcluster(tree, t=threshold, criterion="distance"), dtype=np.int64) - 1
 

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # scipy and scikit-learn load when a model is fitted, not on import
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # char_wb 3-6 with sublinear tf and umlaut folding: best or tied-best lexical partner for e5 on
 # the cycling dev half among 2-4 .. 5-7, char vs char_wb, with/without folding and sublinear tf
@@ -58,6 +61,8 @@ class LexicalVectors:
         """The vectors of some rows, in the given order."""
         index = np.asarray(rows, dtype=np.intp)
         topics = None if self.topics is None else self.topics[index]
+        import scipy.sparse as sp
+
         return LexicalVectors(sp.csr_matrix(self.tfidf[index]), topics)
 
 
@@ -90,6 +95,9 @@ class LexicalModel:
         """Learn vocabulary, IDF and (for a large enough corpus) topics; returns self."""
         if isinstance(corpus, str):
             raise TypeError("fit() takes a sequence of texts, not a single string")
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         texts = list(corpus)
         if not texts:
             raise ValueError("cannot fit a lexical model on an empty corpus")
@@ -117,6 +125,8 @@ class LexicalModel:
             raise RuntimeError("LexicalModel.fit() must be called before encode()")
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single string")
+        import scipy.sparse as sp
+
         tfidf = sp.csr_matrix(self._vectorizer.transform(list(texts)))
         topics = None
         if self._svd is not None and self._topic_mean is not None:

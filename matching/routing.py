@@ -32,12 +32,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from matching.encoder import Encoder
 from matching.reasons import terms
+
+if TYPE_CHECKING:  # scikit-learn loads when the router is fitted, not on import
+    from sklearn.linear_model import LogisticRegression
 
 LABELS = ("cdo", "cio", "both")
 SEED_FILE = "routing_seed.csv"
@@ -219,6 +222,8 @@ class Router:
             raise ValueError("routing needs examples of at least two labels")
         features = np.stack([self._cache[t] for t in texts])
         labels = [example.label for example in self._examples]
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
         model.fit(features, labels, sample_weight=np.asarray(self._weights))
         self._model = model
@@ -234,6 +239,8 @@ class Router:
             features = [self._cache[text] for text, areas in rows for _ in areas]
             labels = [area for _, areas in rows for area in areas]
             weights = [1.0 / len(areas) for _, areas in rows for _ in areas]
+            from sklearn.linear_model import LogisticRegression
+
             model = LogisticRegression(C=AREA_C, max_iter=3000)
             model.fit(np.stack(features), labels, sample_weight=np.asarray(weights))
             self._area_model = model
