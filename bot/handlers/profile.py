@@ -23,6 +23,7 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
         return [Reply(t("interests.shown", topics=", ".join(current)))]
     if topics.strip().casefold() in CLEAR_WORDS:
         ctx.store.set_interests(person.id, [], ctx.now)
+        ctx.matcher.person_changed(person.id)  # !wer must not know the old topics
         return [Reply(t("interests.cleared"))]
     wanted = services.split_topics(topics)
     if len(wanted) > services.MAX_INTERESTS:
@@ -31,6 +32,7 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
         if len(topic) > services.MAX_INTEREST_LENGTH:
             return [Reply(t("interests.too_long", max=services.MAX_INTEREST_LENGTH, topic=topic))]
     ctx.store.set_interests(person.id, wanted, ctx.now)
+    ctx.matcher.person_changed(person.id)  # !wer knows the new topics at once
     ctx.store.audit(
         "person.interests", ctx.now, actor_id=person.id, subject_type="person", subject_id=person.id
     )

@@ -120,6 +120,18 @@ def test_who_lists_opted_in_colleagues(chat: Chat) -> None:
     assert "niemanden" in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
 
 
+def test_who_knows_changed_interests_at_once(chat: Chat) -> None:
+    """Issue #16: after ``!interessen`` the profiles were rebuilt only hourly."""
+    chat.say("dora", "!matching an", "FD 20")
+    chat.say("dora", "!interessen Open Data", "FD 20")
+    assert "Dora" in chat.say("anna", "!wer Open Data")[0].text  # profiles built now
+    chat.say("dora", "!interessen Straßenbeleuchtung, Laternen", "FD 20")
+    assert "Dora" in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
+    assert "Dora" not in chat.say("anna", "!wer Open Data")[0].text
+    chat.say("dora", "!interessen keine", "FD 20")
+    assert "Dora" not in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
+
+
 def test_introductions_reach_both_sides_and_can_be_declined(chat: Chat) -> None:
     chat.say("bob", f"!idee {WLAN}", "IT")
     assert "nicht freigegeben" in chat.say("anna", "!vernetzen 1")[0].text
