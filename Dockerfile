@@ -1,7 +1,7 @@
 # Ideenlotse: the bot as a container. Multi-stage (build tools stay out of the image), CPU-only
 # torch, the embedding model built in at build time (nothing is downloaded at run time),
 # runs as an unprivileged user (10001), data in a volume, health from /healthz.
-#   deploy/build-image                      (podman; see README, "The container image")
+#   make image  (deploy/build-image, podman; see README, "Building the image")
 #   docker build -t ideenlotse .
 #   docker run -v ideenlotse-data:/var/lib/ideenlotse -e MATRIX_HOMESERVER=... ideenlotse
 # See deploy/compose.yml for Synapse + PostgreSQL (pgvector) + the bot.
