@@ -7,10 +7,12 @@ reported as one line on stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -91,6 +93,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("nio").setLevel(logging.WARNING)  # its INFO lines name rooms and events
     try:
         ctx.obj = load_settings(config_path)
     except ConfigError as exc:
@@ -124,7 +127,12 @@ async def serve_platforms(app: App, config: Settings, names: list[str]) -> None:
         from adapters import slack
 
         servers.append(slack.serve(app, config, os.environ))
-    await asyncio.gather(*servers)
+    running = asyncio.ensure_future(asyncio.gather(*servers))
+    # SIGTERM is how containers and service managers stop a process (as PID 1 it is ignored
+    # unless handled): stop like Ctrl+C, so adapters save their state and the store closes.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, running.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
 
 
 @cli.command()
@@ -500,7 +508,8 @@ def demo(ctx: click.Context, remove: bool) -> None:
 
     Ten colleagues whose names end in "(Beispiel)", their ideas, supports and interests, and
     questions the CDO and the CIO already answered: your first idea then meets similar ideas
-    and people, and !wer finds colleagues. Loading again adds nothing twice.
+    and people, and !wer finds colleagues. Loading again adds nothing twice. Meant for trying
+    Ideenlotse out: on a live installation everybody meets the examples until they are removed.
 
     --remove erases every example person the way !vergiss-mich does, with their ideas,
     supports, interests, introductions, questions, answers and vectors; supports real people

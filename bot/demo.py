@@ -180,8 +180,10 @@ def load_demo(
             )
             fresh.append(added)
             loaded.ideas += 1
-            for supporter in idea.supporters:
-                loaded.supports += store.add_support(added.id, people[supporter].id, stamp)
+            for days, supporter in enumerate(idea.supporters, start=1):
+                # a day apart after the idea, so the digest's trend is not one burst "now"
+                supported = iso(min(now, now - timedelta(days=idea.days_ago - days)))
+                loaded.supports += store.add_support(added.id, people[supporter].id, supported)
         for question, vector in zip(town.questions, question_vectors, strict=True):
             loaded.questions += _add_question(store, people, question, now, vector, matcher)
         if not loaded.nothing:

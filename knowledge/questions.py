@@ -67,9 +67,12 @@ class Question:
 
     @property
     def awaits_feedback(self) -> bool:
-        """An earlier answer was offered and the asker has not said whether it helped."""
-        offered = self.offered_answer_id is not None or self.offered_idea_id is not None
-        return self.is_open and self.routed_at is None and offered
+        """An earlier answer or idea was offered and the asker has not said whether it helped.
+
+        Every open question that is not routed waits for that word: the offered answer or idea
+        may have been erased since (its id is then gone), and "nein" must still pass it on.
+        """
+        return self.is_open and self.routed_at is None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import render
 from bot.commands import Param, parse_number
 from bot.context import Context
+from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import two_ideas
@@ -82,11 +83,15 @@ def vernetzen(ctx: Context, whom: str) -> list[Reply]:
 
 
 def find_person(ctx: Context, name: str) -> Person | None:
-    exact = ctx.store.find_person(ctx.message.platform, name)
-    if exact is not None:
-        return exact
-    same_platform = [p for p in ctx.store.people_named(name) if p.platform == ctx.message.platform]
-    return same_platform[0] if len(same_platform) == 1 else None
+    """Someone the asker can mean: a person of their own platform, or an example colleague
+    of the demo town (suggested by the bot, so their id must work with ``!vernetzen``)."""
+    reachable = (ctx.message.platform, DEMO_PLATFORM)
+    for platform in reachable:
+        exact = ctx.store.find_person(platform, name)
+        if exact is not None:
+            return exact
+    named = [p for p in ctx.store.people_named(name) if p.platform in reachable]
+    return named[0] if len(named) == 1 else None
 
 
 def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
@@ -96,6 +101,9 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
     if not target.matching_opt_in:
         hint = t("connect.support_hint", id=idea_id) if idea_id else ""
         return [Reply(t("connect.not_opted_in", name=target.display_name) + hint)]
+    if target.platform != ctx.message.platform:  # no direct message can reach them from here
+        key = "connect.example" if target.platform == DEMO_PLATFORM else "connect.elsewhere"
+        return [Reply(t(key, name=target.display_name))]
     existing = ctx.store.open_introduction(me.id, target.id)
     if existing is not None:
         return [Reply(t("connect.already", name=target.display_name, id=existing["id"]))]

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from typing import Any
 
 import aiohttp
@@ -162,3 +167,45 @@ def test_a_port_in_use_is_a_config_error_naming_the_variable() -> None:
 
         with pytest.raises(ConfigError, match="IDEENLOTSE_METRICS_PORT"):
             asyncio.run(serve())
+
+
+STOPPABLE = """
+import asyncio, sys
+from pathlib import Path
+from bot.app import App
+from bot.cli import serve_platforms
+from bot.config import Settings
+from bot.core import Bot
+from knowledge.store import Store
+settings = Settings(data_dir=Path(sys.argv[1]))
+store = Store.open(settings.data_dir)
+app = App(store, matcher=None, bot=Bot(store, settings))
+asyncio.run(serve_platforms(app, settings, []))
+store.close()
+print("stopped cleanly")
+"""
+
+
+def test_sigterm_stops_the_bot_cleanly(tmp_path: Any) -> None:
+    """Containers and service managers stop with SIGTERM; as PID 1 an unhandled SIGTERM is
+    ignored, so ``podman stop`` waited 30 s and killed the bot (issue #15, the container)."""
+    port = free_port()
+    env = {**os.environ, "IDEENLOTSE_METRICS_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOPPABLE, str(tmp_path / "data")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        while True:  # until the endpoint answers; a start on a busy machine takes a while
+            assert process.poll() is None, process.communicate()[1]
+            try:
+                asyncio.run(fetch(port, "/healthz"))
+                break
+            except aiohttp.ClientConnectionError:
+                time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "stopped cleanly" in out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.records import NewIdea
 from tests.unit.test_questions import PRINTER, Chat
 
 IDEA = "Eingangsrechnungen sollten als E-Rechnung digital freigegeben werden"
@@ -50,3 +51,33 @@ def test_not_helped_is_answered_once(chat: Chat) -> None:
     assert mine.text.count("#2") == 1 and "gespeichert" not in mine.text
     assert "Schade. Ich gebe Ihre Frage **#2** an den CIO weiter." in mine.text
     assert [r.direct_to for r in delivered] == ["cio-user"]
+
+
+def test_not_helped_still_passes_on_a_question_whose_offer_was_erased(chat: Chat) -> None:
+    """Erasing the person whose answer was offered nulls the offer; "nein" must still route
+    the question instead of claiming it was passed on already."""
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Bitte rufen Sie den IT-Service unter 4711 an.")
+    chat.say("ben", f"!frage {PRINTER}")  # the answer to #1 is offered for #2
+    for question in (1, 2):  # what an erasure of the offered answer's question leaves
+        chat.store.db.execute(
+            "UPDATE questions SET offered_answer_id = NULL WHERE id = ?", [question]
+        )
+    mine, *delivered = chat.say("ben", "!geholfen nein 2")
+    assert "Ich gebe Ihre Frage **#2** an den CIO weiter" in mine.text
+    assert [r.direct_to for r in delivered] == ["cio-user"]
+
+
+def test_example_and_other_platform_colleagues_get_no_direct_message(chat: Chat) -> None:
+    """The demo town's colleagues are suggested, so ``!vernetzen <their id>`` must find them;
+    no direct message can reach them (nor anyone on another platform), and the reply says so."""
+    now = "2026-11-23T09:00:00Z"
+    example = chat.store.upsert_person("demo", "jana.schulz", "Jana Schulz (Beispiel)", now)
+    slack = chat.store.upsert_person("slack", "U123", "Uwe Slack", now)
+    for person in (example, slack):
+        chat.store.set_matching(person.id, True, now)
+    (reply,) = chat.say("anna", "!vernetzen jana.schulz")
+    assert "Beispielperson" in reply.text and reply.direct_to is None
+    idea = chat.store.add_idea(NewIdea("WLAN im Ratssaal", slack.id), now)
+    (reply,) = chat.say("anna", f"!vernetzen {idea.id}")
+    assert "andere Chat-Plattform" in reply.text and reply.direct_to is None
