@@ -89,14 +89,15 @@ def _context(digest: Digest, t: Translator, max_clusters: int) -> dict[str, Any]
         "department": department,
         "status": status,
         "delta": delta,
-        "cluster_name": cluster_name,
+        "cluster_name": lambda terms: cluster_name(t, terms),
         "max_ideas": 6,
         "max_clusters": max_clusters,
     }
 
 
-def cluster_name(terms: tuple[str, ...]) -> str:
-    return ", ".join(terms) if terms else "…"
+def cluster_name(t: Translator, terms: tuple[str, ...]) -> str:
+    """A group's typical terms; a group whose terms are all too common to name it says so."""
+    return ", ".join(terms) if terms else t("digest.unnamed_group")
 
 
 def render_markdown(digest: Digest, t: Translator, *, image: str | None = None) -> str:
@@ -240,7 +241,7 @@ def map_figure(digest: Digest, t: Translator) -> Figure:
     radius = np.array(
         [_radius(small, figure.dpi)] * len(grey) + [_radius(small * 2, figure.dpi)] * len(coloured)
     )
-    _label_clusters(axes, canvas.get_renderer(), digest, named, points_px, radius)
+    _label_clusters(axes, canvas.get_renderer(), digest, t, named, points_px, radius)
     return figure
 
 
@@ -287,6 +288,7 @@ def _label_clusters(
     axes: Axes,
     renderer: RendererAgg,
     digest: Digest,
+    t: Translator,
     named: int,
     points_px: np.ndarray,
     radius: np.ndarray,
@@ -305,7 +307,7 @@ def _label_clusters(
         mine = np.array([(p.x, p.y) for p in digest.map_points if p.cluster == number])
         if not len(mine):
             continue
-        text = ", ".join(digest.clusters[number].terms[:LABEL_TERMS]) or "…"
+        text = cluster_name(t, digest.clusters[number].terms[:LABEL_TERMS])
         probe = axes.text(0, 0, text, fontsize=LABEL_FONT)
         extent = probe.get_window_extent(renderer)
         probe.remove()

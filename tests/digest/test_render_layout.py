@@ -233,3 +233,14 @@ def test_every_coloured_point_has_a_label_of_its_colour_nearby(saved_figures: li
         box = labels[edges.index(colour)][0]
         gap = math.hypot(x - min(max(x, box.x0), box.x1), y - min(max(y, box.y0), box.y1))
         assert gap < 0.25 * frame.width, (colour, gap)
+
+
+def test_a_group_without_a_keyword_is_named_so() -> None:
+    """A group whose terms were all too common to name it showed "…" (found in a console
+    trial): the digest and the map say what it is instead."""
+    from bot.digest_render import cluster_name
+    from bot.i18n import Translator
+
+    assert cluster_name(Translator("de"), ()) == "ohne gemeinsames Stichwort"
+    assert cluster_name(Translator("en"), ()) == "no shared keyword"
+    assert cluster_name(Translator("de"), ("WLAN", "Rathaus")) == "WLAN, Rathaus"
