@@ -104,6 +104,18 @@ async def bot_membership(staff: Staff, room: str, bot_id: str) -> str | None:
     return str(state.content.get("membership"))
 
 
+async def leave_sender(staff: Staff, room: str, bot_id: str) -> str:
+    """Who wrote the bot's "leave" in the room, as a member on B reads the room state."""
+    room_state = await staff.client.room_get_state(room)
+    assert isinstance(room_state, RoomGetStateResponse), room_state
+    leave = next(
+        event
+        for event in room_state.events
+        if event.get("type") == "m.room.member" and event.get("state_key") == bot_id
+    )
+    return str(leave["sender"])
+
+
 @pytest.mark.anyio
 @pytest.mark.model
 async def test_invite_from_a_server_not_allow_listed_is_declined(
@@ -120,14 +132,7 @@ async def test_invite_from_a_server_not_allow_listed_is_declined(
 
     await until(declined, "the bot to decline the invite from B", FEDERATED_WAIT)
     assert "join" not in seen
-    room_state = await eve.client.room_get_state(room)
-    assert isinstance(room_state, RoomGetStateResponse), room_state
-    leave = next(
-        event
-        for event in room_state.events
-        if event.get("type") == "m.room.member" and event.get("state_key") == home.bot_id
-    )
-    assert leave["sender"] == home.bot_id  # the bot itself left: declined, not revoked by Eve
+    assert await leave_sender(eve, room, home.bot_id) == home.bot_id  # declined, not revoked
     joined = home.synapse.request("GET", f"/_synapse/admin/v1/users/{home.bot_id}/joined_rooms")
     assert room not in joined["joined_rooms"]  # server A never had the bot in the room
 
@@ -176,14 +181,7 @@ async def test_forged_invite_state_is_not_believed(
         return await bot_membership(eve, room, home.bot_id) == "leave"
 
     await until(left, "the bot to leave Eve's room", FEDERATED_WAIT)
-    room_state = await eve.client.room_get_state(room)
-    assert isinstance(room_state, RoomGetStateResponse), room_state
-    leave = next(
-        event
-        for event in room_state.events
-        if event.get("type") == "m.room.member" and event.get("state_key") == home.bot_id
-    )
-    assert leave["sender"] == home.bot_id
+    assert await leave_sender(eve, room, home.bot_id) == home.bot_id
     state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
     assert anna.user_id not in state.direct_rooms  # Anna's DMs never go to Eve's room
     assert room not in state.direct_rooms.values() and state.pending_joins == []
