@@ -16,24 +16,23 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
 
-from bot import demo as examples
-from bot import ops, services
-from bot.app import App, build_app, build_router, provide_model
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
-from bot.events import Sender
-from bot.i18n import Translator
 from bot.importer import ImportFileError, count_records, read_rows
 from bot.private_files import secure_data_dir
-from bot.render import route_reason
 from knowledge.records import ROLES
-from knowledge.store import Store
-from matching.encoder import SentenceEncoder
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.demo import Town
+    from knowledge.store import Store
+
+# Everything else is imported by the command that needs it: `--help` and a bad option answer
+# without loading numpy, the store, the model or an adapter, and `export` without the model.
 
 log = logging.getLogger("ideenlotse")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -52,6 +51,8 @@ def settings(ctx: click.Context) -> Settings:
 
 
 def open_store(config: Settings) -> Store:
+    from knowledge.store import Store
+
     try:
         return Store.open(config.data_dir)
     except Exception as exc:  # sqlite3 errors, permissions
@@ -60,6 +61,8 @@ def open_store(config: Settings) -> Store:
 
 def open_app(config: Settings) -> App:
     """Store, model and index; progress bars only where a person watches."""
+    from bot.app import build_app
+
     try:
         return build_app(config, progress=sys.stderr.isatty())
     except (OSError, ValueError) as exc:
@@ -115,6 +118,8 @@ async def serve_platforms(app: App, config: Settings, names: list[str]) -> None:
     """Run the configured adapters side by side until one fails or the process is stopped."""
     # The entrypoint is the one place that wires adapters to the core; imported here so
     # that nothing else in bot/ can depend on an adapter (and unused SDKs are not loaded).
+    from bot import ops
+
     app.outbox.running = tuple(names)
     operations = ops.ops_settings(os.environ)
     ops.use_log_format(operations)
@@ -196,6 +201,9 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
 
     config = settings(ctx)
     app = open_app(config)
+    from bot import demo as examples
+    from bot.events import Sender
+
     sender = Sender(name, name, department, role)
     town = examples.ConsoleDemo(app.store, app.matcher, app.bot.clock, config.language)
     chat_ = ConsoleChat(
@@ -225,10 +233,12 @@ def console_names(store: Store) -> Callable[[str], str | None]:
     """Display names for the console's "for whom" headings: people who typed in another
     console process, and the example people (whom introductions may address)."""
 
+    from bot.demo import DEMO_PLATFORM
+
     def name_of(user_id: str) -> str | None:
         with store.transaction():
             found = store.find_person("console", user_id) or store.find_person(
-                examples.DEMO_PLATFORM, user_id
+                DEMO_PLATFORM, user_id
             )
         return found.display_name if found else None
 
@@ -252,6 +262,10 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
       ideenlotse import ideen.csv
       ideenlotse import export.jsonl --quiet
     """
+    from tqdm import tqdm
+
+    from bot import services
+
     config = settings(ctx)
     try:
         rows = read_rows(file, max_length=config.max_text_length)
@@ -307,6 +321,8 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
       ideenlotse export --person anna --out anna.json
       ideenlotse export --person matrix:@anna:stadt.de
     """
+    from bot import services
+
     store = open_store(settings(ctx))
     try:
         data = services.export_ideas(store, person)
@@ -391,6 +407,8 @@ def model(ctx: click.Context) -> None:
     Example:
       ideenlotse model
     """
+    from bot.app import provide_model
+
     config = settings(ctx)
     try:
         info = provide_model(config, progress=sys.stderr.isatty())
@@ -434,6 +452,8 @@ def similar(
       ideenlotse similar "Rechnungen digital bearbeiten"
       printf 'E-Akte einführen\\nWLAN im Rathaus\\n' | ideenlotse similar --top 3
     """
+    from bot import services
+
     config = settings(ctx)
     app = open_app(config)
     queries = [text] if text is not None else stdin_lines()
@@ -475,6 +495,11 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
       ideenlotse route "Mein Drucker druckt nicht mehr"
       printf 'Wer betreut die Digitalagenda?\\nDas WLAN ist weg\\n' | ideenlotse route
     """
+    from bot.app import build_router, provide_model
+    from bot.i18n import Translator
+    from bot.render import route_reason
+    from matching.encoder import SentenceEncoder
+
     config = settings(ctx)
     questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
@@ -524,6 +549,8 @@ def demo(ctx: click.Context, remove: bool) -> None:
       ideenlotse demo --remove
       printf '!idee Termine im Bürgerbüro online buchen\\n' | ideenlotse chat --as anna
     """
+    from bot import demo as examples
+
     config = settings(ctx)
     try:
         town = examples.load_town()
@@ -535,7 +562,9 @@ def demo(ctx: click.Context, remove: bool) -> None:
         load_examples(config, town)
 
 
-def load_examples(config: Settings, town: examples.Town) -> None:
+def load_examples(config: Settings, town: Town) -> None:
+    from bot import demo as examples
+
     app = open_app(config)
     try:
         loaded = examples.load_demo(app.store, app.matcher, app.bot.clock(), town)
@@ -551,8 +580,10 @@ def load_examples(config: Settings, town: examples.Town) -> None:
     click.echo("Remove them with: ideenlotse demo --remove", err=True)
 
 
-def remove_examples(config: Settings, town: examples.Town) -> None:
+def remove_examples(config: Settings, town: Town) -> None:
     """No model is loaded: nothing is encoded, and no index outlives this process."""
+    from bot import demo as examples
+
     store = open_store(config)
     try:
         removed = examples.remove_demo(store, None, utcnow(), town)
