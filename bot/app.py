@@ -17,7 +17,13 @@ from bot.questions import QuestionDesk, due_reminders
 from bot.schedule import due_digest
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
-from matching.encoder import Encoder, ModelInfo, SentenceEncoder, provision_model
+from matching.encoder import (
+    Encoder,
+    ModelInfo,
+    SentenceEncoder,
+    default_prefix,
+    provision_model,
+)
 from matching.routing import Router
 
 log = logging.getLogger(__name__)
@@ -79,6 +85,30 @@ def build_router(encoder: Encoder, store: Store) -> Router:
     if examples:
         log.info("routing: replayed %d re-routings", len(examples))
     return router
+
+
+def build_search(settings: Settings) -> tuple[Store, SemanticMatcher, SentenceEncoder | None]:
+    """Store and similarity index for one-shot searches (``ideenlotse similar``).
+
+    The light model (``matching.light``, built by ``ideenlotse model``) spares loading
+    sentence-transformers; without it the full model is loaded, and returned as the third
+    value so the caller can say so.
+    """
+    from matching.light import load_light
+
+    info = provide_model(settings)
+    encoder: Encoder | None = load_light(info, default_prefix(info))
+    full = None
+    if encoder is None:
+        encoder = full = SentenceEncoder(info)
+    store = Store.open(settings.data_dir)
+    try:
+        matcher = SemanticMatcher(encoder, settings.language)
+        matcher.load(store)
+    except BaseException:
+        store.close()
+        raise
+    return store, matcher, full
 
 
 def build_app(settings: Settings, *, progress: bool = False) -> App:

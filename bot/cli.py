@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.demo import Town
     from knowledge.store import Store
+    from matching.encoder import SentenceEncoder
 
 # Everything else is imported by the command that needs it: `--help` and a bad option answer
 # without loading numpy, the store, the model or an adapter, and `export` without the model.
@@ -408,6 +409,8 @@ def model(ctx: click.Context) -> None:
       ideenlotse model
     """
     from bot.app import provide_model
+    from matching.encoder import SentenceEncoder
+    from matching.light import light_file
 
     config = settings(ctx)
     try:
@@ -418,6 +421,10 @@ def model(ctx: click.Context) -> None:
     click.echo(f"dimension: {info.dim}")
     click.echo(f"folder:    {info.path}")
     click.echo(f"source:    {info.source}")
+    if not light_file(info).exists():
+        build_light(SentenceEncoder(info))
+    ready = "ready" if light_file(info).exists() else "not available (the full model answers)"
+    click.echo(f"light:     {ready}")
 
 
 @cli.command()
@@ -453,13 +460,17 @@ def similar(
       printf 'E-Akte einführen\\nWLAN im Rathaus\\n' | ideenlotse similar --top 3
     """
     from bot import services
+    from bot.app import build_search
 
     config = settings(ctx)
-    app = open_app(config)
     queries = [text] if text is not None else stdin_lines()
     try:
+        store, matcher, full = build_search(config)  # full: the light model is not built
+    except (OSError, ValueError) as exc:
+        raise Failure(f"cannot start: {exc}") from exc
+    try:
         for query in queries:
-            results = services.similar_ideas(app.store, app.matcher, query, top, include_hidden)
+            results = services.similar_ideas(store, matcher, query, top, include_hidden)
             if as_json or text is None:
                 click.echo(json.dumps(results, ensure_ascii=False))
                 continue
@@ -471,7 +482,18 @@ def similar(
                     f"{mark} #{result['id']:<5} {result['score']:.3f}  {result['text'][:80]}"
                 )
     finally:
-        app.close()
+        store.close()
+    if full is not None:
+        log.info("`ideenlotse model` builds the light model: similar then answers sooner")
+
+
+def build_light(encoder: SentenceEncoder) -> None:
+    from matching.light import save_light
+
+    try:
+        save_light(encoder)
+    except OSError as exc:  # a read-only model folder: the full model keeps answering
+        log.warning("light model not saved: %s", exc)
 
 
 @cli.command()

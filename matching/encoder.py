@@ -196,15 +196,18 @@ def _load_st(
         return SentenceTransformer(path, model_kwargs={"dtype": torch.float32}, **kwargs)
 
 
+def default_prefix(info: ModelInfo) -> str:
+    """e5 was trained with "query: "/"passage: "; other models take plain text."""
+    return E5_PREFIX if "e5" in info.name.lower() else ""
+
+
 class SentenceEncoder:
     """Encoder backed by a sentence-transformers model on the CPU."""
 
     def __init__(self, info: ModelInfo, prefix: str | None = None) -> None:
         self.info = info
         self.name = info.name
-        if prefix is None:  # e5 was trained with "query: "/"passage: "; others take plain text
-            prefix = E5_PREFIX if "e5" in info.name.lower() else ""
-        self.prefix = prefix
+        self.prefix = default_prefix(info) if prefix is None else prefix
         self.model = _load_st(info.path, local=Path(info.path).is_dir(), progress=False)
         self.model.eval()
         self.dim = int(self.model.get_embedding_dimension() or info.dim)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,24 @@ def test_a_trace_that_drifts_from_the_eager_model_is_not_used(
     batch = encoder.encode(SENTENCES[:2])
     assert np.abs(encoder.encode(SENTENCES[:1]) - batch[:1]).max() < 1e-5  # the eager path
     assert encoder._traced and encoder._one is None
+
+
+def test_the_light_model_encodes_like_the_full_one(
+    encoder: SentenceEncoder, model_info: ModelInfo, tmp_path: Path
+) -> None:
+    """`ideenlotse similar` answers through the saved trace, without sentence-transformers
+    (issue #17); it must give the bot's own vectors, and a damaged file must not be used."""
+    from matching.light import LIGHT_FILE, load_light, save_light
+
+    for name in ("tokenizer.json", "sentence_bert_config.json"):
+        (tmp_path / name).symlink_to(Path(model_info.path) / name)
+    assert save_light(encoder, tmp_path)
+    light = load_light(replace(model_info, path=str(tmp_path)), encoder.prefix)
+    assert light is not None and light.name == encoder.name
+    texts = ["Sitzungsunterlagen digital verteilen", "Wer kümmert sich um den Drucker?",
+             "Öffentliche Toiletten am Marktplatz sanieren " * 60]  # fmt: skip
+    got, want = light.encode(texts), encoder.encode(texts)
+    assert got.shape == want.shape and got.dtype == np.float32
+    assert float(np.abs(got - want).max()) < 1e-5
+    (tmp_path / LIGHT_FILE).write_bytes(b"not a TorchScript file")
+    assert load_light(replace(model_info, path=str(tmp_path)), encoder.prefix) is None
