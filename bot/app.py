@@ -87,20 +87,17 @@ def build_router(encoder: Encoder, store: Store) -> Router:
     return router
 
 
-def build_search(settings: Settings) -> tuple[Store, SemanticMatcher, SentenceEncoder | None]:
-    """Store and similarity index for one-shot searches (``ideenlotse similar``).
-
-    The light model (``matching.light``, built by ``ideenlotse model``) spares loading
-    sentence-transformers; without it the full model is loaded, and returned as the third
-    value so the caller can say so.
-    """
+def build_search(settings: Settings) -> tuple[Store, SemanticMatcher]:
+    """Store and similarity index for one-shot searches (``ideenlotse similar``): through the
+    light model (``matching.light``) when ``ideenlotse model`` has built it, which spares
+    loading sentence-transformers, else through the full model."""
     from matching.light import load_light
 
     info = provide_model(settings)
     encoder: Encoder | None = load_light(info, default_prefix(info))
-    full = None
     if encoder is None:
-        encoder = full = SentenceEncoder(info)
+        log.info("`ideenlotse model` builds the light model: similar then answers sooner")
+        encoder = SentenceEncoder(info)
     store = Store.open(settings.data_dir)
     try:
         matcher = SemanticMatcher(encoder, settings.language)
@@ -108,7 +105,7 @@ def build_search(settings: Settings) -> tuple[Store, SemanticMatcher, SentenceEn
     except BaseException:
         store.close()
         raise
-    return store, matcher, full
+    return store, matcher
 
 
 def build_app(settings: Settings, *, progress: bool = False) -> App:

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.demo import Town
     from knowledge.store import Store
-    from matching.encoder import SentenceEncoder
 
 # Everything else is imported by the command that needs it: `--help` and a bad option answer
 # without loading numpy, the store, the model or an adapter, and `export` without the model.
@@ -410,7 +409,7 @@ def model(ctx: click.Context) -> None:
     """
     from bot.app import provide_model
     from matching.encoder import SentenceEncoder
-    from matching.light import light_file
+    from matching.light import light_file, save_light
 
     config = settings(ctx)
     try:
@@ -422,7 +421,10 @@ def model(ctx: click.Context) -> None:
     click.echo(f"folder:    {info.path}")
     click.echo(f"source:    {info.source}")
     if not light_file(info).exists():
-        build_light(SentenceEncoder(info))
+        try:
+            save_light(SentenceEncoder(info))
+        except OSError as exc:  # a read-only model folder: the full model keeps answering
+            log.warning("light model not saved: %s", exc)
     ready = "ready" if light_file(info).exists() else "not available (the full model answers)"
     click.echo(f"light:     {ready}")
 
@@ -465,7 +467,7 @@ def similar(
     config = settings(ctx)
     queries = [text] if text is not None else stdin_lines()
     try:
-        store, matcher, full = build_search(config)  # full: the light model is not built
+        store, matcher = build_search(config)
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot start: {exc}") from exc
     try:
@@ -483,17 +485,6 @@ def similar(
                 )
     finally:
         store.close()
-    if full is not None:
-        log.info("`ideenlotse model` builds the light model: similar then answers sooner")
-
-
-def build_light(encoder: SentenceEncoder) -> None:
-    from matching.light import save_light
-
-    try:
-        save_light(encoder)
-    except OSError as exc:  # a read-only model folder: the full model keeps answering
-        log.warning("light model not saved: %s", exc)
 
 
 @cli.command()

@@ -7,49 +7,25 @@ commands (``Did you mean `!meine-daten`?``).
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.core import Bot
-from bot.events import Message, Reply, Sender
+from bot.events import Reply
 from bot.i18n import Translator
-from bot.questions import QuestionDesk
 from bot.render import route_reason
-from bot.semantic import SemanticMatcher
-from knowledge.store import Store
 from matching.routing import AREAS, Route
-from tests.conftest import FakeClock
-from tests.fakes import HashingEncoder, hashing_thresholds
-from tests.unit.test_questions import PRINTER, ROLES, KeywordRouter
+from tests.unit.test_questions import PRINTER, Chat
 
 GERMAN_COMMANDS = re.compile(
     r"!(unterstuetzen|vernetzen|nicht-aehnlich|antwort|weiterleiten|geholfen|meine-daten|hilfe)"
 )
 
 
-class EnglishChat:
-    def __init__(self, tmp_path: Path) -> None:
-        self.store = Store.open(tmp_path / "data")
-        encoder, clock = HashingEncoder(), FakeClock()
-        matcher = SemanticMatcher(encoder, clock=clock, thresholds=hashing_thresholds())
-        desk = QuestionDesk(encoder, KeywordRouter(), matcher, reuse_threshold=0.8)  # type: ignore[arg-type]
-        settings = Settings(data_dir=tmp_path / "data", roles=ROLES, language="en")
-        self.bot = Bot(self.store, settings, matcher=matcher, questions=desk, clock=clock)
-        self.events = itertools.count(1)
-
-    def say(self, who: str, text: str) -> list[Reply]:
-        sender = Sender(who, who.capitalize())
-        message = Message("console", f"e{next(self.events)}", sender, text, room="ideas")
-        return self.bot.handle(message, idea_room=True)
-
-
 @pytest.fixture
 def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
-    opened = EnglishChat(tmp_path)
+    opened = Chat(tmp_path, language="en")
     yield opened
     opened.store.close()
 
@@ -58,7 +34,7 @@ def commands_of(replies: list[Reply]) -> list[str]:
     return [button.command for reply in replies for button in reply.buttons]
 
 
-def test_idea_buttons_carry_english_commands(chat: EnglishChat) -> None:
+def test_idea_buttons_carry_english_commands(chat: Chat) -> None:
     chat.say("anna", "!matching on")
     chat.say("anna", "Invoices from suppliers should arrive electronically")
     (reply,) = chat.say("ben", "Invoices from suppliers should arrive electronically please")
@@ -68,7 +44,7 @@ def test_idea_buttons_carry_english_commands(chat: EnglishChat) -> None:
     assert not GERMAN_COMMANDS.search(reply.text + " ".join(commands))
 
 
-def test_question_reason_and_role_buttons_are_english(chat: EnglishChat) -> None:
+def test_question_reason_and_role_buttons_are_english(chat: Chat) -> None:
     mine, *delivered = chat.say("eve", f"!ask {PRINTER}")
     assert "This is about hardware, which the CIO looks after." in mine.text
     assert "Es geht um" not in mine.text
@@ -78,14 +54,14 @@ def test_question_reason_and_role_buttons_are_english(chat: EnglishChat) -> None
     assert not GERMAN_COMMANDS.search(" ".join(to_cio))
 
 
-def test_feedback_buttons_are_english(chat: EnglishChat) -> None:
+def test_feedback_buttons_are_english(chat: Chat) -> None:
     chat.say("eve", f"!ask {PRINTER}")
     chat.say("cio-user", "!answer 1 Please call the IT service desk on 4711.")
     (offer,) = chat.say("ben", f"!ask {PRINTER}")
     assert commands_of([offer]) == ["!helped yes 2", "!helped no 2"]
 
 
-def test_mistyped_and_forbidden_commands_are_answered_in_english(chat: EnglishChat) -> None:
+def test_mistyped_and_forbidden_commands_are_answered_in_english(chat: Chat) -> None:
     (unknown,) = chat.say("anna", "!mydata")
     assert "Did you mean `!my-data`?" in unknown.text
     (help_for,) = chat.say("anna", "!help mydat")

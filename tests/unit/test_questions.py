@@ -49,7 +49,13 @@ class KeywordRouter:
 
 
 class Chat:
-    def __init__(self, tmp_path: Path, roles: dict[str, str] | None = None, **questions: object):
+    def __init__(
+        self,
+        tmp_path: Path,
+        roles: dict[str, str] | None = None,
+        language: str = "de",
+        **questions: object,
+    ):
         self.store = Store.open(tmp_path / "data")
         self.clock = FakeClock()  # Monday 2026-11-23 09:00 UTC = 10:00 in Berlin
         self.router = KeywordRouter()
@@ -66,6 +72,7 @@ class Chat:
         self.settings = Settings(
             data_dir=tmp_path / "data",
             roles=ROLES if roles is None else roles,
+            language=language,
             questions=QuestionSettings(**questions),  # type: ignore[arg-type]
         )
         self.bot = Bot(
