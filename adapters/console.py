@@ -191,27 +191,37 @@ class ConsoleChat:
             if line.strip():
                 self.say(line)
 
-    def interactive(self, history_file: Path, greet: Callable[[], str]) -> None:
-        """A prompt with line editing and history kept between sessions."""
-        import readline
 
-        history_file.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # no history yet
-            readline.read_history_file(history_file)
-        readline.set_history_length(1000)
-        print(greet(), file=self.out)
-        try:
-            while True:
-                try:
-                    line = input(f"{self.sender.display_name}> ")
-                except EOFError:
-                    print(file=self.out)
-                    break
-                if line.strip() in ("!ende", "!quit", "!exit"):
-                    break
-                if line.strip():
-                    self.say(line)
-        except KeyboardInterrupt:
-            print(file=self.out)
-        finally:
-            readline.write_history_file(history_file)
+def prompt_loop(
+    history_file: Path, greeting: str, prompt: str, start: Callable[[], ConsoleChat]
+) -> None:
+    """A prompt with line editing and history kept between sessions.
+
+    The prompt comes at once; ``start`` makes the chat (loading the model and the similarity
+    index, which takes a second or two) and is called for the first message, which waits
+    only for what is still loading.
+    """
+    import readline
+
+    history_file.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # no history yet
+        readline.read_history_file(history_file)
+    readline.set_history_length(1000)
+    print(greeting, flush=True)
+    chat: ConsoleChat | None = None
+    try:
+        while True:
+            try:
+                line = input(prompt)
+            except EOFError:
+                print()
+                break
+            if line.strip() in ("!ende", "!quit", "!exit"):
+                break
+            if line.strip():
+                chat = chat or start()
+                chat.say(line)
+    except KeyboardInterrupt:
+        print()
+    finally:
+        readline.write_history_file(history_file)

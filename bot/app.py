@@ -17,6 +17,7 @@ from bot.questions import QuestionDesk, due_reminders
 from bot.schedule import due_digest
 from bot.semantic import SemanticMatcher
 from knowledge.store import Store
+from matching import light, reasons
 from matching.encoder import (
     Encoder,
     ModelInfo,
@@ -28,14 +29,38 @@ from matching.routing import Router
 
 log = logging.getLogger(__name__)
 
+MANY = 64  # texts from which the full model's batches beat the light model (bench/startup.py)
+
 
 def model_cache(settings: Settings) -> Path:
     return settings.data_dir / "models"
 
 
 def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
-    """The configured model as a local folder, built or fetched on first use."""
-    return provision_model(settings.model, model_cache(settings), progress=progress)
+    """The configured model as a local folder, built or fetched on first use; the lemma
+    dictionary of the reasons is kept in it too (``matching.reasons``)."""
+    info = provision_model(settings.model, model_cache(settings), progress=progress)
+    reasons.keep_dictionary_in(Path(info.path) / "lemmas")
+    return info
+
+
+def one_shot_encoder(settings: Settings, texts: int = 1) -> Encoder:
+    """The encoder for a command that encodes ``texts`` texts and exits.
+
+    A few texts go through the light model (``matching.light``: no torch, about a second to
+    load), once it was checked against the full model for this folder. From MANY texts on,
+    the full model's batches are faster, and loading it pays off. Where the full model is
+    loaded and the light one not yet checked, it is checked now, for the next command.
+    """
+    info = provide_model(settings)
+    if texts < MANY:
+        fast = light.load_light(info, default_prefix(info))
+        if fast is not None:
+            return fast
+    full = SentenceEncoder(info)
+    if not light.verified(info):
+        light.verify(full, info)
+    return full
 
 
 @dataclass
@@ -60,8 +85,12 @@ class App:
         return self.outbox.take(platform)
 
     def warm_up(self) -> None:
-        """Do before serving what the first message would wait for: tracing the encoder."""
+        """Do before serving what the first message would wait for: tracing the encoder,
+        fitting the router, opening the lemma dictionary."""
         self.matcher.encoder.encode(["Ideenlotse ist bereit."])
+        if self.bot.questions.router is not None:
+            self.bot.questions.router.prepare()
+        reasons.lemma("Ideen")
 
     def digest(self, now: datetime, days: int | None = None) -> Digest:
         """The synergy digest of the ``days`` before ``now`` (default: the configured period)."""
@@ -87,17 +116,10 @@ def build_router(encoder: Encoder, store: Store) -> Router:
     return router
 
 
-def build_search(settings: Settings) -> tuple[Store, SemanticMatcher]:
-    """Store and similarity index for one-shot searches (``ideenlotse similar``): through the
-    light model (``matching.light``) when ``ideenlotse model`` has built it, which spares
-    loading sentence-transformers, else through the full model."""
-    from matching.light import load_light
-
-    info = provide_model(settings)
-    encoder: Encoder | None = load_light(info, default_prefix(info))
-    if encoder is None:
-        log.info("`ideenlotse model` builds the light model: similar then answers sooner")
-        encoder = SentenceEncoder(info)
+def build_search(settings: Settings, texts: int = 1) -> tuple[Store, SemanticMatcher]:
+    """Store and similarity index for one-shot searches of ``texts`` texts (``ideenlotse
+    similar``)."""
+    encoder = one_shot_encoder(settings, texts)
     store = Store.open(settings.data_dir)
     try:
         matcher = SemanticMatcher(encoder, settings.language)
@@ -108,11 +130,16 @@ def build_search(settings: Settings) -> tuple[Store, SemanticMatcher]:
     return store, matcher
 
 
-def build_app(settings: Settings, *, progress: bool = False) -> App:
-    """Open the store, load the model and the similarity index, and make the bot."""
+def build_app(settings: Settings, *, progress: bool = False, encoder: Encoder | None = None) -> App:
+    """Open the store, load the model (unless ``encoder`` is given) and the similarity index,
+    and make the bot."""
     store = Store.open(settings.data_dir)
     try:
-        encoder = SentenceEncoder(provide_model(settings, progress=progress))
+        if encoder is None:
+            info = provide_model(settings, progress=progress)
+            encoder = SentenceEncoder(info)
+            if not light.verified(info):  # so that one-shot commands answer sooner from now on
+                light.verify(encoder, info)
         matcher = SemanticMatcher(encoder, settings.language)
         matcher.load(store, progress=progress)
         desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)

@@ -59,12 +59,15 @@ def open_store(config: Settings) -> Store:
         raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
-def open_app(config: Settings) -> App:
-    """Store, model and index; progress bars only where a person watches."""
-    from bot.app import build_app
+def open_app(config: Settings, *, light: bool = False) -> App:
+    """Store, model and index; progress bars only where a person watches. ``light``: through
+    the light model where it was checked (``bot.app.one_shot_encoder``), which loads in a
+    second; the bot's chat servers load the full model."""
+    from bot.app import build_app, one_shot_encoder
 
     try:
-        return build_app(config, progress=sys.stderr.isatty())
+        encoder = one_shot_encoder(config) if light else None
+        return build_app(config, progress=sys.stderr.isatty(), encoder=encoder)
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot start: {exc}") from exc
 
@@ -197,36 +200,48 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     """
     # The entrypoint is the one place that wires adapters to the core; imported here so
     # that nothing else in bot/ can depend on an adapter.
-    from adapters.console import ConsoleChat
+    from concurrent.futures import ThreadPoolExecutor
 
-    config = settings(ctx)
-    app = open_app(config)
+    from adapters.console import ConsoleChat, prompt_loop
     from bot import demo as examples
     from bot.events import Sender
 
+    config = settings(ctx)
     sender = Sender(name, name, department, role)
-    town = examples.ConsoleDemo(app.store, app.matcher, app.bot.clock, config.language)
-    chat_ = ConsoleChat(
-        app.bot,
-        sender,
-        jobs=app.due,
-        outbox=config.data_dir / "dateien",
-        names=console_names(app.store),
-        commands=dict.fromkeys(examples.CONSOLE_COMMANDS, town),
-    )
 
-    def greeting() -> str:
-        text = f"Ideenlotse – Sie sind angemeldet als {name}. Hilfe mit !hilfe, beenden mit Strg+D."
-        # First start: alone with an empty store, a first idea would meet nobody.
-        return text + "\n" + town.hint() if examples.is_empty(app.store) else text
+    def console(app: App) -> ConsoleChat:
+        town = examples.ConsoleDemo(app.store, app.matcher, app.bot.clock, config.language)
+        return ConsoleChat(
+            app.bot,
+            sender,
+            jobs=app.due,
+            outbox=config.data_dir / "dateien",
+            names=console_names(app.store),
+            commands=dict.fromkeys(examples.CONSOLE_COMMANDS, town),
+        )
 
-    try:
-        if sys.stdin.isatty():
-            chat_.interactive(config.data_dir / "console_history", greeting)
-        else:
-            chat_.run(sys.stdin)
+    if not sys.stdin.isatty():
+        app = open_app(config, light=True)
+        try:
+            console(app).run(sys.stdin)
+        finally:
+            app.close()
+        return
+    greeting = f"Ideenlotse – Sie sind angemeldet als {name}. Hilfe mit !hilfe, beenden mit Strg+D."
+    store = open_store(config)
+    try:  # first start: alone with an empty store, a first idea would meet nobody
+        if examples.is_empty(store):
+            greeting += "\n" + examples.first_start_hint(config.language)
     finally:
-        app.close()
+        store.close()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        starting = background.submit(open_app, config, light=True)  # while the person types
+        try:
+            history = config.data_dir / "console_history"
+            prompt_loop(history, greeting, f"{name}> ", lambda: console(starting.result()))
+        finally:
+            if starting.done() and starting.exception() is None:
+                starting.result().close()
 
 
 def console_names(store: Store) -> Callable[[str], str | None]:
@@ -407,9 +422,10 @@ def model(ctx: click.Context) -> None:
     Example:
       ideenlotse model
     """
-    from bot.app import provide_model
+    from bot.app import one_shot_encoder, provide_model
+    from matching import light
     from matching.encoder import SentenceEncoder
-    from matching.light import light_file, save_light
+    from matching.routing import Router
 
     config = settings(ctx)
     try:
@@ -420,13 +436,11 @@ def model(ctx: click.Context) -> None:
     click.echo(f"dimension: {info.dim}")
     click.echo(f"folder:    {info.path}")
     click.echo(f"source:    {info.source}")
-    if not light_file(info).exists():
-        try:
-            save_light(SentenceEncoder(info))
-        except OSError as exc:  # a read-only model folder: the full model keeps answering
-            log.warning("light model not saved: %s", exc)
-    ready = "ready" if light_file(info).exists() else "not available (the full model answers)"
+    if not light.verified(info):
+        light.verify(SentenceEncoder(info), info)
+    ready = "ready" if light.verified(info) else "not available (the full model answers)"
     click.echo(f"light:     {ready}")
+    Router(one_shot_encoder(config)).prepare()  # kept with the model: route answers sooner
 
 
 @cli.command()
@@ -467,12 +481,15 @@ def similar(
     config = settings(ctx)
     queries = [text] if text is not None else stdin_lines()
     try:
-        store, matcher = build_search(config)
+        store, matcher = build_search(config, len(queries))
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot start: {exc}") from exc
     try:
-        for query in queries:
-            results = services.similar_ideas(store, matcher, query, top, include_hidden)
+        progress = len(queries) > 1 and sys.stderr.isatty()
+        found = services.similar_ideas(
+            store, matcher, queries, top, include_hidden, progress=progress
+        )
+        for results in found:
             if as_json or text is None:
                 click.echo(json.dumps(results, ensure_ascii=False))
                 continue
@@ -508,18 +525,16 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
       ideenlotse route "Mein Drucker druckt nicht mehr"
       printf 'Wer betreut die Digitalagenda?\\nDas WLAN ist weg\\n' | ideenlotse route
     """
-    from bot.app import build_router, provide_model
+    from bot.app import build_router, one_shot_encoder
     from bot.i18n import Translator
     from bot.render import route_reason
-    from matching.encoder import SentenceEncoder
 
     config = settings(ctx)
     questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
     try:
-        encoder = SentenceEncoder(provide_model(config, progress=sys.stderr.isatty()))
-        router = build_router(encoder, store)
-        routes = router.route_many(questions)
+        router = build_router(one_shot_encoder(config, len(questions)), store)
+        routes = router.route_many(questions, progress=len(questions) > 1 and sys.stderr.isatty())
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot route: {exc}") from exc
     finally:

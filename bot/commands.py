@@ -116,10 +116,16 @@ class CommandRegistry:
         return self._by_name[matches[0]] if matches else None
 
     def parse(self, text: str, prefix: str = "!") -> Parsed:
-        stripped = text.strip()
-        if not stripped.startswith(prefix):
+        """``prefix`` as configured; one that ends in a space (``"/ideen "``) is a word, so
+        any space may follow it, and alone it is an empty command, like a lone ``!``."""
+        stripped, word = text.strip(), prefix.strip()
+        if not stripped.startswith(word):
             return NotACommand(text)
-        body = stripped[len(prefix) :]
+        body = stripped[len(word) :]
+        if word != prefix:
+            if body[:1].strip():  # "/ideenfest" is not "/ideen fest"
+                return NotACommand(text)
+            body = body.lstrip()
         name, _, rest = body.partition(" ")
         if "\n" in name:
             name, _, more = name.partition("\n")

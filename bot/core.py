@@ -170,7 +170,8 @@ class Bot:
         )
 
     def _translator(self, person: Person, message: Message) -> Translator:
-        return Translator(person.language or message.sender.language or self.settings.language)
+        language = person.language or message.sender.language or self.settings.language
+        return Translator(language, self.settings.command_prefix)
 
     def _claim_failed(self, message: Message, now: str) -> None:
         """A failing event is claimed on its own, so a platform retry does not fail again."""
@@ -197,7 +198,7 @@ class Bot:
             case UnknownCommand(name=name, suggestion=suggestion):
                 answer = t("error.unknown_command", name=name)
                 if suggestion:
-                    named = render.command_name(t, suggestion)
+                    named = render.typed(t, suggestion.name)
                     answer += " " + t("error.did_you_mean", suggestion=named)
                 return [Reply(answer + " " + t("error.help_hint"))]
             case UsageError() as error:
@@ -221,5 +222,5 @@ class Bot:
             return t(missing_key)
         if error.key == "status.unknown":
             values["choices"] = status_choices(t)
-        usage = render.usage(t, error.command, self.settings.command_prefix)
+        usage = render.usage(t, error.command)
         return t(error.key, **values) + " " + t("error.usage", usage=usage)

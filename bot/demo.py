@@ -293,6 +293,11 @@ def remove_demo(
     return removed
 
 
+def first_start_hint(language: str) -> str:
+    """The first start's line: what the examples are and how they go again."""
+    return text(language, "hint", town=load_town().name)
+
+
 def is_empty(store: Store) -> bool:
     """No idea at all yet: the first start, when the console offers the examples."""
     with store.transaction():
@@ -396,10 +401,6 @@ class ConsoleDemo:
                 questions=removed.questions,
             )
         return self._text("usage")
-
-    def hint(self) -> str:
-        """The first start's line: what the examples are and how they go again."""
-        return self._text("hint")
 
     def _text(self, key: str, **values: object) -> str:
         return text(self.language, key, town=self.town.name, **values)

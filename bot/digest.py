@@ -27,6 +27,7 @@ from knowledge.store import Store
 from matching import clustering
 from matching.encoder import Encoder
 from matching.engine import PRIOR_WEIGHT, reference_ideas
+from matching.kept import encode_kept
 from matching.people import Profile
 from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
 from matching.relevance import thresholds_for
@@ -242,7 +243,7 @@ def build_digest(
         return replace(base, analysed=encoder is not None)
     vectors = _vectors(store, encoder, rows)
     if centre is None:
-        centre = default_centre(encoder.encode(reference_ideas()).mean(axis=0), vectors)
+        centre = default_centre(encode_kept(encoder, reference_ideas()).mean(axis=0), vectors)
     return _analyse(store, base, rows, items, vectors, centre, duplicate_min, now)
 
 

@@ -2,7 +2,8 @@
 
 Texts live in ``bot/locales/<lang>.toml`` so they can be reviewed and changed without touching
 code; a missing English text falls back to German, a missing key shows the key (and fails the
-catalogue test).
+catalogue test). Texts name commands as ``{prefix}hilfe``: the prefix is configured
+(``command_prefix``), so the catalogue cannot spell it out.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 class Translator:
-    def __init__(self, language: str = DEFAULT_LANGUAGE):
+    """The catalogue as one reader sees it: their language, and the prefix commands are typed
+    with here, so every command a text or a button names is one they can type or click."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE, prefix: str = "!"):
         self.language = language
+        self.prefix = prefix
 
     def __call__(self, key: str, **values: Any) -> str:
         text = catalogue(self.language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key, key)
-        return text.format(**values) if values else text
+        return text.format(prefix=self.prefix, **values)
 
     def has(self, key: str) -> bool:
         return key in catalogue(self.language) or key in catalogue(DEFAULT_LANGUAGE)

@@ -166,7 +166,7 @@ def recipients(settings: Settings, target: str) -> Recipients:
 def translator_for(store: Store, settings: Settings, user_id: str | None) -> Translator:
     people = store.people_with_user_id(user_id) if user_id else []
     language = next((p.language for p in people if p.language), None)
-    return Translator(language or settings.language)
+    return Translator(language or settings.language, settings.command_prefix)
 
 
 def send(
@@ -178,7 +178,7 @@ def send(
 ) -> list[Reply]:
     """One reply per recipient, each in the recipient's language."""
     if to.room is not None:
-        t = Translator(settings.language)
+        t = Translator(settings.language, settings.command_prefix)
         return [Reply(compose(t), room=to.room, buttons=buttons(t))]
     replies = []
     for user in to.users:

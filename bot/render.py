@@ -58,11 +58,12 @@ def command_name(t: Translator, command: Command) -> str:
 
 
 def typed(t: Translator, name: str, *args: object) -> str:
-    """A command as this reader would type it (a button's command is shown where a platform
-    has no buttons, and it is what a click sends): their language's name, then the values."""
+    """A command as this reader would type it: the configured prefix, their language's name,
+    then the values. The one place command strings are built: a button's command is shown
+    where a platform has no buttons and is what a click sends, so it must parse here."""
     command = REGISTRY.lookup(name)
     assert command is not None, f"no command {name!r}"
-    return " ".join(["!" + command_name(t, command), *(str(a) for a in args)])
+    return " ".join([t.prefix + command_name(t, command), *(str(a) for a in args)])
 
 
 def route_reason(t: Translator, route: Route) -> str:
@@ -79,8 +80,8 @@ def route_reason(t: Translator, route: Route) -> str:
     return t(f"route.side_{route.target}")
 
 
-def usage(t: Translator, command: Command, prefix: str = "!") -> str:
-    parts = [prefix + command_name(t, command)]
+def usage(t: Translator, command: Command) -> str:
+    parts = [typed(t, command.name)]
     for param in command.params:
         label = t(f"param.{param.name}")
         parts.append(f"<{label}>" if param.required else f"[{label}]")

@@ -24,6 +24,7 @@ from knowledge.store import Store
 from matching import reasons
 from matching.encoder import Encoder
 from matching.engine import IdeaEngine, adapted_threshold, reference_ideas
+from matching.kept import encode_kept
 from matching.people import PersonMatch, Profile, rank_people
 from matching.relevance import Thresholds, thresholds_for
 from matching.similarity import SHORTLIST
@@ -48,7 +49,7 @@ class SemanticMatcher:
     ):
         self.encoder = encoder
         self.thresholds = thresholds or thresholds_for(encoder.name)
-        prior = encoder.encode(reference_ideas()).mean(axis=0)
+        prior = encode_kept(encoder, reference_ideas()).mean(axis=0)
         self.engine = IdeaEngine(encoder.dim, prior_mean=prior)
         self.t = Translator(language)
         self.clock = clock
@@ -205,10 +206,18 @@ class SemanticMatcher:
         return adapted_threshold(self.thresholds.related, store.link_scores("not_similar"))
 
     def search(
-        self, store: Store, text: str, *, limit: int, include_hidden: bool = False
+        self,
+        store: Store,
+        text: str,
+        vector: np.ndarray | None = None,
+        *,
+        limit: int,
+        include_hidden: bool = False,
     ) -> list[SimilarIdea]:
-        """The ``limit`` closest ideas to a free text, whatever their score."""
-        vector = self.encoder.encode([text])[0]
+        """The ``limit`` closest ideas to a free text (encoded unless ``vector`` is given),
+        whatever their score."""
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
         return self.similar(
             store, text, vector, include_hidden=include_hidden, limit=limit, threshold=float("-inf")
         )

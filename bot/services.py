@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from bot.clock import iso, utcnow
 from bot.importer import ImportRow, RowError
@@ -209,12 +211,35 @@ def identities(store: Store, person: str) -> list[Person]:
 
 
 def similar_ideas(
-    store: Store, matcher: SemanticMatcher, text: str, top: int, include_hidden: bool = False
-) -> list[dict[str, Any]]:
-    """The ``top`` ideas closest to ``text``, as JSON-ready dicts (for the CLI)."""
+    store: Store,
+    matcher: SemanticMatcher,
+    texts: Sequence[str],
+    top: int,
+    include_hidden: bool = False,
+    *,
+    progress: bool = False,
+) -> list[list[dict[str, Any]]]:
+    """The ``top`` ideas closest to each text, as JSON-ready dicts (for the CLI); the texts
+    are encoded in one batch."""
     threshold = matcher.threshold(store)
+    vectors = matcher.encoder.encode(list(texts), progress=progress)
+    return [
+        _similar_found(store, matcher, text, vector, top, include_hidden, threshold)
+        for text, vector in zip(texts, vectors, strict=True)
+    ]
+
+
+def _similar_found(
+    store: Store,
+    matcher: SemanticMatcher,
+    text: str,
+    vector: np.ndarray,
+    top: int,
+    include_hidden: bool,
+    threshold: float,
+) -> list[dict[str, Any]]:
     with store.transaction():
-        found = matcher.search(store, text, limit=top, include_hidden=include_hidden)
+        found = matcher.search(store, text, vector, limit=top, include_hidden=include_hidden)
     return [
         {
             "id": s.idea.id,

@@ -1,12 +1,21 @@
-"""Opening the SQLite database and bringing its schema up to date.
+"""Opening the SQLite database, and bringing either backend's schema up to date.
 
-Migrations are plain numbered SQL files in ``knowledge/migrations``; each runs once, inside a
-transaction, and is recorded in ``schema_migrations``. A database file is therefore always
-either at an older version or fully at a newer one, never in between.
+The schema is written once: plain numbered SQL files in ``knowledge/migrations``, in SQLite's
+words. PostgreSQL runs the same files with its own types (``Dialect.ddl``); a statement only
+one backend needs is marked by a comment line right above it, ``-- only sqlite:`` or
+``-- only postgres:`` (FTS5's virtual table, pgvector's table and SQLite's implicit rowid).
+tests/postgres/test_schema.py compares the tables and columns both backends end up with.
+
+Each migration runs once, inside a transaction, and is recorded by version and file name in
+``schema_migrations``, on both backends alike. A database is therefore always either at an
+older version or fully at a newer one, never in between; one migrated before the migrations
+were shared (SQLite files, and PostgreSQL databases made from a second copy of them) carries
+the same versions and is simply continued.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +24,22 @@ from pathlib import Path
 
 import sqlite_utils
 
+from knowledge.dialect import POSTGRES, SQLITE, Dialect
+
 DB_FILENAME = "ideenlotse.db"
+# Run as it is on both backends (not through Dialect.ddl): the bookkeeping table existed
+# before the migrations were shared, in this form, and must stay recognisable.
+_SCHEMA_MIGRATIONS = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+_ONLY = re.compile(r"--\s*only\s+(\w+)\s*:")
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    only: str | None = None  # a dialect's name: the statement runs on that backend alone
 
 
 @dataclass(frozen=True)
@@ -24,17 +48,19 @@ class Migration:
     name: str
     sql: str
 
+    def statements(self, dialect: Dialect) -> list[str]:
+        """The statements of this migration as ``dialect`` runs them."""
+        return [
+            dialect.ddl(statement.sql)
+            for statement in split_statements(self.sql)
+            if statement.only in (None, dialect.name)
+        ]
 
-def available_migrations(dialect: str | None = None) -> list[Migration]:
-    """The migration files shipped with the package, in version order.
 
-    SQLite's are in ``knowledge/migrations``; another ``dialect``'s in a folder below it.
-    """
-    folder = resources.files("knowledge") / "migrations"
-    if dialect is not None:
-        folder = folder / dialect
+def available_migrations() -> list[Migration]:
+    """The migration files shipped with the package, in version order."""
     found = []
-    for entry in folder.iterdir():
+    for entry in (resources.files("knowledge") / "migrations").iterdir():
         if entry.name.endswith(".sql"):
             version = int(entry.name.split("_", 1)[0])
             found.append(Migration(version, entry.name, entry.read_text(encoding="utf-8")))
@@ -56,47 +82,58 @@ def connect(path: Path | str) -> sqlite_utils.Database:
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
+    """The newest migration applied to a SQLite database (0: none, or a new file)."""
     if not db["schema_migrations"].exists():
         return 0
-    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-    return int(row[0] or 0)
+    return _recorded_version(db)
 
 
-def migrate(db: sqlite_utils.Database) -> list[int]:
+def migrate(db: sqlite_utils.Database, dialect: Dialect = SQLITE) -> list[int]:
     """Apply every migration newer than the database; return the versions applied."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    current = schema_version(db)
     applied = []
-    for migration in available_migrations():
-        if migration.version <= current:
-            continue
-        with db.atomic():
-            for statement in _statements(migration.sql):
-                db.execute(statement)
-            db.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, datetime.now(UTC).isoformat()),
-            )
-        applied.append(migration.version)
+    with dialect.migrating(db):
+        db.execute(_SCHEMA_MIGRATIONS)
+        current = _recorded_version(db)
+        for migration in available_migrations():
+            if migration.version <= current:
+                continue
+            with db.atomic():
+                for statement in migration.statements(dialect):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
+                )
+            applied.append(migration.version)
     return applied
 
 
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements; sqlite3.complete_statement respects quoting."""
-    statements, buffer = [], ""
+def _recorded_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def split_statements(script: str) -> list[Statement]:
+    """A migration's statements, each with the dialect its ``-- only <name>:`` line names.
+
+    The comment lines above a statement are left out (and read for that marker); comments
+    inside a statement stay. sqlite3.complete_statement respects quoting.
+    """
+    statements, buffer, only = [], "", None
     for line in script.splitlines(keepends=True):
-        if not buffer and line.strip().startswith("--"):
+        if not buffer.strip() and line.strip().startswith("--"):
+            marker = _ONLY.match(line.strip())
+            only = marker.group(1).lower() if marker else only
+            if only not in (None, SQLITE.name, POSTGRES.name):
+                raise ValueError(f"unknown dialect in {line.strip()!r}")
             continue
         buffer += line
         if sqlite3.complete_statement(buffer):
             if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
+                statements.append(Statement(buffer.strip(), only))
+            buffer, only = "", None
     if buffer.strip():
-        statements.append(buffer.strip())
+        statements.append(Statement(buffer.strip(), only))
     return statements
 
 

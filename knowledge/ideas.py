@@ -7,6 +7,7 @@ import sqlite_utils
 
 from knowledge import folding
 from knowledge.db import issue_number
+from knowledge.dialect import Dialect
 from knowledge.records import STATUSES, Idea, NewIdea, from_row
 
 _IDEA_SELECT = """
@@ -18,6 +19,7 @@ FROM ideas LEFT JOIN people ON people.id = ideas.author_id
 
 class IdeaQueries:
     db: sqlite_utils.Database
+    dialect: Dialect
 
     def add_idea(self, idea: NewIdea, now: str) -> Idea:
         if idea.status not in STATUSES:
@@ -80,12 +82,15 @@ class IdeaQueries:
         if not terms:
             return []
         for any_term in (False, True):
+            match = self.dialect.text_match(
+                "ideas_fts", ("title", "text"), terms, any_term=any_term
+            )
             rows = list(
                 self.db.query(
                     _IDEA_SELECT + " JOIN ideas_fts ON ideas_fts.rowid = ideas.id"
-                    " WHERE ideas_fts MATCH ? AND ideas.status != 'zusammengefuehrt'"
-                    " ORDER BY bm25(ideas_fts), ideas.id DESC LIMIT ?",
-                    (folding.fts_query(terms, any_term=any_term), limit),
+                    f" WHERE ({match.where}) AND ideas.status != 'zusammengefuehrt'"
+                    f" ORDER BY {match.order}, ideas.id DESC LIMIT ?",
+                    (*match.params, limit),
                 )
             )
             if rows or len(terms) == 1:
@@ -102,7 +107,8 @@ class IdeaQueries:
     def add_support(self, idea_id: int, person_id: int, now: str) -> bool:
         """Record support; False when this person already supports the idea."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO supports (idea_id, person_id, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (idea_id, person_id, now),
         )
         return cursor.rowcount == 1
@@ -139,8 +145,8 @@ class IdeaQueries:
 
     def ideas_without_embedding(self, model: str) -> list[Idea]:
         rows = self.db.query(
-            _IDEA_SELECT + " WHERE ideas.embedding IS NULL OR ideas.embedding_model IS NOT ?"
-            " ORDER BY ideas.id",
+            _IDEA_SELECT + " WHERE ideas.embedding IS NULL OR ideas.embedding_model IS NULL"
+            " OR ideas.embedding_model != ? ORDER BY ideas.id",
             (model,),
         )
         return [from_row(Idea, row) for row in rows]
@@ -153,8 +159,9 @@ class IdeaQueries:
     def merge_idea(self, source_id: int, target_id: int, now: str) -> None:
         """Fold ``source`` into ``target``: supports move over, the source stays as a record."""
         self.db.execute(
-            "INSERT OR IGNORE INTO supports (idea_id, person_id, created_at)"
-            " SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?",
+            "INSERT INTO supports (idea_id, person_id, created_at)"
+            " SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?"
+            " ON CONFLICT DO NOTHING",
             (target_id, source_id),
         )
         self.db.execute(

@@ -27,8 +27,8 @@ class LinkQueries:
             raise ValueError(f"unknown link kind {kind!r}")
         low, high = sorted((idea_a, idea_b))
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO idea_links (idea_a, idea_b, kind, score, confirmed_by,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO idea_links (idea_a, idea_b, kind, score, confirmed_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (low, high, kind, score, confirmed_by, now),
         )
         return cursor.rowcount == 1
@@ -52,12 +52,12 @@ class LinkQueries:
     def add_introduction(
         self, requester_id: int, target_id: int, idea_id: int | None, now: str
     ) -> int:
-        cursor = self.db.execute(
+        row = self.db.execute(
             "INSERT INTO introductions (requester_id, target_id, idea_id, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (requester_id, target_id, idea_id, now, now),
-        )
-        return int(cursor.lastrowid or 0)
+        ).fetchone()
+        return int(row[0])
 
     def get_introduction(self, introduction_id: int) -> dict[str, Any] | None:
         rows = self.db.query("SELECT * FROM introductions WHERE id = ?", (introduction_id,))

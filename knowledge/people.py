@@ -83,7 +83,8 @@ class PeopleQueries:
         self.db.execute("DELETE FROM interests WHERE person_id = ?", (person_id,))
         for topic in topics:
             self.db.execute(
-                "INSERT OR IGNORE INTO interests (person_id, topic, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO interests (person_id, topic, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (person_id, topic, now),
             )
 

@@ -1,10 +1,9 @@
 """The knowledge store on PostgreSQL with pgvector: the scale path.
 
-Chosen by ``IDEENLOTSE_DATABASE_URL=postgresql://...`` (see ``Store.open``). Same repository
-API and the same queries as SQLite (``knowledge.pg_dialect`` translates them); this module
-holds only what differs: migrations from ``migrations/postgres``, conflict-safe writes for
-several bot processes on one database, full-text search without FTS5, and similar-idea
-search by a pgvector HNSW index.
+Chosen by ``IDEENLOTSE_DATABASE_URL=postgresql://...`` (see ``Store.open``). The same store,
+queries and migrations as on SQLite; what PostgreSQL does differently is the dialect's
+(``knowledge.dialect.POSTGRES``). This module adds what only PostgreSQL has: similar-idea
+search by a pgvector HNSW index, for several bot processes sharing one database.
 
 Several processes, one database: correctness rests on constraints, never on Python locks. An
 event is claimed by inserting its key (primary key ``(platform, event_id)``) in the same
@@ -15,10 +14,7 @@ so processes starting together migrate once.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from contextlib import suppress
 from typing import Any, cast
 
 import numpy as np
@@ -26,13 +22,10 @@ import psycopg
 import sqlite_utils
 from pgvector.psycopg import register_vector
 
-from knowledge import folding
-from knowledge.db import Migration, available_migrations
-from knowledge.pg_dialect import PgDatabase
-from knowledge.records import Idea, from_row
+from knowledge.dialect import MIGRATION_LOCK, POSTGRES
+from knowledge.pg_database import PgDatabase
 from knowledge.store import Store
 
-_MIGRATION_LOCK = 0x1DEE1075  # any constant; names the advisory lock of migrations
 # HNSW over half-precision copies of the vectors (halfvec): half the index size, so a million
 # ideas' index (about 1.1 GB) stays in shared_buffers, with the same recall as full precision
 # (bench/scale.py). m=16 is pgvector's default; ef_construction is doubled from 64, which
@@ -44,104 +37,19 @@ HNSW_EF_CONSTRUCTION = 128
 HNSW_EF_SEARCH = 200
 
 
-def postgres_migrations() -> list[Migration]:
-    return available_migrations("postgres")
-
-
-def migrate_postgres(db: PgDatabase) -> list[int]:
-    """Apply every PostgreSQL migration newer than the database, each in one transaction."""
-    applied = []
-    with db.atomic():
-        db.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-        db.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        row = db.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-        current = int(row[0] or 0) if row else 0
-        for migration in postgres_migrations():
-            if migration.version <= current:
-                continue
-            with db.atomic():
-                db.conn.execute(migration.sql.encode())  # several statements: simple protocol
-                db.conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
-                )
-            applied.append(migration.version)
-    db.forget_schema()
-    return applied
-
-
 class PgStore(Store):
-    """PostgreSQL implementation of the knowledge store."""
+    """The knowledge store on PostgreSQL, with similar-idea search in the database."""
 
-    def __init__(self, db: PgDatabase):  # no super().__init__: that migrates SQLite
-        self.pg = db
+    def __init__(self, db: PgDatabase):
         # The query modules are typed against sqlite_utils; PgDatabase offers what they use.
-        self.db = cast(sqlite_utils.Database, db)
-        self._lock = threading.RLock()
+        super().__init__(cast(sqlite_utils.Database, db), POSTGRES)
+        self.pg = db
         self._indexed_dims: set[int] = set()
-        migrate_postgres(db)
-        _register_vector(db.conn)
+        _register_vector(db.conn)  # pgvector's types exist once the migrations ran
 
     @classmethod
     def connect(cls, url: str) -> PgStore:
         return cls(PgDatabase(url, on_connect=_register_vector))
-
-    def close(self) -> None:
-        self.pg.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """Row locks and MVCC make PostgreSQL's plain transaction enough (see Store's)."""
-        with self._lock, self.pg.atomic():
-            yield self
-
-    # -- full text: LIKE over the folded text (no FTS5; the bundled server has no pg_trgm) ----
-
-    def search_ideas(self, query: str, limit: int = 5) -> list[Idea]:
-        """All terms first, any term when that finds nothing; most terms matched first."""
-        terms = folding.search_terms(query)
-        if not terms:
-            return []
-        patterns = ["%" + _like_escape(term) + "%" for term in terms]
-        hit = "(ideas_fts.title LIKE ? ESCAPE '\\' OR ideas_fts.text LIKE ? ESCAPE '\\')"
-        matched = " + ".join(f"(CASE WHEN {hit} THEN 1 ELSE 0 END)" for _ in patterns)
-        pair_values = [p for pattern in patterns for p in (pattern, pattern)]
-        for any_term in (False, True):
-            where = (" OR " if any_term else " AND ").join(hit for _ in patterns)
-            rows = list(
-                self.db.query(
-                    "SELECT ideas.*, people.display_name AS author_name,"
-                    " (SELECT COUNT(*) FROM supports WHERE supports.idea_id = ideas.id)"
-                    f" AS supporters, ({matched}) AS matched_terms"
-                    " FROM ideas LEFT JOIN people ON people.id = ideas.author_id"
-                    " JOIN ideas_fts ON ideas_fts.rowid = ideas.id"
-                    f" WHERE ({where}) AND ideas.status != 'zusammengefuehrt'"
-                    " ORDER BY matched_terms DESC, ideas.id DESC LIMIT ?",
-                    [*pair_values, *pair_values, limit],
-                )
-            )
-            if rows or len(terms) == 1:
-                return [from_row(Idea, row) for row in rows]
-        return []
-
-    # -- privacy: making deletions physical (knowledge/privacy.py's SQLite-only steps) -------
-
-    def _zero_freed_space(self) -> None:
-        """Nothing to switch on: PostgreSQL has no secure_delete; ``scrub`` rewrites tables."""
-
-    def scrub(self, now: str) -> None:
-        """Rewrite the tables (VACUUM FULL), so deleted rows leave no bytes in their files.
-
-        Takes an exclusive lock per table while it runs; the other bot processes wait. WAL
-        segments with older row versions are recycled by the server's own checkpoints.
-        """
-        with self._lock:
-            self.pg.conn.execute("VACUUM FULL")
-            with self.pg.atomic():
-                self.audit("storage.scrubbed", now)
 
     # -- vectors: pgvector next to the float32 blob ---------------------------------------
 
@@ -166,7 +74,7 @@ class PgStore(Store):
         if dim in self._indexed_dims:
             return
         with self.pg.atomic():
-            self.pg.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK + dim,))
+            self.pg.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK + dim,))
             # replaces the full-precision index that earlier versions made
             self.pg.conn.execute(f"DROP INDEX IF EXISTS idea_vectors_hnsw_{dim}")
             self.pg.conn.execute(
@@ -214,7 +122,3 @@ def _register_vector(conn: psycopg.Connection[Any]) -> None:
     """pgvector's types for this connection (the extension exists once migrations ran)."""
     with suppress(psycopg.ProgrammingError):  # a new database: the first migration makes it
         register_vector(conn)
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

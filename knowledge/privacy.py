@@ -5,10 +5,10 @@ retention clean-up (Art. 5 (1) e).
 rows and the erasure leaves none of them behind, and a test compares it with the schema's
 foreign keys, so a new table that stores people cannot be forgotten silently.
 
-The queries are plain SQL with ``?`` placeholders. SQLite-only statements are kept apart:
-``PRAGMA secure_delete`` in ``_zero_freed_space`` and FTS5 ``optimize``, ``VACUUM`` and
-``PRAGMA wal_checkpoint`` in ``scrub``: deleting a row does not remove its bytes from the file
-(free pages, old FTS segments, old WAL frames); the scrub does.
+The queries are plain SQL with ``?`` placeholders, shared by both backends. Deleting a row
+does not remove its bytes from the database's files (free pages, old FTS segments, old WAL
+frames); how each backend makes deletions physical is the dialect's (``zero_freed_space``,
+``compact``, ``checkpoint`` in ``knowledge.dialect``), and ``scrub`` runs it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
+
+from knowledge.dialect import Dialect
 
 # table -> the columns in it that hold a person's id (people.id)
 PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -92,10 +94,6 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values) or "NULL"
 
 
-def _is_sqlite(db: Any) -> bool:
-    return isinstance(db, sqlite_utils.Database)
-
-
 def _plain(value: Any) -> Any:
     """JSON-ready: vectors and other bytes as base64, so the export is complete and valid."""
     if isinstance(value, bytes):
@@ -105,6 +103,7 @@ def _plain(value: Any) -> Any:
 
 class PrivacyQueries:
     db: sqlite_utils.Database
+    dialect: Dialect
     _lock: threading.RLock
 
     if TYPE_CHECKING:  # provided by Store
@@ -191,7 +190,7 @@ class PrivacyQueries:
         person = next(iter(self.db.query("SELECT * FROM people WHERE id = ?", (person_id,))), None)
         if person is None:
             raise LookupError(f"no person {person_id}")
-        self._zero_freed_space()
+        self.dialect.zero_freed_space(self.db)
         ideas = self._ids("SELECT id FROM ideas WHERE author_id = ?", person_id)
         questions = self._ids("SELECT id FROM questions WHERE asker_id = ?", person_id)
         rerouted = self._ids(
@@ -253,11 +252,6 @@ class PrivacyQueries:
             where = " OR ".join(f"{column} IN ({marks})" for column in columns)
             self.db.execute(f"DELETE FROM {table} WHERE {where}", people * len(columns))
 
-    def _zero_freed_space(self) -> None:
-        """SQLite: overwrite deleted content with zeros instead of leaving it in free space."""
-        if _is_sqlite(self.db):  # other backends override this (knowledge.pg.PgStore)
-            self.db.execute("PRAGMA secure_delete = ON")
-
     def _delete_ideas(self, ids: list[int]) -> None:
         """Delete ideas and every row that depends on them (not relying on FK cascades)."""
         if not ids:
@@ -308,7 +302,7 @@ class PrivacyQueries:
         People go when nothing of theirs is left and they have not been seen since
         ``before``; an audit entry records the run and its counts (never names).
         """
-        self._zero_freed_space()
+        self.dialect.zero_freed_space(self.db)
         ideas = self._ids("SELECT id FROM ideas WHERE updated_at < ?", before)
         questions = self._ids("SELECT id FROM questions WHERE updated_at < ?", before)
         self._delete_ideas(ideas)
@@ -369,22 +363,16 @@ class PrivacyQueries:
         return deleted is not None and (scrubbed is None or scrubbed < deleted)
 
     def scrub(self, now: str) -> None:
-        """Make deleted data unreadable in the database file (SQLite only).
+        """Make deleted data unreadable in the database's files, and record that it was.
 
-        FTS5 keeps deleted terms in old index segments until they are merged ("optimize");
-        VACUUM rewrites every page, so no deleted bytes remain in free space; the WAL, which
-        still holds earlier versions of changed pages, is checkpointed and truncated. Runs
-        outside any transaction, under the store's lock; it blocks the store for as long as
-        VACUUM takes (about a second per 100 MB).
+        The storage is rewritten (SQLite: FTS5 optimize and VACUUM; PostgreSQL: VACUUM FULL),
+        the scrub is audited, then the write-ahead log is cleared where the store keeps one
+        (SQLite's WAL, so the audit entry is in the file too). Runs outside any transaction,
+        under the store's lock; it blocks the store for as long as VACUUM takes (about a second
+        per 100 MB).
         """
         with self._lock:
-            if not _is_sqlite(self.db):  # other backends override this (knowledge.pg.PgStore)
-                with self.db.atomic():
-                    self.audit(SCRUBBED, now)
-                return
-            with self.db.atomic():
-                self.db.execute("INSERT INTO ideas_fts (ideas_fts) VALUES ('optimize')")
-            self.db.execute("VACUUM")
+            self.dialect.compact(self.db)
             with self.db.atomic():
                 self.audit(SCRUBBED, now)
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.dialect.checkpoint(self.db)

@@ -167,15 +167,16 @@ class QuestionQueries:
         )
 
     def add_answer(self, question_id: int, responder_id: int, text: str, now: str) -> Answer:
-        cursor = self.db.execute(
-            "INSERT INTO answers (question_id, responder_id, text, created_at) VALUES (?, ?, ?, ?)",
+        row = self.db.execute(
+            "INSERT INTO answers (question_id, responder_id, text, created_at)"
+            " VALUES (?, ?, ?, ?) RETURNING id",
             (question_id, responder_id, text, now),
-        )
+        ).fetchone()
         self.db.execute(
             "UPDATE questions SET status = 'beantwortet', updated_at = ? WHERE id = ?",
             (now, question_id),
         )
-        answer = self.get_answer(int(cursor.lastrowid or 0))
+        answer = self.get_answer(int(row[0]))
         assert answer is not None
         return answer
 

@@ -8,7 +8,6 @@ confirms to a user is on disk before the reply is sent.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from knowledge.db import DB_FILENAME, connect, migrate
+from knowledge.dialect import SQLITE, Dialect, StoreBusy
 from knowledge.digests import DigestQueries
 from knowledge.ideas import IdeaQueries
 from knowledge.links import LinkQueries
@@ -25,21 +25,19 @@ from knowledge.people import PeopleQueries
 from knowledge.privacy import PrivacyQueries
 from knowledge.questions import QuestionQueries
 
-
-class StoreBusy(RuntimeError):
-    """Another process holds the write lock for longer than we wait: nothing was written, and
-    the same work may simply be tried again later."""
+__all__ = ["Store", "StoreBusy"]
 
 
 class Store(
     PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries, PrivacyQueries, DigestQueries
 ):
-    """SQLite implementation of the knowledge store."""
+    """The knowledge store, on SQLite unless given another dialect (``knowledge.pg``)."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, dialect: Dialect = SQLITE):
         self.db = db
+        self.dialect = dialect
         self._lock = threading.RLock()
-        migrate(db)
+        migrate(db, dialect)
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
@@ -61,33 +59,18 @@ class Store(
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """BEGIN IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the
-        first read. A deferred transaction that reads and then writes fails at once with
-        "database is locked" when another process (an import, a second console) wrote in
-        between, and waiting cannot help it; taking the lock first can."""
-        with self._lock:
-            if self.db.conn.in_transaction:  # nested: a savepoint of the outer unit of work
-                with self.db.atomic():
-                    yield self
-                return
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StoreBusy(str(exc)) from exc
-            try:
-                yield self
-            except BaseException:
-                self.db.conn.rollback()
-                raise
-            self.db.conn.commit()
+        """The unit of work: committed when the block ends, rolled back on any error; how the
+        backend locks is the dialect's (``Dialect.transaction``)."""
+        with self._lock, self.dialect.transaction(self.db):
+            yield self
 
     # -- events and audit -------------------------------------------------------------------
 
     def claim_event(self, platform: str, event_id: str, person_id: int | None, now: str) -> bool:
         """Mark a platform event as handled; False if it was handled before (a replay)."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO processed_events (platform, event_id, person_id, processed_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO processed_events (platform, event_id, person_id, processed_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (platform, event_id, person_id, now),
         )
         return cursor.rowcount == 1

@@ -196,6 +196,13 @@ def _load_st(
         return SentenceTransformer(path, model_kwargs={"dtype": torch.float32}, **kwargs)
 
 
+def weights_stamp(folder: Path) -> str:
+    """Name, size and modification time of a model folder's weight files: what results
+    derived from the weights (``matching.light``, ``matching.kept_vectors``) are bound to."""
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix in (".safetensors", ".bin"))
+    return ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+
+
 def default_prefix(info: ModelInfo) -> str:
     """e5 was trained with "query: "/"passage: "; other models take plain text."""
     return E5_PREFIX if "e5" in info.name.lower() else ""

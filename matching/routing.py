@@ -13,7 +13,8 @@ weights cost clear-case accuracy (0.89 against 0.93), C between 16 and 128 was w
 
 Re-routings by a role holder become training examples with a higher weight and take effect at
 once: embeddings are cached per text, so a refit encodes only the new question and fits the
-small linear model again (milliseconds).
+small linear model again (milliseconds). The seed questions' embeddings are kept with the model
+(``matching.kept_vectors``), so a new process does not encode 540 questions before it routes.
 
 The reason names what the question is really about: a second logistic regression over the same
 embeddings learns the remit areas of the labelled seed questions (column `area`), and the most
@@ -32,15 +33,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matching.encoder import Encoder
+from matching.kept import encode_kept, kept_arrays
 from matching.reasons import terms
-
-if TYPE_CHECKING:  # scikit-learn loads when the router is fitted, not on import
-    from sklearn.linear_model import LogisticRegression
 
 LABELS = ("cdo", "cio", "both")
 SEED_FILE = "routing_seed.csv"
@@ -80,6 +78,47 @@ class Example:
 
     text: str
     label: str
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A fitted logistic regression, as much of it as routing needs: the probabilities.
+
+    scikit-learn fits it, but takes 1.2 s to import; a one-shot `ideenlotse route` reads the
+    fitted seed models from the model folder (``matching.kept``) and needs only this.
+    """
+
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (classes, dim), or (1, dim) for two classes
+    intercept: np.ndarray
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """As scikit-learn's ``predict_proba``: softmax over the classes, a sigmoid for two."""
+        scores = features @ self.coef.T + self.intercept
+        if len(self.classes) == 2:
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return np.asarray(scores / scores.sum(axis=1, keepdims=True))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"classes": np.array(self.classes), "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Linear:
+        classes = tuple(str(c) for c in arrays["classes"])
+        return cls(classes, arrays["coef"], arrays["intercept"])
+
+
+def fit_linear(
+    features: np.ndarray, labels: Sequence[str], weights: Sequence[float], c: float, max_iter: int
+) -> Linear:
+    from sklearn.linear_model import LogisticRegression  # only here: 1.2 s to import
+
+    model = LogisticRegression(C=c, max_iter=max_iter)
+    model.fit(features, list(labels), sample_weight=np.asarray(weights))
+    classes = tuple(str(c) for c in model.classes_)
+    return Linear(classes, np.asarray(model.coef_), np.asarray(model.intercept_))
 
 
 # The remit areas the asker may read as the reason, by role. The seed questions are labelled
@@ -150,8 +189,8 @@ class Router:
         self._cache: dict[str, np.ndarray] = {}  # text -> embedding, so refits skip encoding
         self._examples: list[Example] = []
         self._weights: list[float] = []
-        self._model: LogisticRegression | None = None
-        self._area_model: LogisticRegression | None = None
+        self._model: Linear | None = None
+        self._area_model: Linear | None = None
 
     @property
     def examples(self) -> list[Example]:
@@ -171,33 +210,36 @@ class Router:
         _check_label(label)
         if not text.strip():
             raise ValueError("cannot learn from an empty question")
-        if self._model is None:
-            self.fit(seed_examples())
+        self._fitted()
         self._examples.append(Example(text, label))
         self._weights.append(FEEDBACK_WEIGHT)
         self._refit()
+
+    def prepare(self) -> None:
+        """Fit (or read back) the seed models now rather than on the first question."""
+        self._fitted()
+        self._area_classifier()
 
     def route(self, text: str) -> Route:
         """Route one question."""
         return self.route_many([text])[0]
 
-    def route_many(self, texts: Sequence[str]) -> list[Route]:
+    def route_many(self, texts: Sequence[str], *, progress: bool = False) -> list[Route]:
         """Route several questions with one encoder call; same result as `route` per text."""
         if isinstance(texts, str):
             raise TypeError("route_many() takes a sequence of texts, not a single string")
         if not texts:
             return []
         model = self._fitted()
-        vectors = self.encoder.encode([text.strip() or EMPTY_PLACEHOLDER for text in texts])
-        probabilities = model.predict_proba(vectors)
-        classes = [str(c) for c in model.classes_]
+        cleaned = [text.strip() or EMPTY_PLACEHOLDER for text in texts]
+        vectors = self.encoder.encode(cleaned, progress=progress)
+        probabilities = model.probabilities(vectors)
         areas = self._area_classifier()
-        area_names = [str(c) for c in areas.classes_]
-        area_rows = areas.predict_proba(vectors)
+        area_rows = areas.probabilities(vectors)
         return [
             self._decide(
-                dict(zip(classes, row.tolist(), strict=True)),
-                dict(zip(area_names, area_row.tolist(), strict=True)),
+                dict(zip(model.classes, row.tolist(), strict=True)),
+                dict(zip(areas.classes, area_row.tolist(), strict=True)),
             )
             if terms(text)
             else Route("both", 0.0, basis="no_topic")
@@ -206,13 +248,21 @@ class Router:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _fitted(self) -> LogisticRegression:
-        if self._model is None:  # nobody called fit: start from the packaged seed set
-            self.fit(seed_examples())
-        assert self._model is not None
+    def _fitted(self) -> Linear:
+        if self._model is None:  # nobody called fit: the packaged seed set, fitted once
+            seeds = seed_examples()
+            texts = sorted({seed.text for seed in seeds})
+            self._cache.update(zip(texts, encode_kept(self.encoder, texts), strict=True))
+            self._examples, self._weights = list(seeds), [1.0] * len(seeds)
+            key = ["router", REGULARISATION_C, [(e.text, e.label) for e in seeds]]
+            arrays = kept_arrays(self.encoder, key, lambda: self._train().arrays())
+            self._model = Linear.from_arrays(arrays)
         return self._model
 
     def _refit(self) -> None:
+        self._model = self._train()
+
+    def _train(self) -> Linear:
         texts = [example.text for example in self._examples]
         missing = sorted({t for t in texts if t not in self._cache})
         if missing:
@@ -222,28 +272,27 @@ class Router:
             raise ValueError("routing needs examples of at least two labels")
         features = np.stack([self._cache[t] for t in texts])
         labels = [example.label for example in self._examples]
-        from sklearn.linear_model import LogisticRegression
+        return fit_linear(features, labels, self._weights, REGULARISATION_C, 2000)
 
-        model = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
-        model.fit(features, labels, sample_weight=np.asarray(self._weights))
-        self._model = model
-
-    def _area_classifier(self) -> LogisticRegression:
+    def _area_classifier(self) -> Linear:
         """Remit areas learnt from the seed questions; a "both" question counts for each area."""
         if self._area_model is None:
             rows = seed_areas()
-            texts = sorted({text for text, _ in rows} - set(self._cache))
-            if texts:
-                for text, vector in zip(texts, self.encoder.encode(texts), strict=True):
-                    self._cache[text] = vector
-            features = [self._cache[text] for text, areas in rows for _ in areas]
-            labels = [area for _, areas in rows for area in areas]
-            weights = [1.0 / len(areas) for _, areas in rows for _ in areas]
-            from sklearn.linear_model import LogisticRegression
 
-            model = LogisticRegression(C=AREA_C, max_iter=3000)
-            model.fit(np.stack(features), labels, sample_weight=np.asarray(weights))
-            self._area_model = model
+            def train() -> Linear:
+                texts = sorted({text for text, _ in rows} - set(self._cache))
+                if texts:
+                    for text, vector in zip(texts, self.encoder.encode(texts), strict=True):
+                        self._cache[text] = vector
+                features = [self._cache[text] for text, areas in rows for _ in areas]
+                labels = [area for _, areas in rows for area in areas]
+                weights = [1.0 / len(areas) for _, areas in rows for _ in areas]
+                return fit_linear(np.stack(features), labels, weights, AREA_C, 3000)
+
+            key = ["areas", AREA_C, rows]
+            self._area_model = Linear.from_arrays(
+                kept_arrays(self.encoder, key, lambda: train().arrays())
+            )
         return self._area_model
 
     def _decide(self, probabilities: dict[str, float], areas: dict[str, float]) -> Route:

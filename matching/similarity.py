@@ -33,6 +33,7 @@ second int8 level makes the stored values finer than float16 (step / 508 per com
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -233,7 +234,9 @@ class _Float16(_Float32):
         self.rows[rows] = matrix.astype(np.float16)
 
     def scan(self, q: np.ndarray, live: int) -> tuple[np.ndarray, float]:
-        import torch  # imported once, then cached
+        if not _torch_loaded():
+            return super().scan(q, live)[0].astype(np.float32), 2.0**-12 + 2.0**-11 + 1e-5
+        import torch
 
         matrix, vector = torch.from_numpy(self.rows[:live]), torch.from_numpy(q).to(torch.float16)
         with torch.no_grad():
@@ -305,18 +308,25 @@ class _Int8x2:
         = sum((w - unit*wq) * coarse) + sum(w * fine / 254), so
         |score - rough| <= unit/2 * max_l1 + sum(|w|) / 2 (|fine| <= 127).
         """
-        import torch
-
         assert self.centre is not None
         w = q * self.step
         unit = max(float(np.abs(w).max()) / 127, 1e-30)
         wq = np.rint(w / unit).astype(np.int8)
-        # _int_mm wants at least 8 columns; the query goes in the first
-        columns = torch.zeros((q.shape[0], 8), dtype=torch.int8)
-        columns[:, 0] = torch.from_numpy(wq)
-        with torch.no_grad():
-            dots = torch._int_mm(torch.from_numpy(self.coarse[:live]), columns)[:, 0]
-            rough = dots.to(torch.float32).mul_(unit).add_(float(q @ self.centre)).numpy()
+        offset = float(q @ self.centre)
+        if _torch_loaded():
+            import torch
+
+            # _int_mm wants at least 8 columns; the query goes in the first
+            columns = torch.zeros((q.shape[0], 8), dtype=torch.int8)
+            columns[:, 0] = torch.from_numpy(wq)
+            with torch.no_grad():
+                dots = torch._int_mm(torch.from_numpy(self.coarse[:live]), columns)[:, 0]
+                rough = dots.to(torch.float32).mul_(unit).add_(offset).numpy()
+        else:  # the same integer sums, slower on many rows but without loading torch
+            dots = self.coarse[:live].astype(np.int32) @ wq.astype(np.int32)
+            rough = (dots.astype(np.float32) * np.float32(unit) + np.float32(offset)).astype(
+                np.float32
+            )
         bound = unit / 2 * self.max_l1 + float(np.abs(w).sum()) / 2
         return rough, bound + 1e-5
 
@@ -501,12 +511,25 @@ def _top(scores: np.ndarray, m: int) -> tuple[np.ndarray, float]:
     """Rows of the ``m`` best scores (any order) and the best score outside them.
 
     torch's top-k makes one pass without copying and is several times faster than numpy's
-    argpartition on 100k scores; it runs on every search.
+    argpartition on 100k scores; it runs on every search of the bot.
     """
+    if not _torch_loaded():
+        order = np.argpartition(-scores, m)[: m + 1]
+        order = order[np.argsort(-scores[order], kind="stable")]
+        return order[:m], float(scores[order[m]])
     import torch
 
     values, rows = torch.topk(torch.from_numpy(scores), m + 1, sorted=True)
     return rows[:m].numpy(), float(values[m])
+
+
+def _torch_loaded() -> bool:
+    """Whether torch is imported already: the bot's process, where the full model lives.
+
+    A one-shot command through the light model (``matching.light``) has no torch; importing
+    it for one scan would cost a second, so numpy scans there (exact the same way, slower on
+    hundreds of thousands of rows, which such a command does not search often)."""
+    return "torch" in sys.modules
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

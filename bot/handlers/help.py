@@ -11,39 +11,40 @@ from bot.handlers import REGISTRY
 
 @REGISTRY.command("hilfe", aliases=("help",), params=(Param("command", required=False),))
 def hilfe(ctx: Context, command: str | None) -> list[Reply]:
-    t, prefix = ctx.t, ctx.settings.command_prefix
+    t = ctx.t
     if command is None:
         lines = [t("help.header"), ""]
         for each in REGISTRY:
-            usage = render.usage(t, each, prefix)
+            usage = render.usage(t, each)
             lines.append("• " + t("help.line", usage=usage, summary=t(f"cmd.{each.name}.summary")))
         lines += ["", t("help.footer")]
         return [Reply("\n".join(lines))]
-    wanted = REGISTRY.lookup(command.lstrip(prefix))
+    name = command.removeprefix(t.prefix.strip())  # "!hilfe !suche" asks for "suche"
+    wanted = REGISTRY.lookup(name)
     if wanted is None:
         text = t("help.unknown", name=command)
-        suggestion = REGISTRY.closest(command.lstrip(prefix))
+        suggestion = REGISTRY.closest(name)
         if suggestion:
             named = render.typed(t, "hilfe", render.command_name(t, suggestion))
-            text += " " + t("error.did_you_mean", suggestion=named.removeprefix("!"))
+            text += " " + t("error.did_you_mean", suggestion=named)
         return [Reply(text)]
     return [Reply(command_help(ctx, wanted.name))]
 
 
 def command_help(ctx: Context, name: str) -> str:
-    t, prefix = ctx.t, ctx.settings.command_prefix
+    t = ctx.t
     command = REGISTRY.lookup(name)
     assert command is not None
     text = t(
         "help.command",
-        usage=render.usage(t, command, prefix),
+        usage=render.usage(t, command),
         summary=t(f"cmd.{name}.summary"),
         description=t(f"cmd.{name}.description"),
         example=t(f"cmd.{name}.example"),
     )
     others = [n for n in command.names if n != render.command_name(t, command)]
     if others:
-        text += "\n" + t("help.aliases", aliases=", ".join(prefix + n for n in others))
+        text += "\n" + t("help.aliases", aliases=", ".join(t.prefix + n for n in others))
     if command.roles:
         text += "\n" + t("help.roles", roles=render.roles_phrase(t, command.roles))
     return text

@@ -145,7 +145,7 @@ def tell_author(ctx: Context, idea: Idea, text: Callable[[Translator], str]) -> 
     author = ctx.store.get_person(idea.author_id) if idea.author_id else None
     if author is None or author.id == ctx.person.id or author.platform != ctx.message.platform:
         return []
-    theirs = Translator(author.language or ctx.settings.language)
+    theirs = ctx.translator(author.language)
     return [Reply(text(theirs), direct_to=author.platform_user_id)]
 
 

@@ -9,7 +9,6 @@ from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import two_ideas
-from bot.i18n import Translator
 from knowledge.folding import fold
 from knowledge.records import Person
 
@@ -115,7 +114,7 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
         subject_type="introduction",
         subject_id=number,
     )
-    theirs = Translator(target.language or ctx.settings.language)
+    theirs = ctx.translator(target.language)
     return [
         Reply(
             t(
@@ -157,7 +156,7 @@ def decline(ctx: Context, number: int) -> list[Reply]:
     other = ctx.store.get_person(other_id)
     replies = [Reply(t("connect.declined"))]
     if other is not None:
-        theirs = Translator(other.language or ctx.settings.language)
+        theirs = ctx.translator(other.language)
         replies.append(
             Reply(
                 theirs("connect.declined_notice", name=me.display_name, id=number),

@@ -15,6 +15,7 @@ from bot.context import Context
 from bot.domain_events import PersonErased
 from bot.events import Attachment, Button, Reply
 from bot.handlers import REGISTRY
+from bot.render import typed
 from knowledge.folding import fold
 from matching.routing import Router
 
@@ -63,7 +64,7 @@ def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> li
         ideas, questions = ctx.store.erasure_preview(person.id)
         what = t(f"privacy.what_{mode}", ideas=ideas, questions=questions)
         issued = ctx.confirmations.issue(ERASE, person.id, now)
-        command = f"{ctx.settings.command_prefix}vergiss-mich bestätigen {issued}"
+        command = typed(t, "vergiss-mich", t("word.confirm"), issued)
         button = Button(t("privacy.forget_button"), command, "danger")
         ask = t("privacy.forget_ask", what=what, code=issued)
         return ctx.privately([Reply(ask, buttons=(button,))])

@@ -146,7 +146,7 @@ def to_asker(ctx: Context, question: Question, compose: str) -> tuple[list[Reply
 
 
 def asker_translator(ctx: Context, question: Question) -> Translator:
-    return Translator(question.asker_language or ctx.settings.language)
+    return ctx.translator(question.asker_language)
 
 
 @REGISTRY.command(

@@ -1,4 +1,7 @@
 -- Ideenlotse schema, version 1. Timestamps are ISO 8601 in UTC.
+--
+-- Written once for both backends, in SQLite's words: PostgreSQL runs it with its own types
+-- (knowledge/dialect.py). A statement one backend alone needs is marked "-- only <name>:".
 
 CREATE TABLE people (
     id INTEGER PRIMARY KEY,
@@ -20,6 +23,8 @@ CREATE TABLE interests (
     created_at TEXT NOT NULL,
     PRIMARY KEY (person_id, topic)
 );
+-- only postgres: SQLite's implicit rowid, which lists a person's interests in the order given.
+ALTER TABLE interests ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 
 CREATE TABLE ideas (
     id INTEGER PRIMARY KEY,
@@ -44,7 +49,27 @@ CREATE INDEX ideas_created ON ideas(created_at);
 
 -- Full text over German-folded text (see knowledge/folding.py). The trigram tokenizer finds
 -- word parts, which German compounds need: "rechnung" finds "Eingangsrechnungen".
+-- only sqlite:
 CREATE VIRTUAL TABLE ideas_fts USING fts5(title, text, tokenize = 'trigram');
+-- only postgres: the same name and columns as a plain table, searched with LIKE (the bundled
+-- server has no pg_trgm), so inserts and deletes are shared; only the search query differs.
+CREATE TABLE ideas_fts (
+    rowid BIGINT PRIMARY KEY REFERENCES ideas(id) ON DELETE CASCADE,
+    title TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL DEFAULT ''
+);
+
+-- The idea vectors again, as pgvector values for similar-idea search (HNSW indexes per
+-- dimension are made on first use, see knowledge/pg.py). Kept out of `ideas` so that
+-- `SELECT ideas.*` does not carry them. SQLite compares the blobs in memory instead.
+-- only postgres:
+CREATE EXTENSION IF NOT EXISTS vector;
+-- only postgres:
+CREATE TABLE idea_vectors (
+    idea_id BIGINT PRIMARY KEY REFERENCES ideas(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    embedding vector NOT NULL
+);
 
 CREATE TABLE supports (
     idea_id INTEGER NOT NULL REFERENCES ideas(id) ON DELETE CASCADE,

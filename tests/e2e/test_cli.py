@@ -29,17 +29,19 @@ def config(tmp_path: Path, model_info: ModelInfo) -> Path:
     return path
 
 
-def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
+def cli_environment(tmp_path: Path) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("MATRIX_", "SLACK_"))}
-    environ |= {"IDEENLOTSE_DATA_DIR": str(tmp_path / "data"),
-                "IDEENLOTSE_CONFIG": str(tmp_path / "ideenlotse.toml")}  # fmt: skip
-    environ |= env or {}
+    return environ | {"IDEENLOTSE_DATA_DIR": str(tmp_path / "data"),
+                      "IDEENLOTSE_CONFIG": str(tmp_path / "ideenlotse.toml")}  # fmt: skip
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None):
     return subprocess.run(
         [EXE, *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=environ,
+        env=cli_environment(tmp_path) | (env or {}),
         cwd=tmp_path,
         timeout=600,  # generous: a shared CI machine can be slow; a hang still fails
     )
@@ -240,3 +242,52 @@ def test_model_commands_keep_stderr_free_of_library_noise(tmp_path: Path) -> Non
     assert verbose.returncode == 0, verbose.stderr
     for noise in ("Batches", "[transformers]", "loss_type", "%|"):
         assert noise not in verbose.stderr, verbose.stderr
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy")
+# runs the command line as `ideenlotse` does, and says at exit which heavy packages it loaded
+PROBE = (
+    "import atexit, sys\n"
+    f"atexit.register(lambda: print('loaded:', [m for m in {HEAVY!r} if m in sys.modules],"
+    " file=sys.stderr))\n"
+    "from bot.cli import main\n"
+    "main()\n"
+)
+
+
+def test_one_shot_commands_answer_without_torch(tmp_path: Path) -> None:
+    """Through the light model (matching.light) and what is kept with the model
+    (matching.kept), `similar` and `route` load none of the heavy packages (issue #17)."""
+    assert "light:     ready" in run(tmp_path, "model").stdout
+    assert "40 ideas imported" in run(tmp_path, "import", str(DATA)).stdout
+    for args in (["similar", "Kitaplätze online vergeben"], ["route", "Wo ist das WLAN?"]):
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, *args],
+            capture_output=True,
+            text=True,
+            env=cli_environment(tmp_path),
+            cwd=tmp_path,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines()[-1] == "loaded: []"
+        assert "Kita" in result.stdout or result.stdout.startswith("cio (")
+
+
+def test_the_console_prompts_and_answers_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the prompt comes while the model loads; the first idea waits for it."""
+    import pexpect
+
+    child = pexpect.spawn(
+        EXE, ["chat", "--as", "anna"], env=cli_environment(tmp_path), cwd=str(tmp_path),
+        encoding="utf-8", timeout=600,
+    )  # fmt: skip
+    child.expect("Sie sind angemeldet als anna")
+    child.expect("anna> ")
+    child.sendline("Eingangsrechnungen sollten automatisch verarbeitet werden")
+    child.expect(r"Ihre Idee ist als \*\*#1\*\* gespeichert")
+    child.expect("anna> ")
+    child.sendline("!ende")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

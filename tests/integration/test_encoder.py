@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import threading
 import unicodedata
 from dataclasses import replace
@@ -287,19 +289,48 @@ def test_a_trace_that_drifts_from_the_eager_model_is_not_used(
 def test_the_light_model_encodes_like_the_full_one(
     encoder: SentenceEncoder, model_info: ModelInfo, tmp_path: Path
 ) -> None:
-    """`ideenlotse similar` answers through the saved trace, without sentence-transformers
-    (issue #17); it must give the bot's own vectors, and a damaged file must not be used."""
-    from matching.light import LIGHT_FILE, load_light, save_light
+    """One-shot commands and the console encode through numpy (matching.light), without
+    torch (issue #17); only after a check, and with the bot's own vectors."""
+    from matching.light import MIN_COSINE, load_light, verify
 
-    for name in ("tokenizer.json", "sentence_bert_config.json"):
-        (tmp_path / name).symlink_to(Path(model_info.path) / name)
-    assert save_light(encoder, tmp_path)
-    light = load_light(replace(model_info, path=str(tmp_path)), encoder.prefix)
+    info = _linked_copy(model_info, tmp_path, copied=("model.safetensors",))
+    assert load_light(info, encoder.prefix) is None  # not checked yet
+    worst = verify(encoder, info)
+    assert worst is not None and worst >= MIN_COSINE
+    light = load_light(info, encoder.prefix)
     assert light is not None and light.name == encoder.name
-    texts = ["Sitzungsunterlagen digital verteilen", "Wer kümmert sich um den Drucker?",
-             "Öffentliche Toiletten am Marktplatz sanieren " * 60]  # fmt: skip
+    texts = [
+        "Sitzungsunterlagen digital verteilen",
+        "Wer kümmert sich um den Drucker?",
+        "",
+        "🚲🚲🚲",
+        LONG_1 + " " + LONG_2,
+    ]  # fmt: skip  (the last one is cut at 512 tokens)
     got, want = light.encode(texts), encoder.encode(texts)
     assert got.shape == want.shape and got.dtype == np.float32
     assert float(np.abs(got - want).max()) < 1e-5
-    (tmp_path / LIGHT_FILE).write_bytes(b"not a TorchScript file")
-    assert load_light(replace(model_info, path=str(tmp_path)), encoder.prefix) is None
+    os.utime(Path(info.path) / "model.safetensors", ns=(1, 1))  # the weights changed
+    assert load_light(info, encoder.prefix) is None
+
+
+def test_a_model_that_is_no_bert_gets_no_light_model(
+    encoder: SentenceEncoder, model_info: ModelInfo, tmp_path: Path
+) -> None:
+    from matching.light import load_light, verify
+
+    info = _linked_copy(model_info, tmp_path, copied=("config.json",))
+    config = Path(info.path) / "config.json"
+    config.write_text(config.read_text().replace('"bert"', '"xlm-roberta"'), encoding="utf-8")
+    assert verify(encoder, info) is None and load_light(info, encoder.prefix) is None
+
+
+def _linked_copy(model_info: ModelInfo, tmp_path: Path, copied: tuple[str, ...]) -> ModelInfo:
+    """The model folder as links to the shared one, with ``copied`` files of its own."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for entry in Path(model_info.path).iterdir():
+        if entry.name in copied:
+            shutil.copy(entry, folder / entry.name)
+        elif not entry.name.startswith(("light", "kept", "lemmas")):
+            (folder / entry.name).symlink_to(entry)
+    return replace(model_info, path=str(folder))

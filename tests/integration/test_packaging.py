@@ -45,7 +45,7 @@ def test_the_wheel_holds_every_file_of_the_packages(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("ideenlotse-*.whl")
     shipped = set(zipfile.ZipFile(wheel).namelist())
     expected = source_files()
-    assert {"bot/locales/de.toml", "knowledge/migrations/postgres/0001_initial.sql"} <= expected
+    assert {"bot/locales/de.toml", "knowledge/migrations/0001_initial.sql"} <= expected
     assert sorted(expected - shipped) == []
 
 

@@ -1,4 +1,8 @@
-"""The PostgreSQL backend's own parts: dialect, migrations, racing claims, pgvector search."""
+"""The PostgreSQL backend's own parts: migrations, racing claims, pgvector search.
+
+The dialect's rewriting is tested without a server in tests/unit/test_dialect.py, and the
+schema both backends end up with in tests/postgres/test_schema.py.
+"""
 
 from __future__ import annotations
 
@@ -10,36 +14,10 @@ import psycopg
 import pytest
 
 from knowledge.db import available_migrations
-from knowledge.pg import PgStore, nearest_sql, postgres_migrations, vector_index_name
-from knowledge.pg_dialect import translate
+from knowledge.pg import PgStore, nearest_sql, vector_index_name
 from knowledge.records import NewIdea
 
 NOW = "2026-11-23T09:00:00+00:00"
-
-
-@pytest.mark.parametrize(
-    ("sqlite", "postgres"),
-    [
-        ("SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = %s AND b = %s"),
-        ("INSERT OR IGNORE INTO s (a) VALUES (?)",
-         "INSERT INTO s (a) VALUES (%s) ON CONFLICT DO NOTHING"),
-        ("SELECT 1 FROM t WHERE m IS NOT ?", "SELECT 1 FROM t WHERE m IS DISTINCT FROM %s"),
-        ("SELECT 1 FROM t WHERE m IS ?", "SELECT 1 FROM t WHERE m IS NOT DISTINCT FROM %s"),
-        ("SELECT GROUP_CONCAT(x, ', ') FROM t", "SELECT string_agg(x, ', ') FROM t"),
-        ("SELECT '50% ?' , ? FROM t;", "SELECT '50%% ?' , %s FROM t"),  # literals stay literal
-        ("SELECT x::text FROM t WHERE a = :a", "SELECT x::text FROM t WHERE a = %(a)s"),
-    ],
-)  # fmt: skip
-def test_sqlite_statements_are_translated(sqlite: str, postgres: str) -> None:
-    named = ":a" in sqlite
-    assert translate(sqlite, named=named) == postgres
-
-
-def test_every_sqlite_migration_has_its_postgres_version() -> None:
-    """A migration added for SQLite alone would leave PostgreSQL deployments behind."""
-    sqlite = [(m.version, m.name) for m in available_migrations()]
-    postgres = [(m.version, m.name) for m in postgres_migrations()]
-    assert postgres == sqlite
 
 
 @pytest.fixture
@@ -53,7 +31,7 @@ def test_migrating_twice_changes_nothing(postgres_url: str, pg_store: PgStore) -
     again = PgStore.connect(postgres_url)  # a second process starting on the same database
     try:
         rows = again.pg.conn.execute("SELECT version FROM schema_migrations ORDER BY 1")
-        assert [row[0] for row in rows] == [m.version for m in postgres_migrations()]
+        assert [row[0] for row in rows] == [m.version for m in available_migrations()]
     finally:
         again.close()
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.handlers import REGISTRY
-from bot.i18n import catalogue
+from bot.i18n import Translator, catalogue
+from bot.render import command_name
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z_.{}]+)["']""")
+NAMED_COMMAND = re.compile(r"\{prefix\}([a-z-]+)")  # "`{prefix}unterstuetzen {id}`"
 
 
 def placeholders(text: str) -> set[str]:
@@ -45,6 +47,18 @@ def test_every_command_has_help_in_both_languages(command) -> None:  # type: ign
             assert texts.get(f"cmd.{command.name}.{part}"), (language, command.name, part)
         for param in command.params:
             assert f"param.{param.name}" in texts
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_texts_name_declared_commands_with_the_configured_prefix(language: str) -> None:
+    """Issue #16: a "!" written into a text is wrong wherever another prefix is configured,
+    and a command a text names is one its reader can type."""
+    t = Translator(language)
+    for key, text in catalogue(language).items():
+        assert not re.search(r"!(?=[a-z{])", text), (key, text)
+        for name in NAMED_COMMAND.findall(text):
+            command = REGISTRY.lookup(name)
+            assert command is not None and command_name(t, command) == name, (key, name)
 
 
 def test_german_texts_address_people_formally() -> None:

@@ -126,3 +126,19 @@ def test_every_name_is_declared_once_and_other_prefixes_work() -> None:
     assert len(names) == len(set(names))
     assert isinstance(REGISTRY.parse("?idee x", prefix="?"), Invocation)
     assert isinstance(REGISTRY.parse("!idee x", prefix="?"), NotACommand)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/ideen idee x", Invocation),
+        ("/ideen   idee x", Invocation),
+        ("/ideen\nidee x", Invocation),
+        ("/ideen", EmptyCommand),
+        ("/ideen   ", EmptyCommand),
+        ("/ideenfest im Rathaus", NotACommand),
+        ("!idee x", NotACommand),
+    ],
+)
+def test_a_word_prefix_is_followed_by_any_space(text: str, expected: type) -> None:
+    assert isinstance(REGISTRY.parse(text, prefix="/ideen "), expected)

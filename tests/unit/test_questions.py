@@ -54,6 +54,7 @@ class Chat:
         tmp_path: Path,
         roles: dict[str, str] | None = None,
         language: str = "de",
+        prefix: str = "!",
         **questions: object,
     ):
         self.store = Store.open(tmp_path / "data")
@@ -73,6 +74,7 @@ class Chat:
             data_dir=tmp_path / "data",
             roles=ROLES if roles is None else roles,
             language=language,
+            command_prefix=prefix,
             questions=QuestionSettings(**questions),  # type: ignore[arg-type]
         )
         self.bot = Bot(

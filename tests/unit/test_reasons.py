@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from matching.reasons import compound_parts, lemma, shared_terms, stopwords, terms
@@ -56,3 +58,32 @@ def test_shared_terms_are_words_both_texts_contain(
 
 def test_nothing_shared_gives_no_terms() -> None:
     assert shared_terms("Hundesteuer online zahlen", "Mehr Grün auf dem Schulhof") == []
+
+
+def test_the_kept_dictionary_gives_the_shipped_lemmas(tmp_path: Path) -> None:
+    """One-shot commands read simplemma's dictionary as a trie (it opens in milliseconds);
+    lemmas, known words and compound parts must stay exactly those of the shipped form."""
+    import simplemma
+
+    import matching.reasons as reasons
+
+    words = [
+        "Termine",
+        "Terminvergabe",
+        "Bürgerämter",
+        "erinnerte",
+        "Fahrradstellplätze",
+        "Rechnungen",
+        "per",
+    ]
+    shipped = [(simplemma.lemmatize(w, lang="de"), simplemma.is_known(w, lang="de")) for w in words]
+    reasons.keep_dictionary_in(tmp_path / "lemmas")
+    try:
+        kept = [(reasons.lemma(w), reasons._lemmatizer()[1].get_lemma(w, "de") is not None)
+                for w in words]  # fmt: skip
+        assert kept == shipped
+        assert compound_parts("Fahrradstellplatz") == ("Fahrrad", "Stellplatz")
+        assert (tmp_path / "lemmas" / "de.dic").is_file()
+        assert not list((tmp_path / "lemmas").glob(".*"))  # no temporary file left behind
+    finally:
+        reasons.keep_dictionary_in(None)

@@ -49,6 +49,18 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(7)
 
 
+@pytest.fixture(params=["torch", "numpy"])
+def scan_with(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Scans through torch (the bot's process) and through numpy (a one-shot command, where
+    torch is not loaded): both must give the same results."""
+    import matching.similarity as similarity
+
+    if request.param == "torch":
+        import torch  # noqa: F401  (loaded, as in the bot's process)
+    monkeypatch.setattr(similarity, "_torch_loaded", lambda: request.param == "torch")
+    return str(request.param)
+
+
 # --- VectorIndex ---------------------------------------------------------------------------
 
 
@@ -62,7 +74,9 @@ def test_empty_index_finds_nothing(precision: str) -> None:
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
-def test_search_matches_brute_force(precision: str, rng: np.random.Generator) -> None:
+def test_search_matches_brute_force(
+    precision: str, rng: np.random.Generator, scan_with: str
+) -> None:
     index = VectorIndex(DIM, precision=precision)  # type: ignore[arg-type]
     vectors = unit(rng, 300)
     index.add(np.arange(300) * 10, vectors)
@@ -76,7 +90,7 @@ def test_search_matches_brute_force(precision: str, rng: np.random.Generator) ->
 
 @pytest.mark.parametrize("precision", ["int8x2", "float16"])
 def test_low_precision_search_is_exact_over_stored_vectors(
-    precision: str, rng: np.random.Generator
+    precision: str, rng: np.random.Generator, scan_with: str
 ) -> None:
     """The rough scan only shortlists: results equal a float32 index of the same values."""
     vectors = unit(rng, 2000, 384) * 0.1 + unit(rng, 1, 384)  # clustered, many near-ties
@@ -310,7 +324,7 @@ def test_fused_scores_and_rerank(rng: np.random.Generator) -> None:
     assert rerank(vectors[0], lex.take([0]), [], vectors[:0], lex.take([]), k=3) == []
 
 
-def test_int8_scan_stays_within_its_error_bound(rng: np.random.Generator) -> None:
+def test_int8_scan_stays_within_its_error_bound(rng: np.random.Generator, scan_with: str) -> None:
     """The bound is what makes the int8 shortlist exact; check it on every row."""
     vectors = unit(rng, 3000, 384) * 0.2 + unit(rng, 1, 384)
     index = VectorIndex(384, precision="int8x2")
