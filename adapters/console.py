@@ -5,6 +5,12 @@ Markdown; buttons are shown with the command that does the same, since a termina
 click. A reply meant for somebody else than the person typing (a direct message to the CDO,
 an answer into another person's thread) is headed by whom it is for, since the terminal shows
 everything to whoever sits at it.
+
+Replies take the same path as on every platform: the core commits them to the store's outbox
+with the message (``bot.delivery``), and the console takes them from there, prints them and
+marks them delivered. It takes the replies to its own messages, and the scheduled ones for
+console people (or for no platform's ids); replies to another console process's messages are
+that process's to print.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import Bot
+from bot.delivery import Delivery, Outbox
 from bot.domain_events import PersonErased
 from bot.events import Message, Reply, Sender
 
@@ -123,6 +130,7 @@ def seen_by(bot: Bot) -> Seen:
 
 
 LocalCommand = Callable[[str], str]  # the words after the command -> the text to print
+SCHEDULED = ("reminder", "digest")
 
 
 class ConsoleChat:
@@ -131,15 +139,17 @@ class ConsoleChat:
         bot: Bot,
         sender: Sender,
         out: TextIO | None = None,
-        jobs: Callable[[], list[Reply]] | None = None,
+        jobs: Callable[[], object] | None = None,
         outbox: Path | None = None,
         names: Names = nobody,
         commands: Mapping[str, LocalCommand] | None = None,
+        queue: Outbox | None = None,
     ):
         self.bot = bot
         self.sender = sender
         self.out = out or sys.stdout
-        self.jobs = jobs  # due reminders and the like, checked after every message
+        self.jobs = jobs  # queues due reminders and the like; run after every message
+        self.queue = queue or Outbox()  # the store's outbox, as the console takes from it
         self.outbox = outbox  # where attachments (exports, digest pictures) are written
         self.names = names  # display names of people who typed elsewhere (another process)
         self.commands = dict(commands or {})  # the console's own, e.g. "beispiele"
@@ -158,23 +168,35 @@ class ConsoleChat:
         return self.seen.names.get(user_id) or self.names(user_id)
 
     def say(self, line: str) -> list[Reply]:
+        """Handle one line and print what the bot says to it, then what is due; returns it."""
         local = self._local(line)
+        taken: list[Delivery] = []
         if local is not None:
-            replies = [Reply(local)]
+            replies = [Reply(local)]  # the console's own command: nothing the bot committed
         else:
             message = to_message(self.sender, line)
             self.seen.names[self.sender.user_id] = self.sender.display_name
             self.seen.authors[message.event_id] = self.sender.user_id
-            replies = self.bot.handle(message, idea_room=True)
+            handled = self.bot.process(message, idea_room=True)
+            replies = [] if handled.queued else handled.replies
+            taken += self._take(cause=message.event_id)
         if self.jobs is not None:
-            replies = replies + self.jobs()
+            self.jobs()
+            taken += self._take(kinds=SCHEDULED)
+        replies += [delivery.reply for delivery in taken]
         me = self.sender.user_id
         for reply in replies:
             text = to_text(reply, me, self.outbox, self.name_of, self.seen.authors.get)
             print(text, file=self.out)
             print(file=self.out)
         self.out.flush()
+        self.queue.delivered(self.bot.store, taken, self.bot.clock())
         return replies
+
+    def _take(
+        self, *, cause: str | None = None, kinds: tuple[str, ...] = ("answer",)
+    ) -> list[Delivery]:
+        return self.queue.take(self.bot.store, PLATFORM, self.bot.clock(), kinds=kinds, cause=cause)
 
     def _local(self, line: str) -> str | None:
         """The console's own commands (not the bot's): the text to print, or None."""

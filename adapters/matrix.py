@@ -1,10 +1,11 @@
 """The Matrix adapter: one sync loop that turns room events into bot events and delivers replies.
 
-Order of work per sync: decide invites, hand each new event to ``Bot.handle`` (off the event
-loop), put its replies in the persisted outbox, then save the sync token, then send the outbox.
-So a reply the bot has committed to survives a crash, and a restart neither replays nor skips
-messages. Failures are values (nio's ``ErrorResponse``) or connection errors: rate limits wait
-``retry_after_ms``, network errors and homeserver restarts back off and try again.
+Order of work per sync: decide invites, hand each new event to ``Bot.process`` (off the event
+loop; it commits the event's replies to the store's outbox), then save the sync token, then
+send what the outbox holds for Matrix (``adapters.drain``). So a reply the bot has committed
+to survives a crash, and a restart neither replays nor skips messages. Failures are values
+(nio's ``ErrorResponse``) or connection errors: rate limits wait ``retry_after_ms``, network
+errors and homeserver restarts back off and try again.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ from nio import (
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from adapters import matrix_events as events
+from adapters.drain import drain
 from adapters.matrix_crypto import forget_user as forget_in_crypto_store
 from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_buttons
-from adapters.matrix_state import Delivery, MatrixState
+from adapters.matrix_state import MatrixState, move_legacy_outbox
 from bot.app import App
 from bot.config import ConfigError, MatrixSettings, Settings
+from bot.delivery import Delivery, NotDelivered, Origin, unqueued
 from bot.domain_events import PersonErased
 from bot.events import Action, Attachment, Message
 from bot.private_files import private_secret
@@ -102,13 +105,6 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return float(min(self.most, self.first * 2 ** min(attempt, 16)))
-
-
-def _forget_user(state: MatrixState, user_id: str) -> None:
-    """An erased person's Matrix id leaves the adapter's state: their direct room and replies
-    still waiting for them (the last confirmation is sent to the room it was asked in)."""
-    state.direct_rooms.pop(user_id, None)
-    state.outbox = [d for d in state.outbox if d.reply.direct_to != user_id]
 
 
 def crypto_store_key(folder: Path, from_environ: str | None) -> str:
@@ -170,7 +166,8 @@ class MatrixAdapter:
         )
         self.idea_rooms: set[str] = set(settings.idea_rooms)
         self.next_due = 0.0
-        self.sending = asyncio.Lock()
+        self.draining = asyncio.Lock()  # the sync loop and the scheduled jobs both send
+        self.waiting = False  # the outbox holds a reply for a room not synced yet
         self.due_task: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.loop = asyncio.get_running_loop()
         if app is not None:  # None: a settings check that never handles a message
@@ -188,6 +185,8 @@ class MatrixAdapter:
     async def run(self) -> None:
         await self.login()
         await self._join_idea_rooms()
+        if self.state.legacy_outbox:  # left by an older version
+            await asyncio.to_thread(move_legacy_outbox, self.state, self.app)
         for room_id in self.state.pending_joins:  # a join that a stop interrupted
             self._start_join(room_id)
         first = True
@@ -199,14 +198,14 @@ class MatrixAdapter:
             first = False
             await self._maintain_keys()  # new members' devices get keys before anything is sent
             await self._on_sync(sync, history=self.state.sync_token is None)
-            await self._flush()
+            await self._drain()
             await self._leave_erased()
             await self._deliver_due()
 
     def _sync_call(self, first: bool) -> Callable[[], Awaitable[Any]]:
         def call() -> Awaitable[Any]:
             return self.client.sync(
-                timeout=0 if self.state.outbox or first else self._sync_timeout(),
+                timeout=0 if self.waiting or first else self._sync_timeout(),
                 sync_filter=SYNC_FILTER,
                 since=self.state.sync_token,
                 full_state=first,  # nio keeps rooms in memory only: rebuild after a start
@@ -221,13 +220,13 @@ class MatrixAdapter:
 
     def _forget(self, user_id: str) -> None:
         self.erased[user_id] = self.state.direct_rooms.get(user_id)
-        _forget_user(self.state, user_id)
+        self.state.forget(user_id)
         self.state.save()
 
     async def _leave_erased(self) -> None:
         """Once the replies to an erased person are out: leave the direct room that was only
         theirs and drop their keys and sessions from the crypto store."""
-        if self.state.outbox:
+        if self.waiting:
             return
         while self.erased:
             user_id, room_id = self.erased.popitem()
@@ -437,17 +436,17 @@ class MatrixAdapter:
         typing = asyncio.create_task(show_typing())
         begun = time.perf_counter()
         try:
-            replies = await asyncio.to_thread(
-                self.app.bot.handle, incoming, idea_room=room.room_id in self.idea_rooms
+            handled = await asyncio.to_thread(
+                self.app.bot.process, incoming, idea_room=room.room_id in self.idea_rooms
             )
         finally:
             if not started.is_set():
                 typing.cancel()
         log.debug("matrix: handled an event in %.0f ms", (time.perf_counter() - begun) * 1000)
-        origin = incoming.event_id if isinstance(incoming, Message) else None  # not a reaction
-        self.state.outbox += [Delivery(reply, room.room_id, origin) for reply in replies]
-        self.state.save()
-        await self._flush()
+        if not handled.queued:  # a refusal made before any database work
+            for reply in handled.replies:
+                await self._deliver_one(unqueued(reply, Origin.of(incoming)))
+        await self._drain()
         if started.is_set():  # the notice went out meanwhile; take it back now
             await typing
             await self._typing(room.room_id, False)
@@ -471,32 +470,29 @@ class MatrixAdapter:
     async def _run_due(self) -> None:
         started = time.perf_counter()
         try:
-            replies = await asyncio.to_thread(self.app.due, platform="matrix")
+            await asyncio.to_thread(self.app.due)
         except Exception:
             log.exception("matrix: scheduled jobs failed; they run again next time")
-            return
         log.debug("matrix: scheduled jobs took %.0f ms", (time.perf_counter() - started) * 1000)
-        if replies:
-            self.state.outbox += [Delivery(reply, None, None) for reply in replies]
-            self.state.save()
-            await self._flush()
+        await self._drain()
 
     # -- outgoing ---------------------------------------------------------------------------
 
-    async def _flush(self) -> None:
-        """Send the outbox in order; a reply to a room not synced yet waits for the next sync."""
-        async with self.sending:  # the sync loop and the scheduled jobs both send
-            while self.state.outbox:
-                item = self.state.outbox[0]
-                try:
-                    sent = await self._deliver(item)
-                except PermanentError as exc:
-                    log.error("matrix: dropped a reply that cannot be delivered: %s", exc)
-                    sent = True
-                if not sent:
-                    return
-                self.state.outbox.pop(0)
-                self.state.save()
+    async def _drain(self) -> None:
+        """Send what the outbox holds for Matrix, in order; a reply to a room not synced yet
+        waits, with the ones after it, for the next sync."""
+        async with self.draining:
+            self.waiting = await drain(self.app, "matrix", self._deliver_one)
+
+    async def _deliver_one(self, item: Delivery) -> bool:
+        """One reply; a refusal for good is dropped (logged), as retrying cannot help."""
+        try:
+            return await self._deliver(item)
+        except PermanentError as exc:
+            if item.id is None:
+                log.error("matrix: dropped a reply that cannot be delivered: %s", exc)
+                return True
+            raise NotDelivered(str(exc), final=True) from None
 
     async def _deliver(self, item: Delivery) -> bool:
         reply = item.reply
@@ -515,7 +511,7 @@ class MatrixAdapter:
             content = in_thread(content, thread, answered or thread)
         try:
             sending = time.perf_counter()
-            event_id = await self._send(room, content, item.id)
+            event_id = await self._send(room, content, item.key)
             log.debug("matrix: sent in %.0f ms", (time.perf_counter() - sending) * 1000)
         except PermanentError:
             if reply.direct_to is None or self.state.direct_rooms.get(reply.direct_to) != room_id:
@@ -525,14 +521,14 @@ class MatrixAdapter:
             return False
         if reply.buttons:
             for index, _ in enumerate(reply.buttons[: len(NUMBER_KEYS)]):
-                await self._react(room, event_id, NUMBER_KEYS[index], f"{item.id}-r{index}")
+                await self._react(room, event_id, NUMBER_KEYS[index], f"{item.key}-r{index}")
             commands = [b.command for b in reply.buttons[: len(NUMBER_KEYS)]]
             self.state.remember_buttons(event_id, thread, commands)
         for index, attachment in enumerate(reply.attachments):
             file_content = await self._upload(room, attachment)
             if thread is not None:
                 file_content = in_thread(file_content, thread, event_id)
-            await self._send(room, file_content, f"{item.id}-f{index}")
+            await self._send(room, file_content, f"{item.key}-f{index}")
         return True
 
     async def _direct_room(self, user_id: str) -> str:

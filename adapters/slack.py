@@ -3,9 +3,11 @@
 The Events API handler verifies signatures and timestamps before anything parses or logs the
 body (see ``_on_http``); Bolt acknowledges within Slack's three seconds and runs our
 listeners after the ack; the listeners only translate (``adapters.slack_events``), call
-the core off the event loop and post what it returns. Retries are harmless because the core
-claims every event id once. Rate limits are waited out by slack_sdk's retry handler, so a
-429 delays a reply but never drops it.
+the core off the event loop, then send what the outbox holds for Slack (``adapters.drain``):
+the core commits its replies there with the event, so a crash before or while posting loses
+nothing - the next start posts it - and Slack's retry of the event is a replay the core skips.
+Rate limits are waited out by slack_sdk's retry handler, so a 429 delays a reply but never
+drops it.
 """
 
 from __future__ import annotations
@@ -37,21 +39,22 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import slack_events as events
+from adapters.drain import drain
 from adapters.slack_blocks import (
     ACTION_PREFIX,
     MODAL_CALLBACK,
     MODAL_INPUT,
     ModalOrigin,
-    fallback_text,
-    message_blocks,
     needs_text,
     submitted_text,
     text_modal,
 )
 from adapters.slack_people import Directory
+from adapters.slack_post import Poster
 from adapters.slack_text import mentioned_users, mentions
 from bot.app import App
 from bot.config import ConfigError, Settings
+from bot.delivery import NotDelivered
 from bot.events import Action, Message, Reply
 from bot.i18n import Translator
 
@@ -59,11 +62,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_API_URL = "https://slack.com/api/"
-DUE_EVERY = 30.0  # seconds between looks at scheduled replies (reminders, digest)
+DUE_EVERY = 30.0  # seconds between looks at scheduled replies (reminders, digest) and retries
 RATE_LIMIT_RETRIES = 20  # Retry-After is honoured each time; only a storm gives up
-# Posting where the bot cannot (a channel it is not in, a DM between two people): the reply
-# goes to the person as a direct message instead of being lost.
-UNREACHABLE = ("not_in_channel", "channel_not_found", "is_archived", "cannot_dm_bot")
 # What Slack posts: events as JSON, slash commands and interactivity as a form.
 CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
@@ -175,8 +175,9 @@ class SlackAdapter:
         logging.getLogger("slack_bolt.IgnoringSelfEvents").setLevel(logging.INFO)
         self._verifier = SignatureVerifier(config.signing_secret or "") if http else None
         self.directory = Directory(self.client)
+        self.poster = Poster(self.client)
         self.port: int | None = None
-        self._dm_channels: dict[str, str] = {}
+        self._draining = asyncio.Lock()  # listeners and the due loop: one drain at a time
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -371,78 +372,47 @@ class SlackAdapter:
         await self._process(submission, idea_room=False, origin=origin.channel, user=user)
 
     def _translator(self) -> Translator:
-        return Translator(self.settings.language)
+        return self.settings.translator()
 
     # -- the core, then delivery -----------------------------------------------------------
 
     async def _process(
         self, event: Message | Action, *, idea_room: bool, origin: str | None, user: str
     ) -> None:
-        replies = await asyncio.to_thread(self.app.bot.handle, event, idea_room=idea_room)
-        await self.deliver(replies, origin=origin, user=user)
+        handled = await asyncio.to_thread(self.app.bot.process, event, idea_room=idea_room)
+        if not handled.queued:
+            await self.deliver(handled.replies, origin=origin, user=user)
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Post what the outbox holds for Slack: the replies just committed, and any that an
+        earlier attempt or process left."""
+        async with self._draining:
+            await drain(self.app, events.PLATFORM, self.poster.deliver)
 
     async def deliver(
         self, replies: list[Reply], *, origin: str | None = None, user: str | None = None
     ) -> None:
-        """Post each reply; one that cannot be delivered is logged and the rest still go."""
+        """Post replies that are not in the outbox; one that cannot be delivered is logged."""
         for reply in replies:
             try:
-                await self._post(reply, origin, user)
+                await self.poster.post(reply, origin, user)
             except SlackApiError as exc:
                 log.warning("slack: reply not delivered: %s", exc.response.get("error"))
-
-    async def _post(self, reply: Reply, origin: str | None, user: str | None) -> None:
-        if reply.direct_to is not None:
-            await self._send(await self._direct_channel(reply.direct_to), None, reply)
-            return
-        channel = reply.room or origin
-        if channel is None:
-            if user is None:
-                log.warning("slack: reply without an address dropped")
-                return
-            channel = await self._direct_channel(user)
-        try:
-            await self._send(channel, events.thread_ts(reply.thread_id), reply)
-        except SlackApiError as exc:
-            if (
-                reply.room is not None
-                or user is None
-                or exc.response.get("error") not in UNREACHABLE
-            ):
-                raise
-            await self._send(await self._direct_channel(user), None, reply)
-
-    async def _send(self, channel: str, thread: str | None, reply: Reply) -> None:
-        await self.client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread,
-            text=fallback_text(reply),
-            blocks=message_blocks(reply),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        if reply.attachments:
-            uploads = [
-                {"file": each.data, "filename": each.filename, "title": each.filename}
-                for each in reply.attachments
-            ]
-            await self.client.files_upload_v2(
-                channel=channel, thread_ts=thread, file_uploads=uploads
-            )
-
-    async def _direct_channel(self, user: str) -> str:
-        channel = self._dm_channels.get(user)
-        if channel is None:
-            response = await self.client.conversations_open(users=user)
-            channel = str(response["channel"]["id"])
-            self._dm_channels[user] = channel
-        return channel
+            except NotDelivered as exc:
+                log.warning("slack: reply not delivered: %s", exc.reason)
 
     async def _due_loop(self) -> None:
+        """Drain at once (what an earlier process left), then look at the scheduled jobs and
+        drain again, every ``due_every`` seconds."""
         while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("slack: sending from the outbox failed")
             await asyncio.sleep(self.due_every)
             try:
-                await self.deliver(await asyncio.to_thread(self.app.due, platform="slack"))
+                await asyncio.to_thread(self.app.due)
             except Exception:
                 log.exception("slack: scheduled replies failed")
 

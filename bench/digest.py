@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from lexical_baseline import lsa_topics  # noqa: E402
 from quality import shared_data_dir, split_halves  # noqa: E402
 
 from matching import clustering  # noqa: E402
-from matching.lexical import LexicalModel  # noqa: E402
 
 TARGET_SECONDS_10K = 30.0
 SIZES = (1000, 10000)
@@ -103,13 +103,6 @@ def coverage(labels: np.ndarray) -> float:
 
 
 Method = Callable[[np.ndarray, list[str], float], np.ndarray]
-
-
-def lsa_topics(texts: list[str]) -> np.ndarray:
-    model = LexicalModel().fit(texts)
-    topics = model.encode(texts).topics
-    assert topics is not None
-    return topics
 
 
 def with_topics(points: np.ndarray, texts: list[str], weight: float) -> np.ndarray:
@@ -195,11 +188,11 @@ class CachedEncoder:
 
 
 def seed_store(folder: Path, posts: Posts, vectors: np.ndarray, size: int, now: datetime):  # type: ignore[no-untyped-def]
+    from knowledge.open import open_store
     from knowledge.records import NewIdea
-    from knowledge.store import Store
     from matching.vectors import to_blob
 
-    store = Store.open(folder)
+    store = open_store(folder)
     rng = np.random.default_rng(size)
     stamp = now.isoformat(timespec="seconds")
     departments = [f"FD {n}" for n in range(10, 70, 5)]

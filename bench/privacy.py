@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.db import DB_FILENAME
+from knowledge.open import open_store
 from knowledge.records import NewIdea
 from knowledge.store import Store
 
@@ -32,7 +33,7 @@ WORDS = ["Akte", "Rechnung", "Antrag", "Portal", "Termin", "Daten", "WLAN", "Sch
 
 
 def build(folder: Path, ideas: int, people: int, seed: int = 7) -> Store:
-    store = Store.open(folder)
+    store = open_store(folder)
     rng = np.random.default_rng(seed)
     with store.transaction():
         ids = [

@@ -1,15 +1,12 @@
-"""Quality benchmark: does the fused score find similar ideas better than its parts?
+"""The evaluation data the benchmarks share: STS-B de, the cycling dialogues and their halves.
 
-Two held-out measures, each for TF-IDF alone, raw e5 and the project's fused scores:
-- STS-B de TEST: Spearman correlation of the score with the gold similarity of 1,379 pairs.
-- Cycling dialogues: precision@5 - the share of a post's 5 nearest other posts that share at
-  least one of its level-2 topic labels - on the TEST half of a fixed split, stratified by
-  city and level-1 category and seeded (SPLIT_SEED). Only the TEST half is queried and
-  searched; the DEV half is what every constant in `matching.lexical` / `matching.similarity`
-  was tuned on, and is printed for comparison, as is the full set (tuned-on data included).
-"Fused" is the profile meant for the task: DUPLICATE (graded paraphrase) for STS-B, RELATED
-(same topic, through VectorIndex and `rerank` like the bot) for the cycling posts; the other
-profiles are shown too, BASIC being what `fuse(semantic, lexical)` gives on raw cosines.
+`bench/relevance.py`, `bench/digest.py`, `bench/scale.py` and `bench/stsb_ceiling.py` load
+their data here, so every benchmark reads the same files and splits the cycling posts into the
+same DEV and TEST halves (`split_halves`, stratified by city and level-1 category, seeded).
+This file once also benchmarked the earlier fused scorer (e5 with TF-IDF and LSA topics).
+That scorer is gone; `bench/relevance.py` measures the scores that replaced it (raw e5 cosine
+for duplicates, cosine after removing the corpus centre for related ideas) beside TF-IDF on
+the same STS-B files and cycling halves, so only the loaders remain.
 
 Data (in ../shared/data, or $IDEENLOTSE_SHARED_DATA):
 - stsb-de: STS benchmark, German machine translation by Philip May (stsb-multi-mt, commit
@@ -19,41 +16,21 @@ Data (in ../shared/data, or $IDEENLOTSE_SHARED_DATA):
   from alimoayedi/egov-2022 (commit f151b86). Annotations CC BY-SA 4.0; posts CC BY 4.0 by
   the citizens of the online participations of Bonn (raddialog.bonn.de), Köln-Ehrenfeld and
   Moers, attributed by the URL column of dataset.csv (see TERMS-OF-USE-*.txt there).
-
-The model is provisioned into $IDEENLOTSE_DATA_DIR/models (default ./data/models) like the
-bot does. Prints a table, then one JSON line with all figures (the last line).
-Run: .venv/bin/python bench/quality.py   (about 10 minutes on 2 CPU threads, mostly encoding)
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import spearmanr
 from tqdm import tqdm
-
-from matching.lexical import LexicalModel, lexical_cosines
-from matching.similarity import (
-    BASIC,
-    DUPLICATE,
-    RELATED,
-    SHORTLIST,
-    Profile,
-    VectorIndex,
-    fused_scores,
-    rerank,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 SPLIT_SEED = 20261127
-TARGETS = {"stsb_test_spearman": 0.80, "cycling_p5": 0.46}
 K = 5
 Encode = Callable[[Sequence[str], str], np.ndarray]  # (texts, progress label) -> unit rows
 
@@ -118,71 +95,6 @@ def precision_at_k(scores: np.ndarray, labels: np.ndarray, k: int = K) -> float:
     return float((labels[:, None, :] & labels[nearest]).any(axis=2).mean())
 
 
-def precision_via_index(
-    vectors: np.ndarray, texts: Sequence[str], labels: np.ndarray, profile: Profile
-) -> float:
-    """Precision@k the way the bot ranks: VectorIndex shortlist, then fused `rerank`."""
-    index = VectorIndex(vectors.shape[1])
-    index.add(np.arange(len(texts)), vectors)
-    lexical = LexicalModel().fit(texts)
-    lex = lexical.encode(texts)
-    mean = index.mean()
-    hits = []
-    for row in range(len(texts)):
-        shortlist = [i for i, _ in index.search(vectors[row], SHORTLIST, exclude={row})]
-        best = rerank(
-            vectors[row],
-            lex.take([row]),
-            shortlist,
-            index.vectors(shortlist),
-            lex.take(shortlist),
-            k=K,
-            mean=mean,
-            profile=profile,
-        )
-        found = [m.id for m in best]
-        hits.append((labels[row] & labels[found]).any(axis=1).mean())
-    return float(np.mean(hits))
-
-
-def cycling_figures(vectors: np.ndarray, posts: Posts, rows: np.ndarray) -> dict[str, float]:
-    texts = [posts.texts[i] for i in rows]
-    labels, emb = posts.labels[rows], vectors[rows]
-    lex = LexicalModel().fit(texts).encode(texts)
-    tfidf = lexical_cosines(lex, lex)
-    basic = fused_scores(emb, emb, lex, lex, profile=BASIC)
-    duplicate = fused_scores(emb, emb, lex, lex, profile=DUPLICATE)
-    return {
-        "tfidf": precision_at_k(tfidf, labels),
-        "e5": precision_at_k(emb @ emb.T, labels),
-        "fused": precision_via_index(emb, texts, labels, RELATED),
-        "fused_basic": precision_at_k(basic, labels),
-        "fused_duplicate": precision_at_k(duplicate, labels),
-    }
-
-
-def stsb_figures(encode: Encode) -> dict[str, float]:
-    left, right, gold = load_stsb("test")
-    a, b = encode(left, "STS-B test, 1st"), encode(right, "STS-B test, 2nd")
-    lexical = LexicalModel().fit(left + right)
-    la, lb = lexical.encode(left), lexical.encode(right)
-    mean = np.vstack([a, b]).mean(axis=0)
-
-    def rho(scores: np.ndarray) -> float:
-        return float(spearmanr(scores, gold).statistic)
-
-    def fused(profile: Profile) -> float:
-        return rho(fused_scores(a, b, la, lb, profile=profile, mean=mean, paired=True))
-
-    return {
-        "tfidf": rho(lexical_cosines(la, lb, paired=True)),
-        "e5": rho(np.einsum("ij,ij->i", a, b)),
-        "fused": fused(DUPLICATE),
-        "fused_basic": fused(BASIC),
-        "fused_related": fused(RELATED),
-    }
-
-
 def model_dir() -> Path:
     """Where the bot keeps its models: $IDEENLOTSE_DATA_DIR/models (default ./data/models)."""
     return Path(os.environ.get("IDEENLOTSE_DATA_DIR", ROOT / "data")) / "models"
@@ -205,64 +117,3 @@ def model_encoder() -> tuple[str, Encode]:
         return np.vstack(parts) if parts else np.zeros((0, encoder.dim), np.float32)
 
     return f"{encoder.name} via sentence-transformers", encode
-
-
-def run(encoder_name: str, encode: Encode) -> dict[str, object]:
-    stsb = stsb_figures(encode)
-    posts = load_cycling()
-    vectors = encode(posts.texts, "cycling posts")
-    dev, test = split_halves(posts.strata)
-    every = np.arange(len(posts.texts))
-    halves = {"test": test, "dev": dev, "full": every}
-    cycling = {name: cycling_figures(vectors, posts, rows) for name, rows in halves.items()}
-    met = {
-        "stsb_test_spearman": stsb["fused"] >= TARGETS["stsb_test_spearman"],
-        "cycling_p5": cycling["test"]["fused"] >= TARGETS["cycling_p5"],
-    }
-    return {
-        "encoder": encoder_name,
-        "stsb_test_spearman": stsb,
-        "cycling_p5": cycling["test"],
-        "cycling_p5_dev_half": cycling["dev"],
-        "cycling_p5_full_set": cycling["full"],
-        "cycling_sizes": {"test": len(test), "dev": len(dev), "full": len(every)},
-        "targets": TARGETS,
-        "met_by_target": met,
-        "met": all(met.values()),
-    }
-
-
-def table(result: dict[str, object]) -> str:
-    columns = ("tfidf", "e5", "fused", "fused_basic", "fused_related", "fused_duplicate")
-    heads = ("TF-IDF", "e5", "fused", "basic", "related", "duplicate")
-    lines = [
-        f"encoder: {result['encoder']}",
-        "fused = DUPLICATE profile on STS-B, RELATED profile on cycling (see docstring)",
-        f"{'measure':<34}" + "".join(f"{h:>10}" for h in heads) + f"{'target':>8}",
-    ]
-    rows = (
-        ("STS-B de test Spearman", "stsb_test_spearman", "stsb_test_spearman"),
-        ("cycling P@5, test half", "cycling_p5", "cycling_p5"),
-        ("cycling P@5, dev half (tuned on)", "cycling_p5_dev_half", None),
-        ("cycling P@5, full set (incl. dev)", "cycling_p5_full_set", None),
-    )
-    for title, key, target in rows:
-        figures = result[key]
-        assert isinstance(figures, dict)
-        cells = "".join(f"{figures[c]:>10.3f}" if c in figures else f"{'-':>10}" for c in columns)
-        goal = f"{TARGETS[target]:>8.2f}" if target else f"{'':>8}"
-        lines.append(f"{title:<34}{cells}{goal}")
-    lines.append(f"targets met: {result['met_by_target']}")
-    return "\n".join(lines)
-
-
-def main() -> int:
-    name, encode = model_encoder()
-    result = run(name, encode)
-    print(table(result))
-    print(json.dumps(result, sort_keys=False))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

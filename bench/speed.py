@@ -2,7 +2,8 @@
 
 What a chat user waits for is one short message encoded plus one search over all ideas, so:
 - encode: one short chat message at a time (p50/p95 over ENCODE_RUNS runs, after warm-up;
-  the encoder's traced path, and sentence-transformers' own encode as the baseline),
+  the encoder's traced path, the light model of the console and one-shot commands
+  (`matching.light`, numpy), and sentence-transformers' own encode as the baseline),
   and bulk throughput (sentences/s) for imports, with the project's default encoder
   (multilingual-e5-small via sentence-transformers), torch on 2 threads;
 - search: top-10 cosine over 1k, 10k and 100k random unit vectors of dimension 384 for
@@ -87,12 +88,15 @@ def encoding_figures() -> dict[str, object]:
             texts, prompt=encoder.prefix, convert_to_numpy=True, normalize_embeddings=True
         )
 
-    # interleaved, each message through both paths, so host noise hits both alike
-    paths: dict[str, list[float]] = {"traced": [], "eager": []}
-    calls = {"traced": encoder.encode, "eager": eager}
+    from matching.light import LightEncoder
+
+    light = LightEncoder(encoder.info, encoder.prefix)  # the console's and one-shot path
+    # interleaved, each message through every path, so host noise hits all alike
+    paths: dict[str, list[float]] = {"traced": [], "eager": [], "light": []}
+    calls = {"traced": encoder.encode, "eager": eager, "light": light.encode}
     for run in range(ENCODE_RUNS + 3):
         text = [MESSAGES[run % len(MESSAGES)]]
-        for name in ("traced", "eager") if run % 2 else ("eager", "traced"):
+        for name in list(paths)[run % 3 :] + list(paths)[: run % 3]:
             start = time.perf_counter()
             calls[name](text)
             if run >= 3:  # warm-up
@@ -107,6 +111,7 @@ def encoding_figures() -> dict[str, object]:
         "encoder": f"{encoder.name} via sentence-transformers (one text: TorchScript trace)",
         "encode_ms": percentiles(single) | {"runs": ENCODE_RUNS},
         "encode_eager_ms": percentiles(baseline),
+        "encode_light_ms": percentiles(paths["light"]),
         "bulk": {"sentences": len(ideas), "sentences_per_s": len(ideas) / elapsed},
     }
 
@@ -188,6 +193,12 @@ def table(result: dict[str, object]) -> str:
     lines.append(
         f"  sentence-transformers' encode: p50 {eager['p50']:7.2f} ms   p95 {eager['p95']:7.2f}"
         f" ms   ({eager['p50'] / enc['p50']:.2f}x the traced path)"
+    )
+    light = result["encode_light_ms"]
+    assert isinstance(light, dict)
+    lines.append(
+        f"  light model (numpy):           p50 {light['p50']:7.2f} ms   p95 {light['p95']:7.2f}"
+        f" ms   ({light['p50'] / enc['p50']:.2f}x the traced path)"
     )
     lines.append(f"bulk encode          {bulk['sentences_per_s']:7.1f} sentences/s")
     header = ("VectorIndex", "float16 index", "numpy f32", "sqlite-vec")

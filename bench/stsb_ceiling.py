@@ -3,7 +3,6 @@
 The target of issue #3 is a Spearman of 0.80 on STS-B de test for the project's scorer; raw
 multilingual-e5-small (4-bit, the only multilingual model that can be installed offline here)
 gives 0.789. This script records what was tried, each tuned on the DEV split only:
-- the project's DUPLICATE profile (e5 fused with char n-gram TF-IDF), as in bench/quality.py;
 - a supervised head: ridge regression on [u*v, cosine] fitted to the dev gold scores
   (alpha picked by 5-fold cross-validation on dev);
 - whitening: centring plus PCA whitening fitted on dev sentences (k and power picked on dev);

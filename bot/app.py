@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.events import Reply
 from bot.questions import QuestionDesk, due_reminders
 from bot.schedule import due_digest
 from bot.semantic import SemanticMatcher
+from knowledge.open import open_store
 from knowledge.store import Store
 from matching import light, reasons
 from matching.encoder import (
@@ -25,11 +27,16 @@ from matching.encoder import (
     default_prefix,
     provision_model,
 )
+from matching.engine import reference_ideas
+from matching.kept import encode_kept
 from matching.routing import Router
 
 log = logging.getLogger(__name__)
 
-MANY = 64  # texts from which the full model's batches beat the light model (bench/startup.py)
+# From this much text on (characters, all texts together), loading the full model pays off:
+# its batches encode long texts faster than the light model (bench/startup.py: 1,000 short
+# queries 13 s light against 19 s full; medium posts break even at about 400).
+LIGHT_UP_TO = 200_000
 
 
 def model_cache(settings: Settings) -> Path:
@@ -44,16 +51,16 @@ def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
     return info
 
 
-def one_shot_encoder(settings: Settings, texts: int = 1) -> Encoder:
-    """The encoder for a command that encodes ``texts`` texts and exits.
+def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
+    """The encoder for a command that encodes ``texts`` and exits.
 
-    A few texts go through the light model (``matching.light``: no torch, about a second to
-    load), once it was checked against the full model for this folder. From MANY texts on,
-    the full model's batches are faster, and loading it pays off. Where the full model is
-    loaded and the light one not yet checked, it is checked now, for the next command.
+    The light model (``matching.light``: no torch, about a second to load) once it was
+    checked against the full model for this folder, unless the texts are so many and long
+    that the full model's batches win. Where the full model is loaded and the light one not
+    yet checked, it is checked now, for the next command.
     """
     info = provide_model(settings)
-    if texts < MANY:
+    if sum(len(text) for text in texts) < LIGHT_UP_TO:
         fast = light.load_light(info, default_prefix(info))
         if fast is not None:
             return fast
@@ -70,27 +77,27 @@ class App:
     bot: Bot
     outbox: Outbox = field(default_factory=Outbox)  # `running` is set by `ideenlotse run`
 
-    def due(self, now: datetime | None = None, *, platform: str | None = None) -> list[Reply]:
-        """Scheduled replies due now (question reminders, the weekly digest, ...).
+    def due(self, now: datetime | None = None) -> list[Reply]:
+        """Put the scheduled replies due now (question reminders, the weekly digest) into the
+        outbox, each in the transaction that records it as made, and run the data-protection
+        jobs; returns what it queued.
 
-        Adapters call this periodically (the console after every message) and deliver what it
-        returns; what is made is recorded as sent, so each reply comes exactly once. An adapter
-        passes its ``platform`` so that, with several running, each reply reaches the one that
-        knows its recipient (see `bot.delivery`).
+        Adapters call this periodically (the console after every message), then send what the
+        outbox holds for their platform (``bot.delivery``): each reply comes exactly once, and
+        a digest counts as sent once it was delivered.
         """
         moment = now or self.bot.clock()
-        self.outbox.put(due_reminders(self.store, self.bot.settings, moment))
-        self.outbox.put(due_digest(self.store, self.bot.settings, moment, self.digest))
-        retention.run_due(self.store, self.bot.settings, self.matcher, moment)  # says nothing
-        return self.outbox.take(platform)
+        settings = self.bot.settings
+        queued = due_reminders(self.store, settings, moment, outbox=self.outbox)
+        queued += due_digest(self.store, settings, moment, self.digest, outbox=self.outbox)
+        retention.run_due(self.store, settings, self.matcher, moment)  # says nothing
+        return queued
 
     def warm_up(self) -> None:
         """Do before serving what the first message would wait for: tracing the encoder,
-        fitting the router, opening the lemma dictionary."""
+        and what ``prepare_model_folder`` keeps."""
         self.matcher.encoder.encode(["Ideenlotse ist bereit."])
-        if self.bot.questions.router is not None:
-            self.bot.questions.router.prepare()
-        reasons.lemma("Ideen")
+        prepare_model_folder(self.matcher.encoder)
 
     def digest(self, now: datetime, days: int | None = None) -> Digest:
         """The synergy digest of the ``days`` before ``now`` (default: the configured period)."""
@@ -98,6 +105,15 @@ class App:
 
     def close(self) -> None:
         self.store.close()
+
+
+def prepare_model_folder(encoder: Encoder) -> None:
+    """Compute and keep in the model folder what every process would otherwise compute at
+    start (``matching.kept``, the lemma trie of ``matching.reasons``): ``ideenlotse model``
+    does it, so that even a read-only folder (the container's) has it."""
+    Router(encoder).prepare()
+    encode_kept(encoder, reference_ideas())
+    reasons.lemma("Ideen")
 
 
 def build_router(encoder: Encoder, store: Store) -> Router:
@@ -116,11 +132,11 @@ def build_router(encoder: Encoder, store: Store) -> Router:
     return router
 
 
-def build_search(settings: Settings, texts: int = 1) -> tuple[Store, SemanticMatcher]:
-    """Store and similarity index for one-shot searches of ``texts`` texts (``ideenlotse
+def build_search(settings: Settings, texts: Sequence[str]) -> tuple[Store, SemanticMatcher]:
+    """Store and similarity index for one-shot searches of ``texts`` (``ideenlotse
     similar``)."""
     encoder = one_shot_encoder(settings, texts)
-    store = Store.open(settings.data_dir)
+    store = open_store(settings.data_dir)
     try:
         matcher = SemanticMatcher(encoder, settings.language)
         matcher.load(store)
@@ -133,7 +149,7 @@ def build_search(settings: Settings, texts: int = 1) -> tuple[Store, SemanticMat
 def build_app(settings: Settings, *, progress: bool = False, encoder: Encoder | None = None) -> App:
     """Open the store, load the model (unless ``encoder`` is given) and the similarity index,
     and make the bot."""
-    store = Store.open(settings.data_dir)
+    store = open_store(settings.data_dir)
     try:
         if encoder is None:
             info = provide_model(settings, progress=progress)

@@ -51,10 +51,10 @@ def settings(ctx: click.Context) -> Settings:
 
 
 def open_store(config: Settings) -> Store:
-    from knowledge.store import Store
+    from knowledge import open as stores
 
     try:
-        return Store.open(config.data_dir)
+        return stores.open_store(config.data_dir)
     except Exception as exc:  # sqlite3 errors, permissions
         raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
@@ -399,7 +399,7 @@ def digest(ctx: click.Context, days: int | None, fmt: str, out: Path | None) -> 
     finally:
         app.close()
     try:
-        text, written = write_digest(found, config.language, fmt, out)
+        text, written = write_digest(found, config.translator(), fmt, out)
     except OSError as exc:
         raise Failure(f"cannot write the digest: {exc}") from exc
     if out is None:
@@ -422,10 +422,9 @@ def model(ctx: click.Context) -> None:
     Example:
       ideenlotse model
     """
-    from bot.app import one_shot_encoder, provide_model
+    from bot.app import one_shot_encoder, prepare_model_folder, provide_model
     from matching import light
     from matching.encoder import SentenceEncoder
-    from matching.routing import Router
 
     config = settings(ctx)
     try:
@@ -440,7 +439,7 @@ def model(ctx: click.Context) -> None:
         light.verify(SentenceEncoder(info), info)
     ready = "ready" if light.verified(info) else "not available (the full model answers)"
     click.echo(f"light:     {ready}")
-    Router(one_shot_encoder(config)).prepare()  # kept with the model: route answers sooner
+    prepare_model_folder(one_shot_encoder(config))
 
 
 @cli.command()
@@ -481,7 +480,7 @@ def similar(
     config = settings(ctx)
     queries = [text] if text is not None else stdin_lines()
     try:
-        store, matcher = build_search(config, len(queries))
+        store, matcher = build_search(config, queries)
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot start: {exc}") from exc
     try:
@@ -533,7 +532,7 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
     questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
     try:
-        router = build_router(one_shot_encoder(config, len(questions)), store)
+        router = build_router(one_shot_encoder(config, questions), store)
         routes = router.route_many(questions, progress=len(questions) > 1 and sys.stderr.isatty())
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot route: {exc}") from exc

@@ -14,6 +14,9 @@ from typing import Any
 from knowledge.folding import fold
 
 QUOTES = {'"': '"', "„": "“", "“": "”", "»": "«", "'": "'"}
+# The roles that look after ideas and questions for everybody (status, merge, answer,
+# re-route): the ``roles`` of those commands, and who may act on somebody else's idea.
+STEWARDS = frozenset({"cdo", "cio", "admin"})
 
 
 class ArgumentError(ValueError):

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.crontab import ScheduleError, parse_schedule
+from bot.i18n import Translator
 from knowledge.records import ROLES
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,11 @@ class Settings:
     def is_idea_room(self, room: str | None) -> bool:
         return room is not None and room in self.idea_rooms
 
+    def translator(self, language: str | None = None) -> Translator:
+        """The catalogue as one reader gets it: in their language (None: the configured one),
+        with this bot's command prefix, so each command a text names is one they can type."""
+        return Translator(language or self.language, self.command_prefix)
+
 
 def load_settings(
     config_path: Path | None = None, environ: dict[str, str] | None = None
@@ -260,8 +267,6 @@ def _digest_settings(table: Any, path: Path) -> DigestSettings:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path}: 'digest.timezone' {zone!r} is not a known time zone") from exc
     if schedule.strip():
-        from bot.schedule import ScheduleError, parse_schedule
-
         try:
             parse_schedule(schedule, str(zone))
         except ScheduleError as exc:

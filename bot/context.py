@@ -27,11 +27,6 @@ class Context:
     confirmations: Confirmations = field(default_factory=Confirmations)
     events: list[object] = field(default_factory=list)  # told to subscribers after commit
 
-    def translator(self, language: str | None) -> Translator:
-        """Somebody else's catalogue (the author told of a support, the other side of an
-        introduction): their language, else the configured one, and this bot's prefix."""
-        return Translator(language or self.settings.language, self.settings.command_prefix)
-
     def privately(self, replies: list[Reply]) -> list[Reply]:
         """Lists that are the asker's business (their questions, a role's open questions, the
         digest) go by direct message; in a shared room only a short note says where they went."""

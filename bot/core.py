@@ -3,8 +3,9 @@
 Cross-cutting checks run here, in one place and in this order: per-person rate limit (before
 any database work), length limit, exactly-once (the platform event id is claimed in the same
 transaction as the event's effects; a replay is rolled back whole), parsing, role check. The
-transaction commits before the replies are returned, so nothing the bot confirms can be lost
-by a crash while the adapter is still sending.
+replies are written to the outbox in that same transaction (``bot.delivery``), so nothing the
+bot confirms can be lost by a crash before or while the adapter sends it, and a platform's
+retry of the event, skipped as a replay, still finds its reply there.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot import ops, render
 from bot.clock import Clock, iso, utcnow
@@ -25,6 +27,7 @@ from bot.commands import (
 from bot.config import Settings, reload_roles
 from bot.confirmations import Confirmations
 from bot.context import Context
+from bot.delivery import Origin, queue_answers
 from bot.events import Action, Message, Reply
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import share_idea
@@ -44,6 +47,16 @@ BUSY_RETRY_PAUSES = (2.0,)  # seconds between tries, each after the store's own 
 
 class Replayed(Exception):
     """The event was handled before (a platform retry or replay)."""
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The replies to an event. ``queued``: they are in the outbox, committed with the event,
+    and the adapter sends them from there; else (a refusal made before any database work, or
+    the store too busy to write) the adapter sends them as they are."""
+
+    replies: list[Reply]
+    queued: bool
 
 
 class Bot:
@@ -68,41 +81,46 @@ class Bot:
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
-        with ops.observe(event.platform, event.event_id) as seen:
-            replies = self._handle(event, idea_room, seen)
-            seen.replies = len(replies)
-            return replies
+        return self.process(event, idea_room=idea_room).replies
 
-    def _handle(self, event: Message | Action, idea_room: bool, seen: Observation) -> list[Reply]:
+    def process(self, event: Message | Action, *, idea_room: bool = False) -> Handled:
+        """``handle`` for adapters: the replies, and whether they wait in the outbox."""
+        with ops.observe(event.platform, event.event_id) as seen:
+            handled = self._handle(event, idea_room, seen)
+            seen.replies = len(handled.replies)
+            return handled
+
+    def _handle(self, event: Message | Action, idea_room: bool, seen: Observation) -> Handled:
         self._reload_roles()
         message = event.as_message() if isinstance(event, Action) else event
-        refused = self.limiter.refuse(message, self.clock(), self.settings.language)
+        refused = self.limiter.refuse(
+            message, self.clock(), self.settings.translator(message.sender.language)
+        )
         if refused is not None:
             seen.outcome = "refused"
-            return refused
-        now = iso(self.clock())
+            return Handled(refused, queued=False)
+        now, origin = iso(self.clock()), Origin.of(event)
         try:
-            replies = self._attempt(message, idea_room, now)
+            return Handled(self._attempt(message, idea_room, now, origin), queued=True)
         except Replayed:
             log.info("skipped replayed event %s/%s", message.platform, message.event_id)
             seen.outcome = "replayed"
-            return []
+            return Handled([], queued=True)  # what it said the first time waits in the outbox
         except StoreBusy:
             # Nothing was written and the event is not claimed: the user or the platform can
             # send it again and it will be handled then.
             log.warning("store busy, event %s/%s not handled", message.platform, message.event_id)
             seen.outcome = "busy"
-            t = Translator(message.sender.language or self.settings.language)
-            return [Reply(t("error.busy")).in_thread_of(message)]
+            t = self.settings.translator(message.sender.language)
+            return Handled([Reply(t("error.busy")).in_thread_of(message)], queued=False)
         except Exception:
             log.exception("failed to handle event %s/%s", message.platform, message.event_id)
             seen.outcome = "error"
-            self._claim_failed(message, now)
-            t = Translator(message.sender.language or self.settings.language)
-            return [Reply(t("error.internal")).in_thread_of(message)]
-        return [reply.in_thread_of(message) for reply in replies]
+            t = self.settings.translator(message.sender.language)
+            sorry = Reply(t("error.internal")).in_thread_of(message)
+            return Handled([sorry], self._claim_failed(message, now, sorry, origin))
 
-    def _attempt(self, message: Message, idea_room: bool, now: str) -> list[Reply]:
+    def _attempt(self, message: Message, idea_room: bool, now: str, origin: Origin) -> list[Reply]:
         """One unit of work for the event; when another process held the write lock for the
         whole busy timeout, one more try after a pause (the lock holder is usually a digest or
         an import batch that ends soon)."""
@@ -120,7 +138,9 @@ class Bot:
                         message, person, self.store, self.settings, t, now, self.matcher,
                         self.questions, self.confirmations,
                     )  # fmt: skip
-                    replies = self._dispatch(ctx, idea_room or message.is_direct)
+                    dispatched = self._dispatch(ctx, idea_room or message.is_direct)
+                    replies = [reply.in_thread_of(message) for reply in dispatched]
+                    queue_answers(self.store, replies, origin, now)
                 self._publish(ctx.events)
                 return replies
             except StoreBusy:
@@ -170,16 +190,19 @@ class Bot:
         )
 
     def _translator(self, person: Person, message: Message) -> Translator:
-        language = person.language or message.sender.language or self.settings.language
-        return Translator(language, self.settings.command_prefix)
+        return self.settings.translator(person.language or message.sender.language)
 
-    def _claim_failed(self, message: Message, now: str) -> None:
-        """A failing event is claimed on its own, so a platform retry does not fail again."""
+    def _claim_failed(self, message: Message, now: str, sorry: Reply, origin: Origin) -> bool:
+        """A failing event is claimed on its own, so a platform retry does not fail again, with
+        its apology in the outbox; False when that could not be written either."""
         try:
             with self.store.transaction():
-                self.store.claim_event(message.platform, message.event_id, None, now)
+                if self.store.claim_event(message.platform, message.event_id, None, now):
+                    queue_answers(self.store, [sorry], origin, now)
+            return True
         except Exception:
             log.exception("could not record failed event %s", message.event_id)
+            return False
 
     def _dispatch(self, ctx: Context, idea_room: bool) -> list[Reply]:
         t, text = ctx.t, ctx.message.text

@@ -21,6 +21,7 @@ from bot import render
 from bot.clock import iso
 from bot.config import Settings
 from bot.questions import is_overdue
+from bot.semantic import SemanticMatcher, idea_text
 from knowledge.digests import DigestIdea
 from knowledge.records import Idea, Person
 from knowledge.store import Store
@@ -306,13 +307,9 @@ def _plain_item(idea: Idea, start: str) -> IdeaItem:
     )
 
 
-def idea_text(row: DigestIdea) -> str:
-    idea = row.idea
-    return f"{idea.title}. {idea.text}" if idea.title else idea.text
-
-
 def _vectors(store: Store, encoder: Encoder, rows: list[DigestIdea]) -> np.ndarray:
-    """Stored vectors; ideas without one (or from another model) are encoded and stored."""
+    """Stored vectors; ideas without one (or from another model) are encoded and stored -
+    from the matcher's ``idea_text``, so the vector stored is the one the matcher would store."""
     vectors = np.zeros((len(rows), encoder.dim), dtype=np.float32)
     missing = []
     for n, row in enumerate(rows):
@@ -322,7 +319,7 @@ def _vectors(store: Store, encoder: Encoder, rows: list[DigestIdea]) -> np.ndarr
             missing.append(n)
     if missing:
         log.info("digest: encoding %d ideas without a stored vector", len(missing))
-        fresh = encoder.encode([idea_text(rows[n]) for n in missing], batch_size=64)
+        fresh = encoder.encode([idea_text(rows[n].idea) for n in missing], batch_size=64)
         with store.transaction():
             for n, vector in zip(missing, fresh, strict=True):
                 vectors[n] = vector
@@ -340,7 +337,7 @@ def _analyse(
     duplicate_min: float | None,
     now: datetime,
 ) -> Digest:
-    texts = [idea_text(row) for row in rows]
+    texts = [idea_text(row.idea) for row in rows]
     ids = [row.idea.id for row in rows]
     points = clustering.features(vectors, centre)
     labels = clustering.cluster_labels(points)
@@ -450,7 +447,7 @@ def _introductions(
     for n, row in enumerate(rows):
         if row.idea.author_id in people:
             by_author.setdefault(row.idea.author_id, []).append(n)
-            texts[row.idea.author_id].append(idea_text(row))
+            texts[row.idea.author_id].append(idea_text(row.idea))
     for pid, numbers in by_author.items():
         profiles[pid].idea_ids = [rows[n].idea.id for n in numbers]
         profiles[pid].idea_vectors = points[numbers]
@@ -501,8 +498,6 @@ def digest_for(
 
     A matcher without a model (``NoMatcher``) gives a digest without the analysis.
     """
-    from bot.semantic import SemanticMatcher
-
     if not isinstance(matcher, SemanticMatcher):
         return build_digest(store, settings, now, days=days)
     engine = matcher.engine

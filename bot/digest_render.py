@@ -416,13 +416,12 @@ def map_attachment(digest: Digest, t: Translator) -> tuple[Attachment, ...]:
 
 
 def write_digest(
-    digest: Digest, language: str, fmt: str, out: Path | None
+    digest: Digest, t: Translator, fmt: str, out: Path | None
 ) -> tuple[str, list[Path]]:
     """The digest in ``fmt``, and the files written (with ``out``: it, and the map for MD).
 
     A Markdown file gets the map as ``<name>-karte.png`` beside it, linked from the text.
     """
-    t = Translator(language)
     written: list[Path] = []
     if fmt == "json":
         text = json.dumps(render_json(digest), ensure_ascii=False, indent=2) + "\n"

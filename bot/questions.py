@@ -21,6 +21,7 @@ import numpy as np
 from bot import render
 from bot.clock import iso
 from bot.config import Settings
+from bot.delivery import Outbox
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
@@ -164,9 +165,10 @@ def recipients(settings: Settings, target: str) -> Recipients:
 
 
 def translator_for(store: Store, settings: Settings, user_id: str | None) -> Translator:
+    """The catalogue for a recipient known only by platform user id: the language they chose,
+    if the store knows them."""
     people = store.people_with_user_id(user_id) if user_id else []
-    language = next((p.language for p in people if p.language), None)
-    return Translator(language or settings.language, settings.command_prefix)
+    return settings.translator(next((p.language for p in people if p.language), None))
 
 
 def send(
@@ -178,7 +180,7 @@ def send(
 ) -> list[Reply]:
     """One reply per recipient, each in the recipient's language."""
     if to.room is not None:
-        t = Translator(settings.language, settings.command_prefix)
+        t = settings.translator()
         return [Reply(compose(t), room=to.room, buttons=buttons(t))]
     replies = []
     for user in to.users:
@@ -271,8 +273,11 @@ def asker_notice(t: Translator, question: Question, to: Recipients) -> str:
 # -- reminders ---------------------------------------------------------------------------------
 
 
-def due_reminders(store: Store, settings: Settings, now: datetime) -> list[Reply]:
-    """Reminders that are due at ``now``; each is recorded as sent, so it goes out once.
+def due_reminders(
+    store: Store, settings: Settings, now: datetime, *, outbox: Outbox | None = None
+) -> list[Reply]:
+    """Reminders that are due at ``now``; each is recorded as made, so it is made once, and
+    put into ``outbox`` in the same transaction (adapters send it from there).
 
     First the routed role holders (or the triage room) after the SLA in working hours, then
     the admin role after another SLA period. Adapters call this periodically.
@@ -289,8 +294,9 @@ def due_reminders(store: Store, settings: Settings, now: datetime) -> list[Reply
                 if now >= add_working_hours(since, sla, hours):
                     to = recipients(settings, question.target)
                     compose = reminder(settings, question, "remind")
-                    replies += send(store, settings, to, compose, steward_buttons(question))
+                    made = send(store, settings, to, compose, steward_buttons(question))
                     store.mark_reminded(question.id, stamp)
+                    replies += queued(store, outbox, made, f"{question.id}:remind", stamp)
             elif question.escalated_at is None:
                 since = datetime.fromisoformat(question.reminded_at)
                 if now >= add_working_hours(since, sla, hours):
@@ -298,8 +304,17 @@ def due_reminders(store: Store, settings: Settings, now: datetime) -> list[Reply
                     if to.nobody:
                         log.error("question %d overdue and nobody to escalate to", question.id)
                     compose = reminder(settings, question, "escalate")
-                    replies += send(store, settings, to, compose, steward_buttons(question))
+                    made = send(store, settings, to, compose, steward_buttons(question))
                     store.mark_escalated(question.id, stamp)
+                    replies += queued(store, outbox, made, f"{question.id}:escalate", stamp)
+    return replies
+
+
+def queued(
+    store: Store, outbox: Outbox | None, replies: list[Reply], cause: str, now: str
+) -> list[Reply]:
+    if outbox is not None:
+        outbox.queue(store, replies, kind="reminder", cause=cause, now=now)
     return replies
 
 

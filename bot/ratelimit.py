@@ -61,14 +61,13 @@ class RateLimiter:
             bucket.warned = True
             return False
 
-    def refuse(self, message: Message, now: datetime, language: str) -> list[Reply] | None:
+    def refuse(self, message: Message, now: datetime, t: Translator) -> list[Reply] | None:
         """None when the message may be handled; else what to answer (possibly nothing)."""
         verdict = self.allow(message.platform, message.sender.user_id, now)
         if verdict is True:
             return None
         if verdict is None:
             return []
-        t = Translator(message.sender.language or language)
         wait = max(1, round((1.0 - self._tokens(message)) / self.rate))
         return [Reply(t("privacy.rate_limited", seconds=wait)).in_thread_of(message)]
 

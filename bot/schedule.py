@@ -14,45 +14,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import iso
+from bot.config import Settings
+from bot.crontab import parse_schedule
+from bot.delivery import Outbox
+from bot.digest import Digest
+from bot.digest_render import map_attachment, render_markdown
 from bot.events import Reply
-
-if TYPE_CHECKING:  # bot.config imports this module to check the setting
-    from bot.config import Settings
-    from bot.digest import Digest
-    from knowledge.store import Store
+from bot.questions import translator_for
+from knowledge.store import Store
 
 log = logging.getLogger(__name__)
 
 MAX_CATCH_UP = 10_000  # fire times skipped over after a long downtime, at most (a guard)
-
-
-class ScheduleError(ValueError):
-    """A schedule line that cannot be used; the message says why."""
-
-
-def parse_schedule(line: str, timezone: str) -> CronTrigger:
-    """``"0 8 * * mon"`` in ``timezone`` as a trigger.
-
-    Numeric weekdays are refused: cron counts Sunday=0, APScheduler 3 Monday=0, and a digest
-    silently arriving on the wrong day is worse than a clear error.
-    """
-    fields = line.split()
-    if len(fields) != 5:
-        raise ScheduleError(
-            f"{line!r} must have five fields (minute hour day month weekday), e.g. '0 8 * * mon'"
-        )
-    if any(ch.isdigit() for ch in fields[4]):
-        raise ScheduleError(f"{line!r}: write weekdays as names (mon, tue, ..., sun)")
-    try:
-        return CronTrigger.from_crontab(line, timezone=ZoneInfo(timezone))
-    except (ValueError, KeyError) as exc:
-        raise ScheduleError(f"{line!r} is not a valid schedule ({exc})") from exc
 
 
 @dataclass(frozen=True)
@@ -102,19 +80,22 @@ def digest_recipients(settings: Settings) -> tuple[str, ...]:
 
 
 def due_digest(
-    store: Store, settings: Settings, now: datetime, build: Callable[[datetime], Digest]
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    build: Callable[[datetime], Digest],
+    *,
+    outbox: Outbox | None = None,
 ) -> list[Reply]:
     """The digest for each CDO when a fire time has passed that no digest covers yet.
 
     Cheap when nothing is due (one query), so adapters may call it every few seconds. The
     digest is built outside the transaction (it reads, and takes a while); the fire time is
-    then claimed in one transaction with the introductions it suggested, and only a
-    successful claim returns replies - a second process polling the same database, or a
-    replay, gets nothing.
+    then claimed in one transaction with the introductions it suggested and the digest's rows
+    in ``outbox``, and only a successful claim returns replies - a second process polling the
+    same database, or a replay, gets nothing. The run is 'queued' until the outbox has
+    delivered every row of it; then it is 'sent' (``Outbox.delivered``).
     """
-    from bot.digest_render import map_attachment, render_markdown
-    from bot.questions import translator_for
-
     schedule = schedule_of(settings)
     if schedule is None:
         return []
@@ -140,10 +121,12 @@ def due_digest(
             Reply(render_markdown(digest, t), direct_to=user, attachments=map_attachment(digest, t))
         )
     with store.transaction():
-        if not store.record_digest_run(iso(fire), "sent", len(replies), stamp):
+        if not store.record_digest_run(iso(fire), "queued", len(replies), stamp):
             return []
         store.record_digest_introductions(list(digest.suggested_pairs), stamp)
-        store.audit("digest.sent", stamp, detail=f"{len(replies)} recipients")
+        if outbox is not None:
+            outbox.queue(store, replies, kind="digest", cause=iso(fire), now=stamp)
+        store.audit("digest.queued", stamp, detail=f"{len(replies)} recipients")
     if not users:
         log.error("digest due at %s, but no CDO or admin is configured to receive it", fire)
     return replies

@@ -37,6 +37,7 @@ MAX_SIMILAR = 3
 MAX_COLLEAGUES = 2
 CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
 PROFILES_MAX_AGE = timedelta(hours=1)
+ENCODE_CHUNK = 1024  # ideas encoded and stored together
 
 
 class SemanticMatcher:
@@ -61,7 +62,7 @@ class SemanticMatcher:
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self, store: Store, *, progress: bool = False, batch_size: int = 64) -> int:
+    def load(self, store: Store, *, progress: bool = False, batch_size: int = 32) -> int:
         """Fill the engine from the store, encoding ideas that have no vector yet.
 
         Returns how many ideas were encoded now.
@@ -80,18 +81,29 @@ class SemanticMatcher:
         return encoded
 
     def encode_ideas(
-        self, store: Store, ideas: list[Idea], *, progress: bool = False, batch_size: int = 64
+        self, store: Store, ideas: list[Idea], *, progress: bool = False, batch_size: int = 32
     ) -> int:
-        """Encode ideas in batches, store their vectors and add them to the engine."""
-        for start in range(0, len(ideas), batch_size * 8):
-            chunk = ideas[start : start + batch_size * 8]
-            texts = [idea_text(idea) for idea in chunk]
-            vectors = self.encoder.encode(texts, batch_size=batch_size, progress=progress)
-            with store.transaction():
-                for idea, vector in zip(chunk, vectors, strict=True):
-                    store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
-            live = [i for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
-            self.engine.add([chunk[i].id for i in live], vectors[live])
+        """Encode ideas in batches, store their vectors and add them to the engine.
+
+        Ideas go shortest first, so each batch pads its texts to about the same length
+        (a batch costs as much as its longest text), and in chunks, so a crash keeps what
+        was stored and the memory stays flat however many there are.
+        """
+        from tqdm import tqdm
+
+        ordered = sorted(ideas, key=lambda idea: len(idea_text(idea)))
+        bar = tqdm(total=len(ideas), unit=" Ideen", desc="Ähnlichkeitssuche", disable=not progress)
+        with bar:
+            for start in range(0, len(ordered), ENCODE_CHUNK):
+                chunk = ordered[start : start + ENCODE_CHUNK]
+                texts = [idea_text(idea) for idea in chunk]
+                vectors = self.encoder.encode(texts, batch_size=batch_size)
+                with store.transaction():
+                    for idea, vector in zip(chunk, vectors, strict=True):
+                        store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
+                live = [i for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
+                self.engine.add([chunk[i].id for i in live], vectors[live])
+                bar.update(len(chunk))
         self._stale_profiles = True
         return len(ideas)
 

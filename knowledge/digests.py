@@ -142,6 +142,17 @@ class DigestQueries:
         rows = self.db.query("SELECT * FROM digest_runs ORDER BY fire_time DESC LIMIT 1")
         return next(iter(rows), None)
 
+    def mark_digest_sent(self, fire_time: str) -> bool:
+        """A queued digest counts as sent once every outbox row of it was delivered; True the
+        once that becomes so."""
+        cursor = self.db.execute(
+            "UPDATE digest_runs SET kind = 'sent' WHERE fire_time = ? AND kind = 'queued'"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE kind = 'digest' AND cause = ?"
+            " AND delivered_at IS NULL)",
+            (fire_time, fire_time),
+        )
+        return cursor.rowcount == 1
+
     def record_digest_run(self, fire_time: str, kind: str, recipients: int, now: str) -> bool:
         """Claim a fire time; False when it was claimed before (another process, a replay)."""
         cursor = self.db.execute(

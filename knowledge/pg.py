@@ -1,6 +1,6 @@
 """The knowledge store on PostgreSQL with pgvector: the scale path.
 
-Chosen by ``IDEENLOTSE_DATABASE_URL=postgresql://...`` (see ``Store.open``). The same store,
+Chosen by ``IDEENLOTSE_DATABASE_URL=postgresql://...`` (see ``knowledge.open``). The same store,
 queries and migrations as on SQLite; what PostgreSQL does differently is the dialect's
 (``knowledge.dialect.POSTGRES``). This module adds what only PostgreSQL has: similar-idea
 search by a pgvector HNSW index, for several bot processes sharing one database.

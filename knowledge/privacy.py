@@ -37,6 +37,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "introductions": ("requester_id", "target_id", "declined_by"),
     "reroutes": ("person_id",),
     "digest_introductions": ("person_a", "person_b"),
+    "outbox": ("person_id",),
 }
 # What the erasure does with each of them, besides people, ideas and questions:
 # rows that exist only because of the person go; rows that are the administration's record
@@ -46,6 +47,7 @@ ERASE_ROWS: dict[str, tuple[str, ...]] = {
     "supports": ("person_id",),
     "introductions": ("requester_id", "target_id"),
     "digest_introductions": ("person_a", "person_b"),
+    "outbox": ("person_id",),  # what was to be sent to them (``_forget_parcels``: and about them)
 }
 UNLINK: dict[str, tuple[str, ...]] = {
     "idea_links": ("confirmed_by",),
@@ -216,6 +218,7 @@ class PrivacyQueries:
                 " source_event_id = NULL, updated_at = ? WHERE asker_id = ?",
                 (now, person_id),
             )
+        self._forget_parcels(person)  # before the events they caused lose the link to them
         for table, columns in UNLINK.items():
             for column in columns:
                 self.db.execute(
@@ -241,6 +244,18 @@ class PrivacyQueries:
             anonymised_ideas=0 if deleted else len(ideas),
             anonymised_questions=0 if deleted else len(questions),
             rerouted_questions_deleted=deleted and bool(rerouted),
+        )
+
+    def _forget_parcels(self, person: dict[str, Any]) -> None:
+        """Unsent outbox rows addressed to the person by their platform id (a reminder to a
+        role holder never seen before is linked to nobody), or caused by their events (what
+        the others were to be told of their question, their support)."""
+        self.db.execute(
+            "DELETE FROM outbox WHERE delivered_at IS NULL AND ((direct_to = ? AND"
+            " (platform = ? OR platform IS NULL)) OR (kind = 'answer' AND EXISTS (SELECT 1 FROM"
+            " processed_events e WHERE e.person_id = ? AND e.platform = outbox.platform"
+            " AND e.event_id = outbox.cause)))",
+            (person["platform_user_id"], person["platform"], person["id"]),
         )
 
     def _ids(self, sql: str, *values: Any) -> list[int]:
@@ -314,6 +329,10 @@ class PrivacyQueries:
         audit = self.db.execute("DELETE FROM audit_log WHERE at < ?", (before,)).rowcount
         events = self.db.execute(
             "DELETE FROM processed_events WHERE processed_at < ?", (events_before,)
+        ).rowcount
+        # what was sent, given up, or never taken (a console that stopped) that long ago
+        events += self.db.execute(
+            "DELETE FROM outbox WHERE created_at < ?", (events_before,)
         ).rowcount
         idle = self._ids(
             "SELECT id FROM people p WHERE updated_at < ? AND matching_opt_in = 0"

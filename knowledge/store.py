@@ -7,20 +7,19 @@ confirms to a user is on disk before the reply is sent.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from knowledge.db import DB_FILENAME, connect, migrate
+from knowledge.db import migrate
 from knowledge.dialect import SQLITE, Dialect, StoreBusy
 from knowledge.digests import DigestQueries
 from knowledge.ideas import IdeaQueries
 from knowledge.links import LinkQueries
+from knowledge.outbox import OutboxQueries
 from knowledge.people import PeopleQueries
 from knowledge.privacy import PrivacyQueries
 from knowledge.questions import QuestionQueries
@@ -29,7 +28,13 @@ __all__ = ["Store", "StoreBusy"]
 
 
 class Store(
-    PeopleQueries, IdeaQueries, LinkQueries, QuestionQueries, PrivacyQueries, DigestQueries
+    PeopleQueries,
+    IdeaQueries,
+    LinkQueries,
+    QuestionQueries,
+    PrivacyQueries,
+    DigestQueries,
+    OutboxQueries,
 ):
     """The knowledge store, on SQLite unless given another dialect (``knowledge.pg``)."""
 
@@ -38,16 +43,6 @@ class Store(
         self.dialect = dialect
         self._lock = threading.RLock()
         migrate(db, dialect)
-
-    @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """The SQLite file in ``data_dir``, or PostgreSQL when IDEENLOTSE_DATABASE_URL is set."""
-        url = os.environ.get("IDEENLOTSE_DATABASE_URL", "").strip()
-        if url:
-            from knowledge.pg import PgStore  # psycopg is loaded only when it is used
-
-            return PgStore.connect(url)
-        return cls(connect(Path(data_dir) / DB_FILENAME))
 
     def close(self) -> None:
         self.db.close()

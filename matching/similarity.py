@@ -1,24 +1,8 @@
-"""Similarity of ideas: the fused score and an exact in-memory vector index.
+"""Similarity of ideas: embedding cosines and an exact in-memory vector index.
 
-Fused score. Raw cosines of different signals live on different scales (e5 cosines of any two
-German texts sit around 0.86 +- 0.02, TF-IDF cosines around 0.06 +- 0.03), so each signal is
-standardised against a reference distribution - random pairs of the cycling-dialogue DEV half -
-and the z-scores are mixed with fixed weights. Global calibration was chosen over per-query
-standardisation of the candidate set: on the dev half it ranked as well (P@5 0.456 vs 0.456 for
-e5 + TF-IDF), and only global z-scores mean the same thing for every query, which thresholds
-and the confidence below rely on.
-
-Three profiles, because different questions are asked and not every caller has the corpus:
-- BASIC: w*z(e5 cosine) + (1-w)*z(TF-IDF cosine) on raw cosines, exactly what
-  `VectorIndex.search` and `LexicalModel.similarity` return; no corpus statistics needed.
-  Tuned on the cycling dev half (P@5 0.438; e5 alone 0.406). The default of `fuse`.
-- RELATED ("which ideas are about the same thing?", the up-to-3 similar ideas): e5 cosine after
-  removing the corpus' mean embedding (what all ideas share says nothing about a pair), TF-IDF,
-  and LSA topics. Tuned on the cycling-dialogue dev half (precision@5 of sharing a topic label).
-- DUPLICATE ("is this the same idea?", likely duplicates): raw e5 cosine plus a little TF-IDF.
-  Tuned on STS-B de dev (Spearman vs gold). Centering and topics lower STS-B dev Spearman
-  (0.845 -> 0.833 and -> 0.80), i.e. they trade fine paraphrase grading for topical recall.
-No constant here was fitted on a test half; `bench/quality.py` reports those.
+Cosines. `semantic_cosines` gives both scores `matching.engine` ranks by: the plain e5 cosine
+("duplicate") and the cosine after removing the corpus centre ("related"); why these two and
+not a fusion with lexical or topic signals is told in `matching.relevance`.
 
 VectorIndex. Brute-force exact top-k in memory. At 100k x 384 a search is bound by the bytes it
 reads, so the storage was chosen by what a scan must read under the 80 MB budget:
@@ -35,159 +19,26 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
-
-from matching.lexical import LexicalVectors, lexical_cosines, topic_cosines
 
 Precision = Literal["int8x2", "float16", "float32"]
 STORAGE: Precision = "int8x2"
 # Rows the scan shortlists before re-scoring; enough that one top-k pass usually settles it
 # (each further pass is another top-k over all rows, 0.3 ms at 100k; re-scoring 256 is less).
 FIRST_SHORTLIST = 256
-SHORTLIST = 200  # VectorIndex candidates to re-rank; cycling dev P@5 0.483 vs 0.484 for all
+SHORTLIST = 200  # VectorIndex candidates to re-rank; cycling dev P@5 0.428 as for all (e5)
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """Mean and standard deviation of a score over random pairs of a reference corpus."""
-
-    mean: float
-    std: float
-
-    def z(self, scores: np.ndarray) -> np.ndarray:
-        return (np.asarray(scores, dtype=np.float32) - self.mean) / self.std
-
-
-# Random pairs of the cycling-dialogue DEV half (1,570 posts, all 1.2 M pairs).
-SEMANTIC = Calibration(mean=0.8637, std=0.0198)  # raw e5 cosine
-SEMANTIC_CENTERED = Calibration(mean=-0.0005, std=0.0871)  # e5 cosine after removing the mean
-LEXICAL = Calibration(mean=0.0639, std=0.0335)  # TF-IDF char_wb 3-6 cosine
-TOPIC = Calibration(mean=0.0004, std=0.1932)  # LSA topic cosine (30 dims, centred)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Weights of the standardised signals, and the logistic map of the fused score to 0..1."""
-
-    name: str
-    semantic: float
-    lexical: float
-    topic: float
-    centered: bool  # semantic cosine after subtracting the corpus mean embedding
-    slope: float
-    offset: float
-
-
-# Weights: cycling dev half, w=0.7 best of 0.5..0.9 (P@5 0.438; STS-B de dev 0.820).
-# Confidence: logistic fit of "shares a topic label" on 300k dev-half pairs (base rate 0.09).
-BASIC = Profile("basic", 0.7, 0.3, 0.0, centered=False, slope=0.526, offset=-2.417)
-# Weights: grid search on the cycling dev half, P@5 0.485 (e5 alone 0.406, e5 + TF-IDF 0.456).
-# Confidence: logistic fit of "shares a topic label" on 300k dev-half pairs (base rate 0.09).
-RELATED = Profile("related", 0.4, 0.1, 0.5, centered=True, slope=0.768, offset=-2.497)
-# Weights: STS-B de dev Spearman 0.8447 (e5 alone 0.8445: TF-IDF adds next to nothing to graded
-# paraphrase scores). Confidence: logistic fit of "gold >= 4" on STS-B de dev (base rate 0.18).
-DUPLICATE = Profile("duplicate", 0.98, 0.02, 0.0, centered=False, slope=0.980, offset=-5.320)
-
-
-def semantic_cosines(
-    a: np.ndarray, b: np.ndarray, *, mean: np.ndarray | None = None, paired: bool = False
-) -> np.ndarray:
+def semantic_cosines(a: np.ndarray, b: np.ndarray, *, mean: np.ndarray | None = None) -> np.ndarray:
     """Cosines of embedding rows, optionally after removing a corpus mean embedding."""
     a = np.atleast_2d(np.asarray(a, dtype=np.float32))
     b = np.atleast_2d(np.asarray(b, dtype=np.float32))
     if mean is not None:
         a, b = a - mean, b - mean
     a, b = _unit_rows(a), _unit_rows(b)
-    if paired:
-        if a.shape != b.shape:
-            raise ValueError(f"paired scores need equal shapes, got {a.shape} and {b.shape}")
-        return np.einsum("ij,ij->i", a, b)
     return a @ b.T
-
-
-def fuse(
-    semantic: np.ndarray,
-    lexical: np.ndarray,
-    topic: np.ndarray | None = None,
-    *,
-    profile: Profile = BASIC,
-) -> np.ndarray:
-    """Weighted sum of z-scores; without topics their weight goes to the other two signals.
-
-    `semantic` must be what the profile expects: raw cosines for BASIC and DUPLICATE, cosines
-    after removing the corpus mean for RELATED (see `semantic_cosines`).
-    """
-    sem_cal = SEMANTIC_CENTERED if profile.centered else SEMANTIC
-    ws, wl, wt = profile.semantic, profile.lexical, profile.topic
-    if topic is None or wt == 0.0:
-        total = ws + wl
-        ws, wl = ws / total * (total + wt), wl / total * (total + wt)
-        return ws * sem_cal.z(semantic) + wl * LEXICAL.z(lexical)
-    return ws * sem_cal.z(semantic) + wl * LEXICAL.z(lexical) + wt * TOPIC.z(topic)
-
-
-def fused_scores(
-    query_vecs: np.ndarray,
-    candidate_vecs: np.ndarray,
-    query_lex: LexicalVectors,
-    candidate_lex: LexicalVectors,
-    *,
-    profile: Profile = RELATED,
-    mean: np.ndarray | None = None,
-    paired: bool = False,
-) -> np.ndarray:
-    """Fused scores of queries against candidates (matrix), or of row pairs when `paired`.
-
-    `mean` is the corpus mean embedding (`VectorIndex.mean()`), required by centred profiles.
-    """
-    if profile.centered and mean is None:
-        raise ValueError(f"profile {profile.name!r} needs the corpus mean embedding")
-    semantic = semantic_cosines(
-        query_vecs, candidate_vecs, mean=mean if profile.centered else None, paired=paired
-    )
-    lexical = lexical_cosines(query_lex, candidate_lex, paired=paired)
-    topic = topic_cosines(query_lex, candidate_lex, paired=paired) if profile.topic else None
-    return fuse(semantic, lexical, topic, profile=profile)
-
-
-def confidence(fused: np.ndarray | float, profile: Profile = BASIC) -> np.ndarray:
-    """Map fused scores to 0..1, calibrated as described at the profile; for thresholds."""
-    x = profile.slope * np.asarray(fused, dtype=np.float64) + profile.offset
-    return np.asarray(1.0 / (1.0 + np.exp(-x)))
-
-
-@dataclass(frozen=True)
-class Match:
-    """A candidate after re-ranking."""
-
-    id: int
-    score: float  # fused score (weighted z-scores)
-    confidence: float  # 0..1, see `confidence`
-
-
-def rerank(
-    query_vec: np.ndarray,
-    query_lex: LexicalVectors,
-    candidate_ids: Sequence[int],
-    candidate_vecs: np.ndarray,
-    candidate_lex: LexicalVectors,
-    *,
-    k: int,
-    mean: np.ndarray | None = None,
-    profile: Profile = RELATED,
-) -> list[Match]:
-    """Best k candidates (usually `VectorIndex.search(q, SHORTLIST)`) by fused score."""
-    if len(candidate_ids) == 0 or k <= 0:
-        return []
-    scores = fused_scores(
-        query_vec, candidate_vecs, query_lex.take([0]), candidate_lex, profile=profile, mean=mean
-    )[0]
-    conf = confidence(scores, profile)
-    order = np.lexsort((np.asarray(candidate_ids), -scores))[:k]
-    return [Match(int(candidate_ids[i]), float(scores[i]), float(conf[i])) for i in order]
 
 
 class _Codec(Protocol):

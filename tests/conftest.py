@@ -13,6 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Reply, Sender
+from knowledge.open import open_store
 from knowledge.store import Store
 from matching.encoder import ModelInfo, SentenceEncoder, provision_model
 
@@ -39,7 +40,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A fresh knowledge store in a real SQLite file."""
-    opened = Store.open(tmp_path / "data")
+    opened = open_store(tmp_path / "data")
     yield opened
     opened.close()
 

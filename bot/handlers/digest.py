@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands import ArgumentError, Param
+from bot.commands import REGISTRY, ArgumentError, Param
 from bot.context import Context
 from bot.digest import digest_for
 from bot.digest_render import map_attachment, render_markdown
 from bot.events import Reply
-from bot.handlers import REGISTRY
 from bot.schedule import next_digest_time
 
 MAX_DAYS = 366

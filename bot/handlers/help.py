@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot import render
-from bot.commands import Param
+from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Reply
-from bot.handlers import REGISTRY
 
 
 @REGISTRY.command("hilfe", aliases=("help",), params=(Param("command", required=False),))

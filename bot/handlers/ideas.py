@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import render, services
-from bot.commands import Param, parse_number
+from bot.commands import REGISTRY, STEWARDS, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
-from bot.handlers import REGISTRY
 from bot.i18n import Translator
 from bot.matcher import Suggestions
 from bot.render import typed
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
-
-STEWARDS = frozenset({"cdo", "cio", "admin"})
 
 
 @REGISTRY.command("idee", aliases=("idea",), params=(Param("text", rest=True),))
@@ -145,7 +142,7 @@ def tell_author(ctx: Context, idea: Idea, text: Callable[[Translator], str]) -> 
     author = ctx.store.get_person(idea.author_id) if idea.author_id else None
     if author is None or author.id == ctx.person.id or author.platform != ctx.message.platform:
         return []
-    theirs = ctx.translator(author.language)
+    theirs = ctx.settings.translator(author.language)
     return [Reply(text(theirs), direct_to=author.platform_user_id)]
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from bot import render
-from bot.commands import Param, parse_number
+from bot.commands import REGISTRY, STEWARDS, Param, parse_number
 from bot.context import Context
 from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
-from bot.handlers import REGISTRY
 from bot.handlers.ideas import two_ideas
 from knowledge.folding import fold
 from knowledge.records import Person
@@ -15,7 +14,6 @@ from knowledge.records import Person
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "decline", "nein"}
 MAX_WHO = 5
-STEWARDS = frozenset({"cdo", "cio", "admin"})
 
 
 @REGISTRY.command("matching", params=(Param("switch", required=False),))
@@ -114,7 +112,7 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
         subject_type="introduction",
         subject_id=number,
     )
-    theirs = ctx.translator(target.language)
+    theirs = ctx.settings.translator(target.language)
     return [
         Reply(
             t(
@@ -156,7 +154,7 @@ def decline(ctx: Context, number: int) -> list[Reply]:
     other = ctx.store.get_person(other_id)
     replies = [Reply(t("connect.declined"))]
     if other is not None:
-        theirs = ctx.translator(other.language)
+        theirs = ctx.settings.translator(other.language)
         replies.append(
             Reply(
                 theirs("connect.declined_notice", name=me.display_name, id=number),

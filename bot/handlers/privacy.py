@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.commands import Param
+from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.domain_events import PersonErased
 from bot.events import Attachment, Button, Reply
-from bot.handlers import REGISTRY
 from bot.render import typed
 from knowledge.folding import fold
 from matching.routing import Router

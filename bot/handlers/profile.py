@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot import services
-from bot.commands import Param
+from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Reply
-from bot.handlers import REGISTRY
 
 CLEAR_WORDS = {"keine", "none", "-", "nichts"}
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import render
-from bot.commands import ArgumentError, Param, parse_number
+from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
-from bot.handlers import REGISTRY
 from bot.i18n import Translator
 from bot.questions import (
     MAX_LISTED,
@@ -33,7 +32,6 @@ from knowledge.folding import fold
 from knowledge.questions import NewQuestion, Question
 from matching.vectors import to_blob
 
-STEWARDS = frozenset({"cdo", "cio", "admin"})
 _TARGETS = {"cdo": "cdo", "cio": "cio", "beide": "both", "both": "both", "alle": "both"}
 _VERDICTS = {"ja": True, "yes": True, "j": True, "y": True, "nein": False, "no": False, "n": False}
 
@@ -113,7 +111,7 @@ def route_and_deliver(ctx: Context, question: Question, *, passed_on: bool = Fal
     before (an earlier answer was offered and did not help), so it is not "saved" again."""
     t = ctx.t
     route = routed(ctx.questions, question.text)
-    reason = render.route_reason(Translator(ctx.settings.language), route)  # as stored and shown
+    reason = render.route_reason(ctx.settings.translator(), route)  # as stored and shown
     ctx.store.route_question(question.id, route.target, route.confidence, reason, ctx.now)
     ctx.store.audit(
         "question.routed", ctx.now, actor_id=ctx.person.id, subject_type="question",
@@ -146,7 +144,7 @@ def to_asker(ctx: Context, question: Question, compose: str) -> tuple[list[Reply
 
 
 def asker_translator(ctx: Context, question: Question) -> Translator:
-    return ctx.translator(question.asker_language)
+    return ctx.settings.translator(question.asker_language)
 
 
 @REGISTRY.command(

@@ -18,6 +18,7 @@ from bot.core import Bot
 from bot.events import Message, Reply, Sender
 from bot.semantic import SemanticMatcher
 from knowledge.db import DB_FILENAME
+from knowledge.open import open_store
 from knowledge.records import NewIdea
 from knowledge.store import Store
 from matching.encoder import SentenceEncoder
@@ -69,7 +70,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory, encoder: SentenceEncoder
     """The seeded database, built once per module through the bot (the model is slow)."""
     folder = tmp_path_factory.mktemp("seeded")
     settings = Settings(data_dir=folder, roles={"cdo-user": "cdo"})
-    store = Store.open(folder)
+    store = open_store(folder)
     clock = FakeClock(START)
     old = "2026-06-01T09:00:00+00:00"
     with store.transaction():
@@ -109,7 +110,7 @@ def seeded(tmp_path: Path, seeded_db: Path, encoder: SentenceEncoder) -> Iterato
     settings = Settings(data_dir=tmp_path / "data", roles={"cdo-user": "cdo"})
     settings.data_dir.mkdir(parents=True)
     shutil.copy(seeded_db, settings.data_dir / DB_FILENAME)
-    store = Store.open(settings.data_dir)
+    store = open_store(settings.data_dir)
     clock = FakeClock(START + timedelta(days=1, hours=1))
     matcher = SemanticMatcher(encoder, clock=clock)
     matcher.load(store)

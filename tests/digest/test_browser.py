@@ -20,8 +20,8 @@ from bot.digest import digest_for
 from bot.digest_render import render_html
 from bot.i18n import Translator
 from bot.semantic import SemanticMatcher
+from knowledge.open import open_store
 from knowledge.records import NewIdea
-from knowledge.store import Store
 from matching.encoder import SentenceEncoder
 
 pytestmark = pytest.mark.model
@@ -77,7 +77,7 @@ def cycling_posts() -> list[tuple[str, str]]:
 @pytest.fixture
 def digest_page(tmp_path: Path, encoder: SentenceEncoder) -> Path:
     now = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     try:
         with store.transaction():
             for city, text in cycling_posts():

@@ -13,7 +13,7 @@ from bot.app import App
 from bot.core import Bot
 from bot.events import Reply, Sender
 from bot.semantic import SemanticMatcher
-from knowledge.store import Store
+from knowledge.open import open_store
 from matching.encoder import SentenceEncoder
 from tests.digest.conftest import Seeded
 
@@ -53,7 +53,7 @@ def test_the_monday_digest_reaches_the_cdo_once_even_across_a_restart(
     assert not [r for r in chat.say("!matching") if is_digest(r)]
     # the bot restarts: new store, matcher, bot and app on the same database
     seeded.store.close()
-    store = Store.open(seeded.settings.data_dir)
+    store = open_store(seeded.settings.data_dir)
     try:
         matcher = SemanticMatcher(encoder, clock=seeded.clock)
         matcher.load(store)
@@ -67,4 +67,4 @@ def test_the_monday_digest_reaches_the_cdo_once_even_across_a_restart(
         assert len(digests) == 1 and "nichts Neues" in digests[0].text  # a quiet week
     finally:
         store.close()
-        seeded.store = Store.open(seeded.settings.data_dir)  # the fixture closes it
+        seeded.store = open_store(seeded.settings.data_dir)  # the fixture closes it

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.digest import build_digest
 from bot.digest_render import render_html, render_json, render_markdown, write_digest
 from bot.i18n import Translator
+from knowledge.open import open_store
 from knowledge.records import NewIdea
 from knowledge.store import Store
 from tests.fakes import HashingEncoder
@@ -26,7 +27,7 @@ IDEAS = [
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "data")
+    opened = open_store(tmp_path / "data")
     with opened.transaction():
         for text, department in IDEAS:
             opened.add_idea(NewIdea(text, None, department=department), "2026-11-29T10:00:00+00:00")
@@ -60,10 +61,10 @@ def test_without_a_model_the_digest_says_what_is_missing(store: Store) -> None:
 
 def test_write_digest_files(store: Store, tmp_path: Path) -> None:
     digest = build_digest(store, Settings(), NOW, encoder=HashingEncoder())
-    text, written = write_digest(digest, "de", "markdown", tmp_path / "woche.md")
+    text, written = write_digest(digest, Translator("de"), "markdown", tmp_path / "woche.md")
     assert written == [tmp_path / "woche.md", tmp_path / "woche-karte.png"]
     assert "![Ideenlandkarte" in text and "(woche-karte.png)" in text
-    _, written = write_digest(digest, "en", "json", tmp_path / "woche.json")
+    _, written = write_digest(digest, Translator("en"), "json", tmp_path / "woche.json")
     data = json.loads(written[0].read_text(encoding="utf-8"))
     assert data["trend"]["ideas"] == [3, 0] and len(data["map"]["points"]) == 3
     assert render_json(digest)["period"]["days"] == 7

@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.digest import Digest, build_digest, digest_for
 from bot.digest_render import draw_map
 from bot.i18n import Translator
+from knowledge.open import open_store
 from knowledge.records import NewIdea
-from knowledge.store import Store
 from matching import clustering
 from matching.encoder import SentenceEncoder
 from tests.digest.conftest import Seeded
@@ -89,7 +89,7 @@ CHATTY = [
 
 
 def test_theme_names_are_no_filler_words(tmp_path: Path, encoder: SentenceEncoder) -> None:
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     try:
         with store.transaction():
             for text, department in CHATTY:

@@ -10,14 +10,14 @@ from adapters.console import ConsoleChat, to_text
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Reply, Sender
-from knowledge.store import Store
+from knowledge.open import open_store
 
 ANNA = Sender("anna", "Anna Schmidt", "FD 20")
 CDO = Sender("cdo-user", "Claudia Hoffmann", "Stabsstelle Digitalisierung")
 
 
 def test_a_routed_question_and_its_answer_name_the_person_they_are_for(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     settings = Settings(data_dir=tmp_path / "data", roles={"cdo-user": "cdo"})
     bot = Bot(store, settings)
     anna_out, cdo_out = io.StringIO(), io.StringIO()

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bot import demo
-from knowledge.store import Store
+from knowledge.open import open_store
 from tests.e2e.test_cli import EXE, config, run
 
 __all__ = ["config"]  # the autouse fixture: every run uses the test model folder
@@ -43,7 +43,7 @@ def test_demo_loads_once_meets_a_newcomer_and_goes_in_one_step(tmp_path: Path) -
     removed = run(tmp_path, "demo", "--remove")
     assert removed.returncode == 0, removed.stderr
     assert "Musterstadt examples removed: 10 people, 32 ideas, 5 questions" in removed.stdout
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     try:
         with store.transaction():
             assert demo.demo_people(store) == []

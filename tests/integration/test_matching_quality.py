@@ -12,8 +12,8 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
 from bot.semantic import SemanticMatcher
+from knowledge.open import open_store
 from knowledge.records import NewIdea
-from knowledge.store import Store
 from matching.encoder import SentenceEncoder
 
 pytestmark = pytest.mark.model
@@ -59,7 +59,7 @@ BACKGROUND = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"  # 40 other 
 
 @pytest.fixture
 def loaded(tmp_path: Path, encoder: SentenceEncoder):  # type: ignore[no-untyped-def]
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     with store.transaction():
         author = store.upsert_person("console", "anna", "Anna", NOW)
         for original, _ in PAIRS:
@@ -135,7 +135,7 @@ def test_index_follows_insert_merge_and_delete(loaded) -> None:  # type: ignore[
 
 def test_conversation_with_the_real_model(tmp_path: Path, encoder: SentenceEncoder) -> None:
     """Opted-out people never appear; "not similar" hides the pair for good."""
-    store = Store.open(tmp_path / "chat")
+    store = open_store(tmp_path / "chat")
     matcher = SemanticMatcher(encoder)
     bot = Bot(store, Settings(data_dir=tmp_path), matcher=matcher)
     events = iter(range(1, 1000))

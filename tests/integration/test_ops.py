@@ -176,9 +176,9 @@ from bot.app import App
 from bot.cli import serve_platforms
 from bot.config import Settings
 from bot.core import Bot
-from knowledge.store import Store
+from knowledge.open import open_store
 settings = Settings(data_dir=Path(sys.argv[1]))
-store = Store.open(settings.data_dir)
+store = open_store(settings.data_dir)
 app = App(store, matcher=None, bot=Bot(store, settings))
 asyncio.run(serve_platforms(app, settings, []))
 store.close()

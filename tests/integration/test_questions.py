@@ -15,7 +15,7 @@ from bot.core import Bot
 from bot.events import Message, Reply, Sender
 from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
-from knowledge.store import Store
+from knowledge.open import open_store
 from matching.encoder import Encoder, SentenceEncoder
 from matching.relevance import thresholds_for
 from tests.conftest import FakeClock
@@ -106,7 +106,7 @@ def cached(encoder: SentenceEncoder) -> CachingEncoder:
 
 class Chat:
     def __init__(self, data: Path, encoder: CachingEncoder):
-        self.store = Store.open(data)
+        self.store = open_store(data)
         clock = FakeClock()
         matcher = SemanticMatcher(encoder, clock=clock)
         matcher.load(self.store)

@@ -12,8 +12,8 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
 from bot.semantic import SemanticMatcher, idea_text
+from knowledge.open import open_store
 from knowledge.records import NewIdea
-from knowledge.store import Store
 from matching.encoder import SentenceEncoder
 from matching.reasons import lemma, stopwords
 
@@ -27,7 +27,7 @@ class Chat:
     """Several colleagues in one idea room of a bot with the real matcher."""
 
     def __init__(self, tmp_path: Path, encoder: SentenceEncoder) -> None:
-        self.store = Store.open(tmp_path / "chat")
+        self.store = open_store(tmp_path / "chat")
         self.matcher = SemanticMatcher(encoder)
         self.bot = Bot(self.store, Settings(data_dir=tmp_path), matcher=self.matcher)
         self.events = 0
@@ -97,7 +97,7 @@ def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
     rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
-    store = Store.open(tmp_path / "fixture")
+    store = open_store(tmp_path / "fixture")
     matcher = SemanticMatcher(encoder)
     with store.transaction():
         author = store.upsert_person("console", "anna", "Anna", NOW)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.services import export_ideas
 from knowledge.db import available_migrations, connect, migrate, schema_version
+from knowledge.open import open_store
 from knowledge.questions import NewQuestion
 from knowledge.records import NewIdea
 from knowledge.store import Store
@@ -30,12 +31,12 @@ def test_migrates_an_empty_database_once(tmp_path: Path) -> None:
 
 
 def test_data_survives_reopening(tmp_path: Path) -> None:
-    first = Store.open(tmp_path)
+    first = open_store(tmp_path)
     with first.transaction():
         anna = first.upsert_person("console", "anna", "Anna", NOW, department="FD 20")
         first.add_idea(NewIdea("Akten digital führen", anna.id), NOW)
     first.close()
-    again = Store.open(tmp_path)
+    again = open_store(tmp_path)
     assert [i.text for i in again.ideas()] == ["Akten digital führen"]
     again.close()
 

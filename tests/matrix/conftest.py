@@ -32,7 +32,7 @@ from bot.config import MatrixSettings, Settings
 from bot.core import Bot
 from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
-from knowledge.store import Store
+from knowledge.open import open_store
 from matching.encoder import SentenceEncoder
 from tests.matrix.synapse import Synapse, SynapseError, launch
 
@@ -173,7 +173,7 @@ async def until(condition: Callable[[], Any], what: str, timeout: float = WAIT) 
 
 def build_app(settings: Settings, encoder: SentenceEncoder, clock: Clock = utcnow) -> App:
     """The production wiring (as ``bot.app.build_app``) around the session's loaded model."""
-    store = Store.open(settings.data_dir)
+    store = open_store(settings.data_dir)
     matcher = SemanticMatcher(encoder, settings.language)
     matcher.load(store)
     desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)

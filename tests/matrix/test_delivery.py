@@ -10,8 +10,9 @@ from nio import RoomEncryptedFile, RoomEncryptedImage
 from nio.crypto import decrypt_attachment
 from PIL import Image
 
-from adapters.matrix_state import Delivery, MatrixState
+from bot.delivery import Origin, queue_answers
 from bot.events import Attachment, Reply
+from knowledge.open import open_store
 from tests.matrix.conftest import Matrix, Seen, Staff
 
 pytestmark = [pytest.mark.anyio, pytest.mark.model]
@@ -38,7 +39,6 @@ async def test_outbox_left_by_a_crash_is_sent_with_files_in_an_encrypted_direct_
     export = json.dumps({"person": "anna", "ideas": []}).encode()
     picture = png()
     settings = world.settings()
-    state = MatrixState.load(settings.data_dir / "matrix" / "state.json")
     reply = Reply(
         "Ihre Daten als Datei, dazu die Ideenkarte.",
         direct_to=anna.user_id,
@@ -47,10 +47,13 @@ async def test_outbox_left_by_a_crash_is_sent_with_files_in_an_encrypted_direct_
             Attachment("ideenkarte.png", picture, "image/png"),
         ),
     )
-    state.outbox.append(Delivery(reply, origin_room=None, reply_to=None))
-    state.save()  # as if the bot had stopped right after committing this reply
+    store = open_store(settings.data_dir)  # as if the bot had stopped right after committing
+    with store.transaction():  # this reply to anna's "!meine-daten" in a direct message
+        origin = Origin("matrix", "$meine-daten", None, anna.user_id, "$meine-daten")
+        queue_answers(store, [reply], origin, "2026-11-23T09:00:00+00:00")
+    store.close()
 
-    await world.start_bot(settings)
+    running = await world.start_bot(settings)
     text = await anna.expect(lambda s: "Ideenkarte" in s.body, "the text of the reply")
     direct = anna.client.rooms[text.room_id]
     assert direct.encrypted and set(direct.users) == {anna.user_id, world.bot_id}
@@ -60,4 +63,5 @@ async def test_outbox_left_by_a_crash_is_sent_with_files_in_an_encrypted_direct_
     assert file.content["msgtype"] == "m.file" and image.content["msgtype"] == "m.image"
     assert await decrypted(anna, file) == export
     assert await decrypted(anna, image) == picture
-    assert MatrixState.load(state.path).outbox == []  # sent, so not sent again after a restart
+    # sent, so not sent again after a restart
+    assert running.app.store.parcels(waiting=True) == []

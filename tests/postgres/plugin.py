@@ -3,7 +3,7 @@
 ``IDEENLOTSE_TEST_BACKEND=postgres`` starts one local PostgreSQL with pgvector for the
 session (tests/postgres/server.py), migrates a template database once, and gives every test
 a fresh copy of it through ``IDEENLOTSE_DATABASE_URL`` - the variable production uses - so
-the ``store`` fixture, ``Store.open`` in a test and ``ideenlotse`` subprocesses all use it.
+the ``store`` fixture, ``open_store`` in a test and ``ideenlotse`` subprocesses all use it.
 In that mode only the tests that touch the store run (``make test`` runs the rest once, on
 SQLite); tests in tests/postgres use PostgreSQL in either mode, so they run in the SQLite pass.
 """
@@ -26,7 +26,7 @@ from tests.postgres.server import LocalPostgres, start_postgres
 BACKEND = os.environ.get("IDEENLOTSE_TEST_BACKEND", "sqlite")
 TEMPLATE = "ideenlotse_template"
 STORE_FIXTURES = {"store", "bot", "say"}
-STORE_MARKERS = ("Store.open(", "build_app(")
+STORE_MARKERS = ("open_store(", "Store.open(", "build_app(")
 SQLITE_FILE_MARKERS = ("sqlite3.", "DB_FILENAME", "ideenlotse.db", "PRAGMA ")
 _names = itertools.count(1)
 
@@ -70,8 +70,7 @@ def _database_backend(
         monkeypatch.delenv("IDEENLOTSE_DATABASE_URL", raising=False)
         yield
         return
-    from knowledge.pg import PgStore
-    from knowledge.store import Store
+    from knowledge import open as opening
 
     server: LocalPostgres = request.getfixturevalue("postgres")
     first: str = request.getfixturevalue("postgres_url")
@@ -79,7 +78,7 @@ def _database_backend(
     databases: dict[Path, str] = {}
     extra: list[str] = []
 
-    def open_database(cls: type[Store], data_dir: Path) -> Store:
+    def database_for(data_dir: Path) -> str:
         key = Path(data_dir).resolve()
         if key not in databases:
             if databases:
@@ -87,9 +86,9 @@ def _database_backend(
                 databases[key] = server.create_database(extra[-1], template=TEMPLATE)
             else:
                 databases[key] = first
-        return PgStore.connect(databases[key])
+        return databases[key]
 
-    monkeypatch.setattr(Store, "open", classmethod(open_database))
+    monkeypatch.setattr(opening, "database_url", database_for)
     yield
     for name in extra:
         server.drop_database(name)

@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
 from bot.semantic import SemanticMatcher
+from knowledge.open import open_store
 from knowledge.pg import PgStore
-from knowledge.store import Store
 from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
 
@@ -65,7 +65,7 @@ def test_an_idea_stored_by_the_other_process_is_suggested(two: tuple[Process, Pr
 
 @pytest.mark.sqlite_only
 def test_sqlite_store_has_no_shared_vector_index(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         assert store.nearest_ideas(HashingEncoder().encode(["x"])[0], "fake-hashing", 5) is None
     finally:

@@ -15,11 +15,12 @@ import pytest
 
 from bot.config import PrivacySettings, Settings
 from bot.core import Bot
+from bot.delivery import Outbox
 from bot.events import Message, Reply, Sender
 from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
 from knowledge.db import DB_FILENAME
-from knowledge.store import Store
+from knowledge.open import open_store
 from matching.routing import Router
 from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
@@ -33,7 +34,7 @@ class World:
         self, data: Path, roles: dict[str, str], erase_mode: str = "delete", routing: bool = True
     ):
         self.data = data
-        self.store = Store.open(data)
+        self.store = open_store(data)
         self.clock = FakeClock()
         encoder = HashingEncoder()
         self.matcher = SemanticMatcher(encoder, clock=self.clock, thresholds=THRESHOLDS)
@@ -68,7 +69,16 @@ class World:
             PLATFORM, f"$ev{next(self.events)}", sender, text, room=None if direct else "!r",
             is_direct=direct,
         )  # fmt: skip
-        return self.bot.handle(message, idea_room=not direct)
+        replies = self.bot.handle(message, idea_room=not direct)
+        self.deliver()
+        return replies
+
+    def deliver(self) -> None:
+        """Send what the outbox holds, as the platform's adapter does right after each event:
+        delivered rows keep no text and no address."""
+        outbox = Outbox()
+        while taken := outbox.take(self.store, PLATFORM, self.clock()):
+            outbox.delivered(self.store, taken, self.clock())
 
     def erasure_code(self, user: str) -> str:
         """Ask to be forgotten; the one-time code the bot sends (by direct message)."""

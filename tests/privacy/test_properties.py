@@ -32,8 +32,8 @@ from bot.events import Action, Message, Sender
 from bot.handlers import REGISTRY
 from bot.i18n import Translator
 from bot.importer import FIELDS, ImportFileError, ImportRow, RowError, read_rows
+from knowledge.open import open_store
 from knowledge.records import STATUSES, NewIdea
-from knowledge.store import Store
 
 NAMES = sorted(name for command in REGISTRY for name in command.names)
 PARSED = (Invocation, NotACommand, EmptyCommand, UnknownCommand, UsageError)
@@ -92,7 +92,7 @@ def test_the_text_of_an_idea_is_kept_as_typed(text: str) -> None:
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     data = tmp_path_factory.mktemp("props")
-    store = Store.open(data)
+    store = open_store(data)
     settings_ = Settings(data_dir=data, roles={"chef": "cdo"})
     with store.transaction():
         for text in ("Akten digital führen", "WLAN im Rathaus", "Kantine bargeldlos bezahlen"):

@@ -11,7 +11,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.core import Bot
 from bot.events import Message, Sender
 from bot.ratelimit import RateLimiter
-from knowledge.store import Store
+from knowledge.open import open_store
 from tests.conftest import FakeClock
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def test_a_burst_passes_a_flood_is_refused_and_time_refills() -> None:
 
 def test_the_bot_answers_a_flood_once_and_stores_nothing_of_it(tmp_path: Path) -> None:
     clock = FakeClock(T0)
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     bot = Bot(store, Settings(data_dir=tmp_path, messages_per_minute=5), clock=clock)
 
     def send(n: int, user: str = "@flood:stadt.example") -> list[str]:

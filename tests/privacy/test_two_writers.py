@@ -18,7 +18,7 @@ from bot import core
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
-from knowledge.store import Store
+from knowledge.open import open_store
 from tests.conftest import FakeClock
 
 PER_WRITER = 100
@@ -31,11 +31,11 @@ def message(who: str, n: int, event_id: str | None = None) -> Message:
 
 def test_two_writers_on_one_file_lose_nothing(tmp_path: Path, clock: FakeClock) -> None:
     data = tmp_path / "data"
-    Store.open(data).close()  # migrated once, as the first process would
+    open_store(data).close()  # migrated once, as the first process would
     failed: list[str] = []
 
     def write(who: str) -> None:
-        store = Store.open(data)
+        store = open_store(data)
         bot = Bot(store, Settings(data_dir=data), clock=clock)
         for n in range(PER_WRITER):
             replies = bot.handle(message(who, n), idea_room=True)
@@ -49,7 +49,7 @@ def test_two_writers_on_one_file_lose_nothing(tmp_path: Path, clock: FakeClock) 
     for writer in writers:
         writer.join()
     assert failed == []
-    store = Store.open(data)
+    store = open_store(data)
     assert store.count_ideas() == 2 * PER_WRITER
     store.close()
 
@@ -59,7 +59,7 @@ def test_a_busy_store_claims_nothing_and_says_so(
     tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = tmp_path / "data"
-    store = Store.open(data)
+    store = open_store(data)
     store.db.execute("PRAGMA busy_timeout=50")
     monkeypatch.setattr(core, "BUSY_RETRY_PAUSES", (0.01,))
     bot = Bot(store, Settings(data_dir=data), clock=clock)

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
-from knowledge.store import Store
+from knowledge.open import open_store
 from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
 from tests.scenarios import PEOPLE
@@ -53,7 +53,7 @@ USERS = {
 
 def build_app(data_dir: Path, settings: Settings, clock: FakeClock) -> App:
     """The production App wiring with the hashing encoder and no router (fast, no model)."""
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     encoder = HashingEncoder()
     matcher = SemanticMatcher(encoder, clock=clock, thresholds=hashing_thresholds())
     desk = QuestionDesk(encoder, None, matcher)

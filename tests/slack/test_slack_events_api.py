@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from bot.core import Handled
 from bot.events import Action, Attachment, Message, Reply
 from knowledge.store import Store
 from tests.conftest import FakeClock
@@ -243,13 +244,13 @@ def test_slack_gets_its_ack_before_the_work_is_done(
     rig: SlackRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = threading.Event()
-    handle = rig.app.bot.handle
+    process = rig.app.bot.process
 
-    def held(event: Message | Action, **options: bool) -> list[Reply]:
+    def held(event: Message | Action, **options: bool) -> Handled:
         assert gate.wait(60), "never released"
-        return handle(event, **options)
+        return process(event, **options)
 
-    monkeypatch.setattr(rig.app.bot, "handle", held)
+    monkeypatch.setattr(rig.app.bot, "process", held)
     event = payloads.event_callback(payloads.message("UANNA", IDEA, IDEAS, rig.new_ts()), "Ev1")
     command = payloads.slash_command("UBEN", "idee Akten digital führen", IDEAS, "trig-held")
     # Both answers arrive while the core is still held: the ack does not wait for the work.

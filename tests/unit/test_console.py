@@ -6,10 +6,12 @@ import io
 from pathlib import Path
 
 from adapters.console import ConsoleChat, to_message, to_text
+from bot.clock import iso
 from bot.config import Settings
 from bot.core import Bot
+from bot.delivery import Outbox
 from bot.events import Button, Reply, Sender
-from knowledge.store import Store
+from knowledge.open import open_store
 
 
 def test_to_message_and_to_text() -> None:
@@ -22,19 +24,44 @@ def test_to_message_and_to_text() -> None:
 
 
 def test_due_jobs_are_printed_after_each_message(bot: Bot) -> None:
+    """A job puts its reminder into the outbox (as ``App.due`` does); the console prints it
+    from there after the message, once."""
     out = io.StringIO()
-    due = [[Reply("Erinnerung: Frage #1 ist offen.", direct_to="cdo-user")], []]
-    chat = ConsoleChat(bot, Sender("anna", "Anna"), out, jobs=lambda: due.pop(0))
-    chat.run(["!idee Akten digital führen\n", "   \n", "!suche Akten\n"])
+    due = [[Reply("Erinnerung: Frage #1 ist offen.", direct_to="cdo-user")], [], []]
+
+    def job() -> None:
+        with bot.store.transaction():
+            now = iso(bot.clock())
+            Outbox().queue(bot.store, due.pop(0), kind="reminder", cause="1:remind", now=now)
+
+    chat = ConsoleChat(bot, Sender("anna", "Anna"), out, jobs=job)
+    chat.run(["!idee Akten digital führen\n", "   \n", "!suche Akten\n", "!hilfe\n"])
     text = out.getvalue()
     assert "**#1**" in text and "[Direktnachricht an cdo-user]\nErinnerung" in text
     assert text.index("Erinnerung") < text.index("gefunden")
+    assert text.count("Erinnerung") == 1
+    assert bot.store.parcels(waiting=True) == []  # everything printed is marked delivered
+
+
+def test_console_replies_go_through_the_outbox(bot: Bot) -> None:
+    """What the console prints was committed to the outbox with the message, and is marked
+    delivered once printed; another console's replies are left to that console."""
+    anna = ConsoleChat(bot, Sender("anna", "Anna"), io.StringIO())
+    [saved] = anna.say("!idee Akten digital führen")
+    [parcel] = bot.store.parcels()
+    assert (parcel.platform, parcel.kind, parcel.attempts) == ("console", "answer", 1)
+    assert parcel.delivered_at is not None and parcel.content is None  # sent: text forgotten
+    other = to_message(Sender("bob", "Bob"), "!hilfe")
+    bot.handle(other, idea_room=True)  # as another console process would
+    anna.say("!suche Akten")
+    assert [p.cause for p in bot.store.parcels(waiting=True)] == [other.event_id]
+    assert "#1" in saved.text
 
 
 def test_an_erased_console_user_leaves_no_file_behind(tmp_path: Path) -> None:
     """Each person's export in their own folder (no two users share a file name), and gone with
     them when they are forgotten."""
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     bot = Bot(store, Settings(data_dir=tmp_path / "data"))
     outbox = tmp_path / "data" / "dateien"
     anna = ConsoleChat(bot, Sender("anna", "Anna"), out=io.StringIO(), outbox=outbox)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Reply, Sender
 from bot.semantic import SemanticMatcher
-from knowledge.store import Store
+from knowledge.open import open_store
 from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
 
@@ -28,7 +28,7 @@ WLAN = "WLAN in allen Sitzungsräumen des Rathauses"
 
 class Chat:
     def __init__(self, tmp_path: Path):
-        self.store = Store.open(tmp_path / "data")
+        self.store = open_store(tmp_path / "data")
         self.clock = FakeClock()
         self.matcher = SemanticMatcher(
             HashingEncoder(), clock=self.clock, thresholds=hashing_thresholds()

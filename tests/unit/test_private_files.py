@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.matrix import LEGACY_PICKLE_KEY, _forget_user, crypto_store_key
-from adapters.matrix_state import Delivery, MatrixState
-from bot.events import Reply
+from adapters.matrix import LEGACY_PICKLE_KEY, crypto_store_key
+from adapters.matrix_state import MatrixState
 from bot.private_files import private_secret
 
 
@@ -31,12 +30,8 @@ def test_the_matrix_crypto_store_never_gets_the_public_default(tmp_path: Path) -
 def test_an_erased_matrix_user_leaves_the_adapter_state(tmp_path: Path) -> None:
     state = MatrixState(tmp_path / "state.json")
     state.direct_rooms = {"@anna:stadt.de": "!dm-anna", "@bob:stadt.de": "!dm-bob"}
-    state.outbox = [
-        Delivery(Reply("für Anna", direct_to="@anna:stadt.de"), None, None),
-        Delivery(Reply("für Bob", direct_to="@bob:stadt.de"), None, None),
-    ]
     state.save()
-    _forget_user(state, "@anna:stadt.de")
+    state.forget("@anna:stadt.de")
     state.save()
     written = (tmp_path / "state.json").read_text(encoding="utf-8")
     assert "anna" not in written and "@bob:stadt.de" in written

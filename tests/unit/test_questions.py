@@ -18,6 +18,7 @@ from bot.core import Bot
 from bot.events import Message, Reply, Sender
 from bot.questions import QuestionDesk, due_reminders, looks_like_question, recipients
 from bot.semantic import SemanticMatcher
+from knowledge.open import open_store
 from knowledge.store import Store
 from matching.routing import Route
 from tests.conftest import FakeClock
@@ -57,7 +58,7 @@ class Chat:
         prefix: str = "!",
         **questions: object,
     ):
-        self.store = Store.open(tmp_path / "data")
+        self.store = open_store(tmp_path / "data")
         self.clock = FakeClock()  # Monday 2026-11-23 09:00 UTC = 10:00 in Berlin
         self.router = KeywordRouter()
         self.encoder = HashingEncoder()

@@ -1,31 +1,11 @@
-"""VectorIndex, the lexical model and the fused scorer, on small hand-made data (no model)."""
+"""VectorIndex and semantic cosines, on small hand-made data (no model)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from matching.lexical import (
-    MIN_TOPIC_CORPUS,
-    LexicalModel,
-    lexical_cosines,
-    normalize,
-    topic_cosines,
-)
-from matching.similarity import (
-    BASIC,
-    DUPLICATE,
-    LEXICAL,
-    RELATED,
-    SEMANTIC,
-    Match,
-    VectorIndex,
-    confidence,
-    fuse,
-    fused_scores,
-    rerank,
-    semantic_cosines,
-)
+from matching.similarity import VectorIndex, semantic_cosines
 
 PRECISIONS = ["int8x2", "float16", "float32"]
 DIM = 16
@@ -201,129 +181,6 @@ def test_bad_input_is_refused(ids: list[int], vectors: np.ndarray, message: str)
     assert len(index) == 0
 
 
-# --- lexical -------------------------------------------------------------------------------
-
-IDEAS = [
-    "Radwege in der Innenstadt verbreitern",
-    "Breitere Radwege für die Innenstadt",
-    "Elektronische Akte in allen Ämtern einführen",
-    "Die E-Akte für alle Ämter einführen",
-    "Fußgängerüberweg an der Schule einrichten",
-]
-
-
-def test_normalize_folds_umlauts_and_case() -> None:
-    assert normalize("  Fußgänger   ÜBERWEG ") == "fussgaenger ueberweg"
-
-
-def test_lexical_cosines_find_inflections_and_compounds() -> None:
-    model = LexicalModel().fit(IDEAS)
-    vectors = model.encode(IDEAS)
-    scores = lexical_cosines(vectors, vectors)
-    assert np.allclose(np.diag(scores), 1.0, atol=1e-5)
-    assert scores[0, 1] > scores[0, 2] and scores[0, 1] > scores[0, 4]
-    assert scores[2, 3] > scores[2, 0]
-    paired = lexical_cosines(vectors, vectors.take([1, 0, 3, 2, 4]), paired=True)
-    assert np.allclose(paired, scores[[0, 1, 2, 3, 4], [1, 0, 3, 2, 4]], atol=1e-6)
-    spelled = model.encode(["Fussgaengerueberweg an der Schule"])
-    assert lexical_cosines(spelled, vectors.take([4]))[0, 0] > 0.5
-
-
-def test_topics_need_a_corpus() -> None:
-    small = LexicalModel().fit(IDEAS)
-    assert not small.has_topics and small.encode(IDEAS).topics is None
-    assert topic_cosines(small.encode(IDEAS), small.encode(IDEAS)) is None
-    corpus = [f"{idea} Nummer {n}" for n in range(MIN_TOPIC_CORPUS // 5 + 1) for idea in IDEAS]
-    large = LexicalModel(topic_dims=4).fit(corpus)
-    vectors = large.encode(IDEAS)
-    assert large.has_topics and vectors.topics is not None
-    assert np.allclose(np.linalg.norm(vectors.topics, axis=1), 1.0, atol=1e-5)
-    topics = topic_cosines(vectors, vectors)
-    assert topics is not None and topics[0, 1] > topics[0, 2]
-
-
-def test_lexical_model_refuses_misuse() -> None:
-    with pytest.raises(RuntimeError):
-        LexicalModel().encode(IDEAS)
-    with pytest.raises(TypeError):
-        LexicalModel().fit("ein einziger Text")
-    with pytest.raises(ValueError):
-        LexicalModel().fit([])
-
-
-# --- fused score ---------------------------------------------------------------------------
-
-
-def test_fuse_weighs_z_scores() -> None:
-    semantic = np.array([SEMANTIC.mean, SEMANTIC.mean + SEMANTIC.std], np.float32)
-    lexical = np.array([LEXICAL.mean + 2 * LEXICAL.std, LEXICAL.mean], np.float32)
-    fused = fuse(semantic, lexical)  # BASIC
-    assert fused == pytest.approx([BASIC.lexical * 2, BASIC.semantic], abs=1e-4)
-
-
-def test_fuse_gives_missing_topic_weight_to_the_others() -> None:
-    semantic, lexical = np.array([0.3], np.float32), np.array([0.2], np.float32)
-    without = fuse(semantic, lexical, None, profile=RELATED)
-    same_share = fuse(semantic, lexical, np.array([0.0], np.float32), profile=RELATED)
-    assert without.shape == (1,) and without[0] != pytest.approx(same_share[0])
-    scale = (RELATED.semantic + RELATED.lexical + RELATED.topic) / (
-        RELATED.semantic + RELATED.lexical
-    )
-    expected = scale * (
-        RELATED.semantic * (0.3 + 0.0005) / 0.0871 + RELATED.lexical * (0.2 - 0.0639) / 0.0335
-    )
-    assert without[0] == pytest.approx(expected, rel=1e-3)
-
-
-@pytest.mark.parametrize("profile", [BASIC, DUPLICATE])
-def test_fuse_grows_with_each_signal(profile: object) -> None:
-    grid = np.linspace(0.0, 1.0, 11, dtype=np.float32)
-    assert np.all(np.diff(fuse(grid, np.full(11, 0.1, np.float32), profile=profile)) > 0)  # type: ignore[arg-type]
-    if profile is BASIC:
-        assert np.all(np.diff(fuse(np.full(11, 0.8, np.float32), grid)) > 0)
-
-
-def test_confidence_is_a_monotone_probability() -> None:
-    scores = np.linspace(-10, 20, 31)
-    for profile in (BASIC, RELATED, DUPLICATE):
-        values = confidence(scores, profile)
-        assert np.all((values >= 0) & (values <= 1)) and np.all(np.diff(values) >= 0)
-
-
-def test_semantic_cosines_center_on_the_corpus_mean() -> None:
-    a = np.array([[1.0, 1.0, 0.0]], np.float32)
-    b = np.array([[1.0, 0.0, 1.0]], np.float32)
-    assert semantic_cosines(a, b)[0, 0] == pytest.approx(0.5)
-    centered = semantic_cosines(a, b, mean=np.array([1.0, 0.0, 0.0], np.float32))
-    assert centered[0, 0] == pytest.approx(0.0, abs=1e-6)
-    assert semantic_cosines(a, b, paired=True) == pytest.approx([0.5])
-
-
-def test_fused_scores_and_rerank(rng: np.random.Generator) -> None:
-    vectors = unit(rng, 5)
-    vectors[1] = vectors[0] + 0.05 * vectors[1]  # idea 1 restates idea 0
-    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    model = LexicalModel().fit(IDEAS)
-    lex = model.encode(IDEAS)
-    with pytest.raises(ValueError, match="mean"):
-        fused_scores(vectors, vectors, lex, lex, profile=RELATED)
-    matrix = fused_scores(vectors, vectors, lex, lex, profile=RELATED, mean=vectors.mean(0))
-    assert matrix.shape == (5, 5) and matrix[0, 1] == matrix[0, 1:].max()
-    best = rerank(
-        vectors[0],
-        lex.take([0]),
-        [1, 2, 3, 4],
-        vectors[1:],
-        lex.take([1, 2, 3, 4]),
-        k=2,
-        mean=vectors.mean(0),
-    )
-    assert [m.id for m in best] == [1, int(np.argsort(-matrix[0, 2:])[0]) + 2]
-    assert isinstance(best[0], Match) and 0.0 <= best[0].confidence <= 1.0
-    assert best[0].score == pytest.approx(float(matrix[0, 1]), abs=1e-4)
-    assert rerank(vectors[0], lex.take([0]), [], vectors[:0], lex.take([]), k=3) == []
-
-
 def test_int8_scan_stays_within_its_error_bound(rng: np.random.Generator, scan_with: str) -> None:
     """The bound is what makes the int8 shortlist exact; check it on every row."""
     vectors = unit(rng, 3000, 384) * 0.2 + unit(rng, 1, 384)
@@ -350,3 +207,14 @@ def test_int8_range_grows_for_vectors_far_from_the_first(rng: np.random.Generato
         (best, score), *_ = index.search(query, 3)
         assert best == n and score == pytest.approx(1.0, abs=1e-3)
         assert [i for i, _ in index.search(query, 3)] == brute_force(index, query, 3, set())
+
+
+# --- semantic cosines ---------------------------------------------------------------------
+
+
+def test_semantic_cosines_center_on_the_corpus_mean() -> None:
+    a = np.array([[1.0, 1.0, 0.0]], np.float32)
+    b = np.array([[1.0, 0.0, 1.0]], np.float32)
+    assert semantic_cosines(a, b)[0, 0] == pytest.approx(0.5)
+    centered = semantic_cosines(a, b, mean=np.array([1.0, 0.0, 0.0], np.float32))
+    assert centered[0, 0] == pytest.approx(0.0, abs=1e-6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from nio import Event
 
 from adapters import console, matrix_events, slack_events
-from adapters.matrix_state import Delivery, MatrixState
+from adapters.matrix_state import MatrixState
+from bot.delivery import Origin, Outbox, queue_answers
 from bot.events import Action, Message, Reply, Sender
 from bot.text_input import clean_text
 from knowledge.store import Store
@@ -63,15 +65,22 @@ def test_every_adapter_edge_cleans() -> None:
     assert message is not None and message.text == "Drucker teilen"
 
 
-def test_matrix_state_saves_a_reply_with_a_lone_surrogate(tmp_path: Path) -> None:
+def test_a_reply_with_a_lone_surrogate_is_queued_and_sent_as_a_replacement(store: Store) -> None:
+    origin = Origin("matrix", "$e1", "!r", ANNA.user_id, "$e1")
+    with store.transaction():  # a database takes no lone surrogate as text
+        queue_answers(store, [Reply("Danke für \udcff")], origin, "2026-11-23T09:00:00+00:00")
+    [taken] = Outbox().take(store, "matrix", datetime(2026, 11, 23, 9, tzinfo=UTC))
+    assert taken.reply.text == "Danke für \ufffd"
+
+
+def test_matrix_state_saves_a_button_with_a_lone_surrogate(tmp_path: Path) -> None:
     state = MatrixState(tmp_path / "state.json")
-    state.outbox.append(Delivery(Reply("Danke für \udcff"), "!r", "$e1"))
+    state.remember_buttons("$bot", None, ["!suche \udcff"])
     state.save()
     state.save()  # and every later save
-    assert json.loads((tmp_path / "state.json").read_bytes())["outbox"][0]["text"] == (
-        "Danke für \ufffd"
-    )
-    assert MatrixState.load(tmp_path / "state.json").outbox[0].reply.text == "Danke für \ufffd"
+    saved = json.loads((tmp_path / "state.json").read_bytes())
+    assert saved["buttons"]["$bot"]["commands"] == ["!suche \ufffd"]
+    assert MatrixState.load(tmp_path / "state.json").buttons == saved["buttons"]
 
 
 def test_the_core_stores_no_invisible_idea_and_cleans_the_others(say: Say, store: Store) -> None:
