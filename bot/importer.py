@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.commands import ArgumentError
 from bot.statuses import parse_status
+from bot.text_input import clean_text
 
 FIELDS = ("text", "title", "author", "department", "created", "status")
 
@@ -153,8 +154,10 @@ def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | Ro
         value = record.get(name)
         if name in record and not isinstance(value, str) and (value is not None or name == "text"):
             return RowError(line, f"'{name}' must be text, not {_kind(value)}")
-        # text keeps the author's paragraphs; other fields are one line
-        value = (value or "").strip() if name == "text" else " ".join((value or "").split())
+        # cleaned as chat input is (bot.text_input); text keeps the author's paragraphs, other
+        # fields are one line
+        value = clean_text(value or "")
+        value = value.strip() if name == "text" else " ".join(value.split())
         if len(value) > max_length:
             return RowError(
                 line, f"'{name}' has {len(value)} characters, more than the {max_length} allowed"

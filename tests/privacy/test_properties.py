@@ -32,6 +32,7 @@ from bot.events import Action, Message, Sender
 from bot.handlers import REGISTRY
 from bot.i18n import Translator
 from bot.importer import FIELDS, ImportFileError, ImportRow, RowError, read_rows
+from bot.text_input import clean_text
 from knowledge.open import open_store
 from knowledge.records import STATUSES, NewIdea
 
@@ -208,8 +209,8 @@ def test_every_jsonl_line_becomes_a_row_or_a_reported_error(
     check_rows(rows, 30)
     for record, row in zip(records, rows, strict=True):
         text = record.get("text")
-        if isinstance(row, ImportRow):
-            assert str(text).strip() == row.text
+        if isinstance(row, ImportRow):  # cleaned as chat input is
+            assert clean_text(str(text)).strip() == row.text
 
 
 CELL = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
@@ -231,5 +232,4 @@ def test_every_csv_record_becomes_a_row_or_a_reported_error(
     check_rows(rows, 30)
     for record, row in zip(records, rows, strict=True):
         if isinstance(row, ImportRow):  # line breaks inside a cell are read as "\n"
-            typed = record["text"].replace("\r\n", "\n").replace("\r", "\n")
-            assert row.text == typed.strip()
+            assert row.text == clean_text(record["text"]).strip()

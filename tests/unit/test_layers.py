@@ -13,6 +13,8 @@ a module above is no cycle.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -419,3 +421,15 @@ def test_finds_cycles_through_function_level_imports_but_not_type_checking() -> 
 )
 def test_length_rule(counts: dict[str, int], ceilings: dict[str, int], problems: int) -> None:
     assert len(length_violations(counts, ceilings)) == problems
+
+
+def test_importing_the_command_line_loads_no_heavy_package() -> None:
+    """`ideenlotse --help`, `export` and the like must answer at once (issue #17): torch,
+    transformers, sentence-transformers, scikit-learn and scipy load only where a command
+    needs them."""
+    heavy = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy")
+    probe = f"import sys, bot.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"
