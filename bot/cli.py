@@ -336,7 +336,7 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
       ideenlotse export --person anna --out anna.json
       ideenlotse export --person matrix:@anna:stadt.de
     """
-    from bot import services
+    from bot import render, services
 
     store = open_store(settings(ctx))
     try:
@@ -345,7 +345,7 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
         raise Failure(str(exc)) from exc
     finally:
         store.close()
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = render.json_document(data)
     if out is None:
         click.echo(text)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from bot.commands import REGISTRY, Command
@@ -91,3 +92,20 @@ def usage(t: Translator, command: Command) -> str:
 def roles_phrase(t: Translator, roles: frozenset[str]) -> str:
     order = ("cdo", "cio", "admin", "staff")
     return ", ".join(t(f"roles.{role}") for role in order if role in roles)
+
+
+def json_document(data: dict[str, object]) -> str:
+    """``data`` as JSON for people and programs: indented at the top, one line per list item.
+
+    Indenting every level makes json use its pure-Python encoder: 0.3 s for an export of
+    10,000 ideas, more than the whole command may take; item by item, its C encoder writes.
+    """
+    fields = []
+    for key, value in data.items():
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
+            fields.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            fields.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(fields) + "\n}"
