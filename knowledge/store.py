@@ -45,7 +45,10 @@ class Store(
         migrate(db, dialect)
 
     def close(self) -> None:
-        self.db.close()
+        """Waits for a transaction another thread is in (an adapter's delivery worker):
+        closing the connection under a running query crashes the sqlite3 module."""
+        with self._lock:
+            self.db.close()
 
     def ping(self) -> None:
         """Raise if the database does not answer: the health check."""

@@ -76,8 +76,9 @@ class LightEncoder:
         folder = Path(info.path)
         self.info, self.name, self.dim, self.prefix = info, info.name, info.dim, prefix
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
-            raise ValueError(f"not a BERT model with GELU: {folder}")
+        kind = (config.get("model_type"), config.get("hidden_act"))
+        if kind != ("bert", "gelu") or config.get("position_embedding_type") != "absolute":
+            raise ValueError(f"not a BERT model with GELU and absolute positions: {folder}")
         self.heads = int(config["num_attention_heads"])
         self.eps = np.float32(config["layer_norm_eps"])
         self.tokenizer = _tokenizer(folder)
