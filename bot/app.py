@@ -34,8 +34,9 @@ from matching.routing import Router
 log = logging.getLogger(__name__)
 
 # From this much text on (characters, all texts together), loading the full model pays off:
-# its batches encode long texts faster than the light model (bench/startup.py: 1,000 short
-# queries 13 s light against 19 s full; medium posts break even at about 400).
+# its batches encode long texts faster than the light model. Measured while choosing: 1,000
+# short questions routed in 17-19 s light against 24 s full (bench/startup.py has the light
+# figure); posts of about 140 tokens break even at about 400.
 LIGHT_UP_TO = 200_000
 
 
