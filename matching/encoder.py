@@ -198,7 +198,7 @@ def _load_st(
 
 def weights_stamp(folder: Path) -> str:
     """Name, size and modification time of a model folder's weight files: what results
-    derived from the weights (``matching.light``, ``matching.kept_vectors``) are bound to."""
+    derived from the weights (``matching.light``, ``matching.kept``) are bound to."""
     files = sorted(p for p in Path(folder).iterdir() if p.suffix in (".safetensors", ".bin"))
     return ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
 

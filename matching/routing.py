@@ -14,7 +14,7 @@ weights cost clear-case accuracy (0.89 against 0.93), C between 16 and 128 was w
 Re-routings by a role holder become training examples with a higher weight and take effect at
 once: embeddings are cached per text, so a refit encodes only the new question and fits the
 small linear model again (milliseconds). The seed questions' embeddings are kept with the model
-(``matching.kept_vectors``), so a new process does not encode 540 questions before it routes.
+(``matching.kept``), so a new process does not encode 540 questions before it routes.
 
 The reason names what the question is really about: a second logistic regression over the same
 embeddings learns the remit areas of the labelled seed questions (column `area`), and the most
