@@ -20,6 +20,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from bot.cli_plan import plan
+from bot.cli_web import web, web_link
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.importer import ImportFileError, count_records, read_rows
@@ -628,6 +630,11 @@ def remove_examples(config: Settings, town: Town) -> None:
 def stdin_lines() -> list[str]:
     """One query per line of stdin; a blank line is no query."""
     return [line.strip() for line in sys.stdin if line.strip()]
+
+
+cli.add_command(plan)
+cli.add_command(web)
+cli.add_command(web_link)
 
 
 def main() -> None:

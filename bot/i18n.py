@@ -1,6 +1,7 @@
 """The message catalogue: every text a user reads, in German and English.
 
-Texts live in ``bot/locales/<lang>.toml`` so they can be reviewed and changed without touching
+Texts live in ``bot/locales/<lang>.toml``, and a feature's own texts in
+``bot/locales/<lang>.<feature>.toml``, so they can be reviewed and changed without touching
 code; a missing English text falls back to German, a missing key shows the key (and fails the
 catalogue test). Texts name commands as ``{prefix}hilfe``: the prefix is configured
 (``command_prefix``), so the catalogue cannot spell it out.
@@ -18,8 +19,22 @@ DEFAULT_LANGUAGE = "de"
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    source = resources.files("bot") / "locales" / f"{language}.toml"
-    return _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+    """The language's main file and its features' files in one table; a key defined twice is
+    an error, so no file silently overrides another's text."""
+    folder = resources.files("bot") / "locales"
+    names = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name == f"{language}.toml"
+        or (entry.name.startswith(f"{language}.") and entry.name.endswith(".toml"))
+    )
+    texts: dict[str, str] = {}
+    for name in names:
+        part = _flatten(tomllib.loads((folder / name).read_text(encoding="utf-8")))
+        if twice := texts.keys() & part.keys():
+            raise ValueError(f"locales/{name} defines again: {', '.join(sorted(twice))}")
+        texts.update(part)
+    return texts
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
