@@ -9,8 +9,10 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
   groups among near misses and distractors, written blind by two authors who saw neither the
   scorer nor its training data. Split by group (a group's members are all dev or all test);
   distractors stay in the searched corpus of both halves.
-- People (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people marked,
-  written blind; split by query.
+- People A (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people
+  marked, written blind; split by query. People B and C (people_b.json, people_c.json):
+  other towns' 24 and 25 profiles with 60 queries each, written blind later by other
+  authors; test only.
 - Routing (bench/eval_sets/routing_eval.csv): 160 questions written separately from the training
   questions, with the acceptable remit areas; split by row.
 """
@@ -62,8 +64,8 @@ class PeopleQuery:
     acceptable: list[str]
 
 
-def people_set() -> tuple[list[Person], list[PeopleQuery]]:
-    raw = json.loads((DATA / "people.json").read_text(encoding="utf-8"))
+def people_set(name: str = "people") -> tuple[list[Person], list[PeopleQuery]]:
+    raw = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
     people = [Person(p["name"], p["department"], p["interests"], p["ideas"]) for p in raw["people"]]
     queries = [
         PeopleQuery(q["id"], q["kind"], q["text"], q["relevant"], q["acceptable"])

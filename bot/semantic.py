@@ -151,6 +151,7 @@ class SemanticMatcher:
             vector,
             author,
             threshold=self.thresholds.person_idea,
+            interest_threshold=self.thresholds.person_interest,
             exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
         )
         return Suggestions(tuple(similar), tuple(colleagues))
@@ -268,10 +269,21 @@ class SemanticMatcher:
         limit: int = MAX_COLLEAGUES,
         exclude_authors: set[int] | None = None,
         prefer_other_departments: bool = True,
+        interest_threshold: float | None = None,
     ) -> list[Colleague]:
+        """``interest_threshold`` given: ``vector`` is an idea on intake, scored as
+        ``matching.people.rank_people`` says; otherwise a short `!wer` topic, scored raw
+        (centring listed more unfitting people for topics on people set B)."""
         people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
-        matches = rank_people(vector, profiles, limit=limit * 4, min_score=threshold)
+        matches = rank_people(
+            vector,
+            profiles,
+            limit=limit * 4,
+            min_score=threshold,
+            centre=None if interest_threshold is None else self.engine.centre(),
+            interest_min=interest_threshold,
+        )
         if prefer_other_departments:  # connecting across departments is the point
             matches.sort(
                 key=lambda m: (

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import iso, utcnow
 from bot.importer import ImportRow, RowError
-from bot.semantic import SemanticMatcher
 from knowledge.records import Idea, NewIdea, Person
 from knowledge.store import Store
+
+if TYPE_CHECKING:  # numpy and the matcher only for the commands that match: not for export
+    import numpy as np
+
+    from bot.semantic import SemanticMatcher
 
 MAX_INTERESTS = 20
 MAX_INTEREST_LENGTH = 60

@@ -73,5 +73,6 @@ def hashing_thresholds() -> Thresholds:
         related=top + 0.05,
         person_topic=top + 0.05,
         person_idea=top + 0.05,
+        person_interest=top + 0.05,
         answer_reuse=0.8,
     )
