@@ -126,7 +126,9 @@ def group_precision() -> dict[str, object]:
                     centre = (len(v) * v.mean(axis=0) + PRIOR_WEIGHT * prior) / (
                         len(v) + PRIOR_WEIGHT
                     )
-                    labels = clustering.cluster_labels(clustering.features(v, centre), threshold=cut)
+                    labels = clustering.cluster_labels(
+                        clustering.features(v, centre), threshold=cut
+                    )
                     themes = [items[n].theme for n in week]
                     for a in range(len(week)):
                         for b in range(a + 1, len(week)):
@@ -140,7 +142,6 @@ def group_precision() -> dict[str, object]:
         rows[str(cut)] = row
     good = [c for c in CUTS if rows[str(c)]["pair_precision_dev"] >= 0.8]
     return {"by_cut": rows, "loosest_cut_reaching_0.8_on_dev": max(good) if good else None}
-
 
 
 def nmi(truth: list[str], labels: np.ndarray) -> float:
