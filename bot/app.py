@@ -14,6 +14,7 @@ from bot.core import Bot
 from bot.delivery import Outbox
 from bot.digest import Digest, digest_for
 from bot.events import Reply
+from bot.plans_notices import due_owner_notices
 from bot.questions import QuestionDesk, due_reminders
 from bot.schedule import due_digest
 from bot.semantic import SemanticMatcher
@@ -91,6 +92,7 @@ class App:
         settings = self.bot.settings
         queued = due_reminders(self.store, settings, moment, outbox=self.outbox)
         queued += due_digest(self.store, settings, moment, self.digest, outbox=self.outbox)
+        queued += due_owner_notices(self.store, settings, moment, outbox=self.outbox)
         retention.run_due(self.store, settings, self.matcher, moment)  # says nothing
         return queued
 

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from bot.cli_plan import plan
-from bot.cli_web import web, web_link
+from bot.cli_web import serve_beside, web, web_link, with_web
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.importer import ImportFileError, count_records, read_rows
@@ -163,12 +163,12 @@ def run(ctx: click.Context) -> None:
     config = settings(ctx)
     names = configured_platforms(os.environ)
     if not names:
-        ctx.invoke(chat, name=getpass.getuser(), department=None, role=None)
+        with_web(config, ctx.invoke, chat, name=getpass.getuser(), department=None, role=None)
         return
     app = open_app(config)
     try:
         app.warm_up()
-        asyncio.run(serve_platforms(app, config, names))
+        asyncio.run(serve_beside(serve_platforms(app, config, names), app, config))
     except ConfigError as exc:
         raise Failure(str(exc)) from exc
     except KeyboardInterrupt:
@@ -528,23 +528,26 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
     """
     from bot.app import build_router, one_shot_encoder
     from bot.i18n import Translator
+    from bot.plans_questions import OwnerRoute, plan_owners
     from bot.render import route_reason
 
     config = settings(ctx)
     questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
     try:
-        router = build_router(one_shot_encoder(config, questions), store)
+        router = build_router(encoder := one_shot_encoder(config, questions), store)
         routes = router.route_many(questions, progress=len(questions) > 1 and sys.stderr.isatty())
+        owned = plan_owners(store, encoder, questions, routes)  # a system's or project's owner
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot route: {exc}") from exc
     finally:
         store.close()
     t = Translator(config.language)
-    for each in routes:
-        reason = route_reason(t, each)
+    for each, owner in owned:
+        reason = owner.reason(t) if owner else route_reason(t, each)
         if as_json or text is None:
             result = {"target": each.target, "confidence": each.confidence, "reason": reason}
+            result |= OwnerRoute.fields(owner)  # owner, system or project, where known
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
             click.echo(f"{each.target} ({each.confidence:.2f}): {reason}")

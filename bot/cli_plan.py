@@ -1,10 +1,163 @@
-"""``ideenlotse plan``: the city's Digital Agenda, project plan and systems (issue #18)."""
+"""``ideenlotse plan``: the city's Digital Agenda, project plan and systems (issue #18).
+
+A thin shell over ``bot.plans``. Everything heavy (the store, numpy, the model) is imported
+by the command that needs it, so ``ideenlotse --help`` stays quick.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from knowledge.store import Store
+
+
+class PlanFailure(click.ClickException):
+    """An error shown as one line, exit status 1 (as ``bot.cli.Failure``)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"ideenlotse: {self.format_message()}", err=True)
+
+
+def _store(ctx: click.Context) -> tuple[Settings, Store]:
+    from knowledge.open import open_store
+
+    config: Settings = ctx.find_root().obj
+    try:
+        return config, open_store(config.data_dir)
+    except Exception as exc:  # sqlite3 errors, permissions
+        raise PlanFailure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def plan() -> None:
-    """The city's plans: agenda goals, projects and systems."""
+    """The city's plans: agenda goals, projects and systems.
+
+    Once imported, a new idea is shown the project that already covers it, the goal it serves
+    and the systems it touches, and a question about a system reaches its owner.
+
+    \b
+    Examples:
+      ideenlotse plan import deploy/springe-plan.csv
+      ideenlotse plan show
+      ideenlotse plan match "Eingangsrechnungen automatisch verarbeiten"
+    """
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_plan(ctx: click.Context, file: Path) -> None:
+    """Import the plan from a CSV (";" or "," separated) or JSONL FILE.
+
+    Columns: kind (agenda, project or system), key, title (required); description, owner
+    (best the chat user id), department, status, goal (the key of an agenda goal), systems
+    (system keys) and aliases (other names and product names), the last two separated by
+    ";" inside the field; start and end (2026-03-01) for projects. Items are known by key:
+    importing again updates them and adds nothing twice. Broken rows are reported with
+    their line numbers and skipped; the exit status is 1 when there were any.
+
+    \b
+    Examples:
+      ideenlotse plan import deploy/springe-plan.csv
+      ideenlotse plan import plan.jsonl
+    """
+    from bot.clock import iso, utcnow
+    from bot.importer import ImportFileError
+    from bot.plans import import_plan as store_plan
+    from bot.plans_import import read_plan
+
+    try:
+        rows = read_plan(file)
+    except ImportFileError as exc:
+        raise PlanFailure(str(exc)) from exc
+    _, store = _store(ctx)
+    try:
+        report = store_plan(store, rows, iso(utcnow()))
+    finally:
+        store.close()
+    for error in report.errors:
+        click.echo(f"{file}:{error.line}: {error.reason}", err=True)
+    click.echo(report.summary)
+    if report.errors:
+        ctx.exit(1)
+
+
+@plan.command("show")
+@click.option("--json", "as_json", is_flag=True, help="The plan as one JSON object.")
+@click.pass_context
+def show(ctx: click.Context, as_json: bool) -> None:
+    """Show the imported plan: agenda goals, projects and systems.
+
+    \b
+    Examples:
+      ideenlotse plan show
+      ideenlotse plan show --json > plan.json
+    """
+    from bot.plans import show_plan
+
+    _, store = _store(ctx)
+    try:
+        shown = show_plan(store)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        return
+    if not any(shown.values()):
+        click.echo("no plan yet; import one with: ideenlotse plan import FILE")
+        return
+    for section, items in shown.items():
+        click.echo(f"{section}:")
+        for item in items:
+            extra = " · ".join(str(item[k]) for k in ("status", "owner", "goal") if item[k])
+            click.echo(f"  {item['key']:<6} {item['title']}" + (f"  ({extra})" if extra else ""))
+
+
+@plan.command("match")
+@click.argument("text", required=False)
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON line per text (the default for stdin)."
+)
+@click.pass_context
+def match(ctx: click.Context, text: str | None, as_json: bool) -> None:
+    """Show which plan items the idea TEXT (or each line of stdin) is about.
+
+    Each result is a list of {kind, key, title, score, owner}, best first: the project that
+    covers it, the agenda goal it serves and the systems it touches, each above its
+    calibrated threshold (what a new idea would be shown). Blank lines of stdin are skipped.
+
+    \b
+    Examples:
+      ideenlotse plan match "Eingangsrechnungen als XRechnung automatisch verarbeiten"
+      printf 'Das DMS startet nicht\\nWLAN im Jugendzentrum\\n' | ideenlotse plan match
+    """
+    from bot.app import one_shot_encoder
+    from bot.plans import match_texts
+
+    texts = [text] if text is not None else [ln.strip() for ln in sys.stdin if ln.strip()]
+    config, store = _store(ctx)
+    try:
+        found = match_texts(store, one_shot_encoder(config, texts), texts)
+    except (OSError, ValueError) as exc:
+        raise PlanFailure(f"cannot match: {exc}") from exc
+    finally:
+        store.close()
+    for results in found:
+        if as_json or text is None:
+            click.echo(json.dumps(results, ensure_ascii=False))
+            continue
+        if not results:
+            click.echo("nothing in the plans fits")
+        for result in results:
+            owner = f"  ({result['owner']})" if result["owner"] else ""
+            click.echo(
+                f"{result['kind']:<8} {result['key']:<6} {result['score']:.3f}  "
+                f"{result['title']}{owner}"
+            )

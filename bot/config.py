@@ -124,6 +124,28 @@ class DigestSettings:
     staff_council: bool = False
 
 
+DEFAULT_WEB_PORT = 8088
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Where the Lagebild cockpit is served and how people reach it.
+
+    ``url``: the address in login links (``IDEENLOTSE_WEB_URL``; behind a reverse proxy with
+    TLS, ``https://lagebild.stadt.de``): a link made by one process must open the server another
+    process runs. ``port``: where ``ideenlotse run`` serves it too (``IDEENLOTSE_WEB_PORT``;
+    None: not served by ``run``).
+    """
+
+    url: str | None = None
+    port: int | None = None
+
+    def base_url(self, port: int | None = None) -> str:
+        if self.url:
+            return self.url.rstrip("/")
+        return f"http://127.0.0.1:{port or self.port or DEFAULT_WEB_PORT}"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -139,6 +161,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     messages_per_minute: int = 30  # per person on chat platforms; the console is exempt
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     config_file: Path | None = None  # where these came from: roles are re-read when it changes
 
     def role_for(self, user_id: str) -> str | None:
@@ -220,8 +243,24 @@ def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Sett
         privacy=_privacy_settings(raw.get("privacy", {}), path),
         messages_per_minute=_positive_int(limits, "messages_per_minute", 30, path),
         matrix=_matrix_settings(raw.get("matrix", {}), path),
+        web=web_settings(env),
         config_file=path.resolve() if path.exists() else None,
     )
+
+
+def web_settings(env: dict[str, str]) -> WebSettings:
+    """The cockpit's address and port from the environment (both belong to the deployment,
+    like the platforms' addresses, not to the administrator's file)."""
+    url = env.get("IDEENLOTSE_WEB_URL", "").strip() or None
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError("IDEENLOTSE_WEB_URL must start with http:// or https://")
+    raw_port = env.get("IDEENLOTSE_WEB_PORT", "").strip()
+    port = None
+    if raw_port:
+        if not raw_port.isdecimal() or not 0 < int(raw_port) < 65536:
+            raise ConfigError("IDEENLOTSE_WEB_PORT must be a port number (1-65535)")
+        port = int(raw_port)
+    return WebSettings(redact_urls(url) if url else None, port)
 
 
 def _matrix_settings(table: Any, path: Path) -> MatrixSettings:

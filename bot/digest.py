@@ -20,6 +20,7 @@ import numpy as np
 from bot import render
 from bot.clock import iso
 from bot.config import Settings
+from bot.digest_plans import PlanSection, plan_section
 from bot.questions import is_overdue
 from bot.semantic import SemanticMatcher, idea_text
 from knowledge.digests import DigestIdea
@@ -164,6 +165,7 @@ class Digest:
     # person id pairs behind the introductions (also in staff-council mode, where they are
     # only counted): a sent digest records them so they are not suggested again soon
     suggested_pairs: tuple[tuple[int, int], ...] = ()
+    plans: PlanSection | None = None  # where ideas meet the city's plans (bot.digest_plans)
 
     @property
     def empty(self) -> bool:
@@ -240,6 +242,8 @@ def build_digest(
         trend,
         analysed=False,
     )
+    if encoder is not None and new_ideas:  # a quiet period stays one short line
+        base = replace(base, plans=plan_section(store, encoder, s_before, s_start, s_end))
     if encoder is None or not rows:
         return replace(base, analysed=encoder is not None)
     vectors = _vectors(store, encoder, rows)

@@ -25,6 +25,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.digest import Digest, IdeaItem, MapPoint
+from bot.digest_plans import plans_html, plans_json, plans_markdown
 from bot.events import Attachment
 from bot.i18n import Translator
 
@@ -103,7 +104,8 @@ def cluster_name(t: Translator, terms: tuple[str, ...]) -> str:
 def render_markdown(digest: Digest, t: Translator, *, image: str | None = None) -> str:
     """The digest as Markdown: the chat message, or a file with the map next to it."""
     template = environment().get_template("digest.md.j2")
-    return template.render(**_context(digest, t, CHAT_CLUSTERS), image=image).strip() + "\n"
+    text = template.render(**_context(digest, t, CHAT_CLUSTERS), image=image).strip()
+    return "\n".join(filter(None, [text, plans_markdown(digest.plans, t)])) + "\n"
 
 
 def render_html(digest: Digest, t: Translator) -> str:
@@ -111,7 +113,8 @@ def render_html(digest: Digest, t: Translator) -> str:
     template = environment().get_template("digest.html.j2")
     png = draw_map(digest, t) if digest.map_points else None
     data_url = "data:image/png;base64," + base64.b64encode(png).decode() if png else None
-    return template.render(**_context(digest, t, PAGE_CLUSTERS), map_url=data_url, lang=t.language)
+    page = template.render(**_context(digest, t, PAGE_CLUSTERS), map_url=data_url, lang=t.language)
+    return page.replace("</body>", plans_html(digest.plans, t) + "\n</body>", 1)
 
 
 def render_json(digest: Digest) -> dict[str, Any]:
@@ -135,6 +138,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
         "analysed": digest.analysed,
         "empty": digest.empty,
         "new_ideas": [idea(i) for i in digest.new_ideas],
+        "plans": plans_json(digest.plans),
         "clusters": [
             {
                 "terms": list(c.terms),

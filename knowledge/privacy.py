@@ -2,8 +2,8 @@
 retention clean-up (Art. 5 (1) e).
 
 ``PERSON_COLUMNS`` names every column that points at a person; the export reads exactly those
-rows and the erasure leaves none of them behind, and a test compares it with the schema's
-foreign keys, so a new table that stores people cannot be forgotten silently.
+rows and the erasure leaves none behind; a test compares it with the schema's foreign keys
+(plan items name their owner by user id, not by row: ``knowledge.plans`` covers those).
 
 The queries are plain SQL with ``?`` placeholders, shared by both backends. Deleting a row
 does not remove its bytes from the database's files (free pages, old FTS segments, old WAL
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from knowledge.dialect import Dialect
+from knowledge.plans import forget_plan_owner, plan_rows_about
 
-# table -> the columns in it that hold a person's id (people.id)
 PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "people": ("id",),
     "interests": ("person_id",),
@@ -38,6 +38,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "reroutes": ("person_id",),
     "digest_introductions": ("person_a", "person_b"),
     "outbox": ("person_id",),
+    "web_logins": ("person_id",),
 }
 # What the erasure does with each of them, besides people, ideas and questions:
 # rows that exist only because of the person go; rows that are the administration's record
@@ -48,6 +49,7 @@ ERASE_ROWS: dict[str, tuple[str, ...]] = {
     "introductions": ("requester_id", "target_id"),
     "digest_introductions": ("person_a", "person_b"),
     "outbox": ("person_id",),  # what was to be sent to them (``_forget_parcels``: and about them)
+    "web_logins": ("person_id",),  # their cockpit links and sessions (also ON DELETE CASCADE)
 }
 UNLINK: dict[str, tuple[str, ...]] = {
     "idea_links": ("confirmed_by",),
@@ -164,17 +166,15 @@ class PrivacyQueries:
             "ideas_you_support": list(supported),
             "people_in_your_introductions": list(names),
             "audit_log_about_you": list(about),
-        }
+        } | (plan_rows_about(self.db, person[0]) if person else {})
 
     # -- erasure ----------------------------------------------------------------------------
 
     def erasure_preview(self, person_id: int) -> tuple[int, int]:
         """How many ideas and questions the person has (shown before they confirm)."""
         ideas = self.db.execute("SELECT COUNT(*) FROM ideas WHERE author_id = ?", (person_id,))
-        questions = self.db.execute(
-            "SELECT COUNT(*) FROM questions WHERE asker_id = ?", (person_id,)
-        )
-        return int(ideas.fetchone()[0]), int(questions.fetchone()[0])
+        asked = self.db.execute("SELECT COUNT(*) FROM questions WHERE asker_id = ?", [person_id])
+        return int(ideas.fetchone()[0]), int(asked.fetchone()[0])
 
     def erase_person(
         self, person_id: int, now: str, *, mode: str = "delete", anonymous_label: str = "—"
@@ -218,6 +218,7 @@ class PrivacyQueries:
                 " source_event_id = NULL, updated_at = ? WHERE asker_id = ?",
                 (now, person_id),
             )
+        forget_plan_owner(self.db, person["platform_user_id"])
         self._forget_parcels(person)  # before the events they caused lose the link to them
         for table, columns in UNLINK.items():
             for column in columns:
@@ -286,6 +287,7 @@ class PrivacyQueries:
             f"DELETE FROM idea_links WHERE idea_a IN ({marks}) OR idea_b IN ({marks})", both
         )
         self.db.execute(f"DELETE FROM supports WHERE idea_id IN ({marks})", ids)
+        self.db.execute(f"DELETE FROM plan_idea_links WHERE idea_id IN ({marks})", ids)
         self.db.execute(f"DELETE FROM ideas_fts WHERE rowid IN ({marks})", ids)
         self.db.execute(f"DELETE FROM ideas WHERE id IN ({marks})", ids)
 
@@ -300,6 +302,7 @@ class PrivacyQueries:
         )
         self.db.execute(f"DELETE FROM answers WHERE question_id IN ({marks})", ids)
         self.db.execute(f"DELETE FROM reroutes WHERE question_id IN ({marks})", ids)
+        self.db.execute(f"DELETE FROM plan_question_links WHERE question_id IN ({marks})", ids)
         self.db.execute(f"DELETE FROM questions WHERE id IN ({marks})", ids)
 
     # -- retention --------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from knowledge.dialect import SQLITE, Dialect, StoreBusy
 from knowledge.digests import DigestQueries
 from knowledge.ideas import IdeaQueries
 from knowledge.links import LinkQueries
+from knowledge.logins import LoginQueries
 from knowledge.outbox import OutboxQueries
 from knowledge.people import PeopleQueries
+from knowledge.plans import PlanQueries
 from knowledge.privacy import PrivacyQueries
 from knowledge.questions import QuestionQueries
 
@@ -35,6 +37,8 @@ class Store(
     PrivacyQueries,
     DigestQueries,
     OutboxQueries,
+    PlanQueries,
+    LoginQueries,
 ):
     """The knowledge store, on SQLite unless given another dialect (``knowledge.pg``)."""
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 MIN_PART = 4  # shorter compound parts are mostly accidents ("Amt" in "Amtsblatt" is fine whole)
 _LINKS = ("", "s", "es", "n", "en", "e")  # Fugenelemente between the parts of a compound
+# Endings that make adjectives and abstract nouns, never a compound's head, though the
+# dictionary knows some as words: "elektronisch" is no "Elektron" + "Isch".
+_SUFFIXES = frozenset({"isch", "lich", "heit", "keit", "schaft"})
 
 # Words every idea post uses: they tell nothing about what two ideas share.
 _FILLER = """
@@ -127,7 +130,7 @@ def compound_parts(word: str) -> tuple[str, ...]:
     best: tuple[int, tuple[str, ...]] | None = None
     for cut in range(MIN_PART, len(low) - MIN_PART + 1):
         head = low[cut:]
-        if not _is_noun(head):
+        if head in _SUFFIXES or not _is_noun(head):
             continue
         for link in _LINKS:
             modifier = low[:cut]

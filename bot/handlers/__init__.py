@@ -7,6 +7,8 @@ from bot.commands import REGISTRY
 from bot.handlers import ideas, questions, network, profile
 from bot.handlers import privacy
 from bot.handlers import digest  # noqa: F401
+from bot.handlers import plans  # noqa: F401
+from bot.handlers import lagebild  # noqa: F401
 from bot.handlers import help
 
 __all__ = ["REGISTRY", "help", "ideas", "network", "privacy", "profile", "questions"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from bot import render, services
+from bot import plans, render, services
 from bot.commands import REGISTRY, STEWARDS, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import Suggestions
 from bot.render import typed
+from bot.semantic import idea_text
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -37,7 +39,20 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
     authors = {s.idea.author_id for s in suggestions.similar if s.idea.author_id is not None}
     people = [ctx.store.get_person(author) for author in authors]
     reachable = {p.id for p in people if p is not None and p.matching_opt_in}
-    return [intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable)]
+    reply = intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable)
+    return [with_plans(ctx, idea, reply)]
+
+
+def with_plans(ctx: Context, idea: Idea, reply: Reply) -> Reply:
+    """The plan items the idea touches (a project that covers it, its goal, its systems),
+    after the similar ideas: the plan is the administration's answer, ideas are colleagues'."""
+    encoder = plans.encoder_of(ctx.matcher, ctx.questions.encoder)
+    if encoder is None:
+        return reply
+    text = idea_text(idea)
+    hints = plans.idea_hints(ctx.store, encoder, ctx.t, idea.id, text, ctx.now)
+    lines = plans.hint_lines(ctx.t, hints)
+    return replace(reply, text="\n".join([reply.text, *lines])) if lines else reply
 
 
 def intake_reply(

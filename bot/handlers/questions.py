@@ -14,6 +14,7 @@ from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
 from bot.i18n import Translator
+from bot.plans_questions import route_question, tell_owner
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -24,7 +25,6 @@ from bot.questions import (
     is_overdue,
     local_time,
     quote,
-    routed,
     target_name,
 )
 from bot.render import typed
@@ -110,8 +110,8 @@ def route_and_deliver(ctx: Context, question: Question, *, passed_on: bool = Fal
     """Route, deliver and tell the asker where it went; ``passed_on``: the question was saved
     before (an earlier answer was offered and did not help), so it is not "saved" again."""
     t = ctx.t
-    route = routed(ctx.questions, question.text)
-    reason = render.route_reason(ctx.settings.translator(), route)  # as stored and shown
+    # the router's role, and the owner of a system or project the question is about
+    route, reason, owner = route_question(ctx.store, ctx.settings, ctx.questions, question, ctx.now)
     ctx.store.route_question(question.id, route.target, route.confidence, reason, ctx.now)
     ctx.store.audit(
         "question.routed", ctx.now, actor_id=ctx.person.id, subject_type="question",
@@ -120,9 +120,10 @@ def route_and_deliver(ctx: Context, question: Question, *, passed_on: bool = Fal
     current = ctx.store.get_question(question.id)
     assert current is not None
     delivered, to = deliver(ctx.store, ctx.settings, current)
+    delivered += tell_owner(ctx.store, ctx.settings, current, owner)
     key = "question.not_helped" if passed_on else "question.routed"
     text = t(key, id=question.id, roles=target_name(t, route.target))
-    text += " " + render.route_reason(t, route)
+    text += " " + (owner.reason(t) if owner else render.route_reason(t, route))
     notice = asker_notice(t, current, to)
     parts = [text, notice or t("question.answer_comes_here")]
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]

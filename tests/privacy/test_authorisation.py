@@ -47,6 +47,11 @@ POLICY: dict[str, tuple[frozenset[str] | None, str]] = {
     "vergiss-mich": (EVERYBODY, "!vergiss-mich"),
     "hilfe": (EVERYBODY, "!hilfe"),
     "digest": (frozenset({"cdo", "admin"}), "!digest"),
+    "lagebild": (EVERYBODY, "!lagebild"),
+    "projekte": (EVERYBODY, "!projekte"),
+    "agenda": (EVERYBODY, "!agenda"),
+    "system": (EVERYBODY, "!system DMS"),
+    "projektstatus": (STEWARDS, "!projektstatus P-1 laufend"),
 }
 CASES = [(name, role) for name in POLICY for role in ROLES]
 

@@ -45,6 +45,7 @@ def populate(world: World) -> int:
     world.say(CARLA, "!vernetzen 1")
     world.say(ANNA, "!vernetzen ablehnen 2")
     world.say(ANNA, "!nicht-aehnlich 1 2")
+    world.say(ANNA, "!lagebild")  # a cockpit link: a row in web_logins
     world.say(ANNA, "Wie beantrage ich Sonderurlaub für den Quastenflosser-Kongress?", direct=True)
     world.say(CARLA, "!frage Wer betreut das WLAN im Rathaus?")
     # Each acts on questions routed to their role only: the WLAN question went to the CIO,

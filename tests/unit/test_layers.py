@@ -36,7 +36,10 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 # The entry point starts the adapters it is asked to run, so it may import them - inside the
 # function that runs them only (``ideenlotse --help`` loads no platform library). Goes when
 # starting the adapters moves above bot/ (issue #16).
-ENTRY_POINTS: dict[str, frozenset[str]] = {"bot.cli": frozenset({"adapters"})}
+ENTRY_POINTS: dict[str, frozenset[str]] = {
+    "bot.cli": frozenset({"adapters"}),
+    "bot.cli_web": frozenset({"adapters"}),
+}
 
 # Third-party libraries that belong to one layer: the chat platforms' to the adapters
 # (STYLE.md rule 1), the database drivers to the store (no SQL outside knowledge/).
@@ -56,11 +59,11 @@ MAX_LINES = 400
 OVER_MAX_LINES: dict[str, int] = {
     "adapters/matrix.py": 684,
     "adapters/slack.py": 427,
-    "bot/cli.py": 648,  # every command; composition above bot/ is still open (issue #16)
+    "bot/cli.py": 651,  # every command; composition above bot/ is still open (issue #16)
     "bot/demo.py": 406,  # the demo town's data and loader
-    "bot/digest.py": 512,  # gathering, analysis and introductions in one
-    "bot/digest_render.py": 442,  # Markdown, HTML and the map picture in one
-    "matching/clustering.py": 514,  # clusters, their names and the map layout in one
+    "bot/digest.py": 516,  # gathering, analysis and introductions in one
+    "bot/digest_render.py": 445,  # Markdown, HTML and the map picture in one
+    "matching/clustering.py": 520,  # clusters, their names and the map layout in one
 }
 
 

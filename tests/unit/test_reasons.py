@@ -18,6 +18,7 @@ from matching.reasons import compound_parts, lemma, shared_terms, stopwords, ter
         ("Urlaubsantrag", ("Urlaub", "Antrag")),
         ("Rathaus", ("Rathaus",)),  # "Rat" + "Haus": too short a part to be a reason
         ("WLAN", ("WLAN",)),
+        ("elektronisch", ("elektronisch",)),  # not "Elektron" + "Isch": an ending, no word
     ],
 )
 def test_compounds_split_into_real_words(word: str, parts: tuple[str, ...]) -> None:

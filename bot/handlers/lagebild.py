@@ -1,0 +1,29 @@
+"""``!lagebild``: a one-time login link for the Lagebild cockpit, by direct message.
+
+The link logs its holder in as the person who asked, so it goes to them alone (a direct
+message, whatever room they asked in) and says how long it works.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.commands import REGISTRY
+from bot.context import Context
+from bot.events import Reply
+from bot.lagebild import LINK_VALID, make_link
+
+
+@REGISTRY.command("lagebild", aliases=("cockpit",))
+def lagebild(ctx: Context) -> list[Reply]:
+    t, person = ctx.t, ctx.person
+    link = make_link(
+        ctx.store, person, datetime.fromisoformat(ctx.now), ctx.settings.web.base_url()
+    )
+    minutes = int(LINK_VALID.total_seconds() // 60)
+    direct = Reply(
+        t("lagebild.link", link=link, minutes=minutes), direct_to=person.platform_user_id
+    )
+    if ctx.message.is_direct:
+        return [direct]
+    return [Reply(t("lagebild.sent_privately")), direct]

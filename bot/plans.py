@@ -1,0 +1,347 @@
+"""The city's plans as a service: import, show, and what a text is about.
+
+Plain values and ports in (store, encoder), plain values out; the CLI, the chat commands, the
+intake of ideas and the routing of questions all go through here. Plan items are few (tens,
+perhaps hundreds), so every call reads them from the store: a plan imported by another
+process, or a status set in chat, counts at once, and nothing has to be kept in step. Their
+vectors are stored with the model's name and encoded again only when the text or the model
+changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot.i18n import Translator
+from bot.importer import RowError
+from bot.plans_import import PlanRow, check_references
+from knowledge.plans import PlanItem
+from knowledge.store import Store
+from matching import reasons
+from matching.encoder import Encoder
+from matching.engine import reference_ideas
+from matching.kept import encode_kept
+from matching.plans import (
+    IdeaPlan,
+    PlanEntry,
+    PlanHit,
+    PlanScorer,
+    PlanThresholds,
+    for_idea,
+    plan_thresholds_for,
+)
+from matching.vectors import from_blob, to_blob
+
+log = logging.getLogger(__name__)
+
+PROJECT_STATUSES = ("geplant", "laufend", "pausiert", "abgeschlossen", "abgebrochen")
+
+
+# -- import and show --------------------------------------------------------------------------
+
+
+@dataclass
+class PlanImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} plan items added, {len(self.updated)} updated,"
+            f" {len(self.unchanged)} unchanged, {len(self.errors)} rows with errors"
+        )
+
+
+def import_plan(store: Store, rows: list[PlanRow | RowError], now: str) -> PlanImportReport:
+    """Store the good rows by key in one transaction; references are checked against the
+    file and what is stored, so a plan may come in parts."""
+    report = PlanImportReport()
+    with store.transaction():
+        known = {item.key: item.kind for item in store.plan_items()}
+        for row in check_references(rows, known):
+            if isinstance(row, RowError):
+                report.errors.append(row)
+                continue
+            outcome = store.upsert_plan_item(row.item, now)
+            getattr(report, outcome).append(row.item.key)
+        store.audit(
+            "plan.imported",
+            now,
+            detail=f"added={len(report.added)} updated={len(report.updated)}"
+            f" errors={len(report.errors)}",
+        )
+    return report
+
+
+def item_json(item: PlanItem) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "key": item.key,
+        "title": item.title,
+        "description": item.description,
+        "owner": item.owner,
+        "department": item.department,
+        "status": item.status,
+        "goal": item.goal,
+        "systems": list(item.systems),
+        "aliases": list(item.aliases),
+        "start": item.start_date,
+        "end": item.end_date,
+    }
+
+
+def show_plan(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """The whole plan, JSON-ready: agenda goals, projects and systems, in key order."""
+    with store.transaction():
+        items = store.plan_items()
+    return {
+        section: [item_json(i) for i in items if i.kind == kind]
+        for section, kind in (("agenda", "agenda"), ("projects", "project"), ("systems", "system"))
+    }
+
+
+def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanItem]:
+    """Items by key, name or alias (exactly, any case), else those whose title, description
+    or aliases contain every word: what ``!projekte E-Rechnung`` and ``!system LOGA`` find."""
+    items = store.plan_items(kind)
+    wanted = " ".join(words.split()).casefold()
+    exact = [
+        i
+        for i in items
+        if wanted in {i.key.casefold(), i.title.casefold(), *(a.casefold() for a in i.aliases)}
+    ]
+    if exact or not wanted:
+        return exact if wanted else items
+    terms = wanted.split()
+    return [i for i in items if all(t in searchable(i) for t in terms)]
+
+
+def searchable(item: PlanItem) -> str:
+    return " ".join((item.key, item.title, item.description, *item.aliases)).casefold()
+
+
+def owner_label(store: Store, owner: str | None) -> str | None:
+    """The owner as people know them: their display name when the bot knows them."""
+    if not owner:
+        return None
+    known = store.people_with_user_id(owner)
+    return known[0].display_name if known else owner
+
+
+def owner_address(store: Store, owner: str) -> str:
+    """Where a direct message to the owner goes: the plan names them by chat user id; a plan
+    that used a display name known to exactly one person reaches that person."""
+    if store.people_with_user_id(owner):
+        return owner
+    named = store.people_named(owner)
+    return named[0].platform_user_id if len(named) == 1 else owner
+
+
+# -- what a text is about ---------------------------------------------------------------------
+
+_CENTRES: dict[str, np.ndarray] = {}
+
+
+def centre_of(encoder: Encoder) -> np.ndarray:
+    """The fixed centre of the plan scores: the mean of the packaged reference ideas."""
+    if encoder.name not in _CENTRES:
+        _CENTRES[encoder.name] = encode_kept(encoder, reference_ideas()).mean(axis=0)
+    return _CENTRES[encoder.name]
+
+
+def entry(item: PlanItem) -> PlanEntry:
+    return PlanEntry(item.key, item.kind, item.title, item.description, item.aliases)
+
+
+@dataclass(frozen=True)
+class PlanMatcher:
+    """The plan items and their scorer, as the store held them when it was made."""
+
+    items: dict[str, PlanItem]
+    scorer: PlanScorer
+    thresholds: PlanThresholds
+
+    def hits(self, text: str, vector: np.ndarray) -> list[PlanHit]:
+        return self.scorer.score(text, vector)
+
+    def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:
+        goal_of = {key: item.goal for key, item in self.items.items()}
+        return for_idea(self.hits(text, vector), self.thresholds, goal_of)
+
+
+def plan_matcher(
+    store: Store, encoder: Encoder, thresholds: PlanThresholds | None = None
+) -> PlanMatcher | None:
+    """The matcher over the stored plan (None when there is none); items whose vectors are
+    missing or of another model are encoded now and stored. Run inside a transaction."""
+    items = store.plan_items()
+    if not items:
+        return None
+    stale = [i for i in items if i.embedding is None or i.embedding_model != encoder.name]
+    fresh: dict[str, np.ndarray] = {}
+    if stale:
+        views = [view for i in stale for view in entry(i).views]
+        vectors = encoder.encode(views)
+        start = 0
+        for item in stale:
+            count = len(entry(item).views)
+            fresh[item.key] = vectors[start : start + count]
+            store.set_plan_embedding(item.key, to_blob(fresh[item.key]), encoder.name)
+            start += count
+        log.info("plans: %d items encoded", len(stale))
+    arrays = [
+        fresh[i.key] if i.key in fresh else from_blob(i.embedding or b"").reshape(-1, encoder.dim)
+        for i in items
+    ]
+    scorer = PlanScorer([entry(i) for i in items], arrays, centre_of(encoder))
+    chosen = thresholds or plan_thresholds_for(encoder.name)
+    return PlanMatcher({i.key: i for i in items}, scorer, chosen)
+
+
+def match_texts(
+    store: Store, encoder: Encoder, texts: Sequence[str], thresholds: PlanThresholds | None = None
+) -> list[list[dict[str, Any]]]:
+    """For each text, what an idea of that text would be shown with (``ideenlotse plan
+    match``): the covering project, the goal, the systems, best first."""
+    with store.transaction():
+        matcher = plan_matcher(store, encoder, thresholds)
+    if matcher is None:
+        return [[] for _ in texts]
+    vectors = encoder.encode(list(texts))
+    found = []
+    for text, vector in zip(texts, vectors, strict=True):
+        plan = matcher.for_idea(text, vector)
+        hits = [h for h in (plan.project, plan.goal, *plan.systems) if h is not None]
+        found.append(
+            [
+                {
+                    "kind": hit.kind,
+                    "key": hit.key,
+                    "title": matcher.items[hit.key].title,
+                    "score": round(hit.score, 4),
+                    "owner": matcher.items[hit.key].owner,
+                }
+                for hit in sorted(hits, key=lambda h: -h.score)
+            ]
+        )
+    return found
+
+
+# -- intake of an idea ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanHint:
+    """A plan item shown with a new idea, and why."""
+
+    item: PlanItem
+    score: float
+    reason: str
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True)
+class IdeaHints:
+    project: PlanHint | None = None
+    goal: PlanHint | None = None
+    systems: tuple[PlanHint, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.project or self.goal or self.systems)
+
+    def all(self) -> Iterable[PlanHint]:
+        return [h for h in (self.project, self.goal, *self.systems) if h is not None]
+
+
+def hit_reason(t: Translator, hit: PlanHit, text: str, item: PlanItem) -> str:
+    """Why the item fits: a name the text uses, else words both share, else the meaning."""
+    if hit.names:
+        return t("plans.reason_name", names=", ".join(f"„{n}“" for n in hit.names))
+    shared = reasons.shared_terms(text, entry(item).text)
+    if shared:
+        return t("match.shared_terms", terms=", ".join(shared))
+    return t("plans.reason_meaning")
+
+
+def idea_hints(
+    store: Store,
+    encoder: Encoder,
+    t: Translator,
+    idea_id: int,
+    text: str,
+    now: str,
+    *,
+    thresholds: PlanThresholds | None = None,
+) -> IdeaHints:
+    """The plan items to show with a new idea, each linked to it (for the project owner's
+    batched notice and the digest). The idea's vector is the one the idea matcher stored."""
+    matcher = plan_matcher(store, encoder, thresholds)
+    if matcher is None:
+        return IdeaHints()
+    stored = store.embeddings(encoder.name, [idea_id])
+    vector = from_blob(stored[0][1]) if stored else encoder.encode([text])[0]
+    plan = matcher.for_idea(text, vector)
+
+    def hint(hit: PlanHit | None, reason: str | None = None) -> PlanHint | None:
+        if hit is None:
+            return None
+        item = matcher.items[hit.key]
+        reason = reason or hit_reason(t, hit, text, item)
+        store.link_idea_to_plan(idea_id, item.key, hit.score, reason, now)
+        return PlanHint(item, hit.score, reason, owner_label(store, item.owner))
+
+    via = None  # the goal the covering project serves needs no reason of its own
+    project, goal = plan.project, plan.goal
+    if project and goal and matcher.items[project.key].goal == goal.key:
+        via = t("plans.reason_via_project", code=project.key)
+    systems = tuple(h for h in map(hint, plan.systems) if h is not None)
+    return IdeaHints(hint(plan.project), hint(plan.goal, via), systems)
+
+
+def encoder_of(matcher: object, fallback: Encoder | None) -> Encoder | None:
+    """The encoder the idea matcher uses (its stored idea vectors are of that model), else the
+    question desk's; None without a model: then nothing is matched against the plans."""
+    own = getattr(matcher, "encoder", None)
+    return own if own is not None else fallback
+
+
+def hint_lines(t: Translator, hints: IdeaHints) -> list[str]:
+    """The lines of the intake reply about the plans (none when nothing fits)."""
+    if not hints.any:
+        return []
+    lines = ["", t("plans.intake_header")]
+    if hints.project is not None:
+        project = hints.project
+        status = project.item.status or ""
+        key = {"laufend": "running", "abgeschlossen": "done"}.get(status, "other")
+        contact = t("plans.intake_contact", owner=project.owner_name) if project.owner_name else ""
+        lines.append(
+            t(
+                f"plans.intake_project_{key}",
+                title=project.item.title,
+                code=project.item.key,
+                status=status,
+                contact=contact,
+                reason=project.reason,
+            )
+        )
+    if hints.goal is not None:
+        goal = hints.goal
+        lines.append(
+            t("plans.intake_goal", title=goal.item.title, code=goal.item.key, reason=goal.reason)
+        )
+    for system in hints.systems:
+        item = system.item
+        lines.append(
+            t("plans.intake_system", title=item.title, code=item.key, reason=system.reason)
+        )
+    return lines

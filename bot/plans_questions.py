@@ -1,0 +1,119 @@
+"""Questions meet owners: a question about a known system goes to the person who runs it.
+
+The router still decides between the CDO and the CIO; the plans add who, besides the role,
+knows the answer. A question about a system (named, or clearly meant) goes to the system's
+owner, with the CIO informed; an organisational question about a project goes to the
+project's owner, with the role the router chose. The owner is a role here, not a
+suggestion: whether they allow being suggested to colleagues does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot import render
+from bot.config import Settings
+from bot.events import Reply
+from bot.i18n import Translator
+from bot.plans import owner_address, owner_label, plan_matcher
+from bot.questions import QuestionDesk, asker_label, quote, routed, target_name, translator_for
+from knowledge.plans import PlanItem
+from knowledge.questions import Question
+from knowledge.store import Store
+from matching.encoder import Encoder
+from matching.plans import for_question
+from matching.routing import Route
+
+
+@dataclass(frozen=True)
+class OwnerRoute:
+    """Where the plans send a question besides the role holders, and why."""
+
+    item: PlanItem
+    kind: str  # "system" | "project"
+    owner: str | None  # the plan's owner value; None: the item has nobody (roles only)
+    owner_name: str | None
+
+    @staticmethod
+    def fields(owner: OwnerRoute | None) -> dict[str, str]:
+        """What ``ideenlotse route --json`` adds where known: the owner, and the system or
+        project (its key)."""
+        if owner is None:
+            return {}
+        known = {"owner": owner.owner, owner.kind: owner.item.key}
+        return {name: value for name, value in known.items() if value}
+
+    def reason(self, t: Translator) -> str:
+        """The line the asker (and the owner, and the role holders) read."""
+        if self.kind == "system":
+            key = "plans.route_system" if self.owner else "plans.route_system_nobody"
+        else:
+            key = "plans.route_project" if self.owner else "plans.route_project_nobody"
+        return t(key, title=self.item.title, code=self.item.key, owner=self.owner_name or "")
+
+
+def owner_route(
+    store: Store, desk: QuestionDesk, text: str, route: Route
+) -> tuple[Route, OwnerRoute | None]:
+    """The route with the plans taken into account: a system question goes to the CIO (who
+    is informed; the owner gets it too), a project question keeps the router's role."""
+    if desk.encoder is None:
+        return route, None
+    return plan_owners(store, desk.encoder, [text], [route])[0]
+
+
+def route_question(
+    store: Store, settings: Settings, desk: QuestionDesk, question: Question, now: str
+) -> tuple[Route, str, OwnerRoute | None]:
+    """Route, plan owner, and the stored reason (in the bot's language); the question is
+    linked to the plan item so reminders and the export know the owner."""
+    route, owner = owner_route(store, desk, question.text, routed(desk, question.text))
+    t = settings.translator()
+    reason = owner.reason(t) if owner else render.route_reason(t, route)
+    if owner is not None:
+        store.link_question_to_plan(question.id, owner.item.key, owner.owner, now)
+    return route, reason, owner
+
+
+def tell_owner(
+    store: Store, settings: Settings, question: Question, owner: OwnerRoute | None
+) -> list[Reply]:
+    """The question for the item's owner, in their language, unless they asked it themselves
+    or are among the role holders who get it anyway."""
+    if owner is None or owner.owner is None:
+        return []
+    address = owner_address(store, owner.owner)
+    holders = {user for role in ("cdo", "cio", "admin") for user in settings.holders(role)}
+    if address == question.asker_user_id or address in holders:
+        return []
+    t = translator_for(store, settings, address)
+    lines = [
+        t("plans.owner_question", id=question.id, title=owner.item.title, code=owner.item.key),
+        t("question.delivery_from", asker=asker_label(t, question)),
+        quote(question.text),
+        t("plans.owner_how", roles=target_name(t, question.target or "both")),
+    ]
+    return [Reply("\n".join(lines), direct_to=address)]
+
+
+def plan_owners(
+    store: Store, encoder: Encoder, texts: Sequence[str], routes: Sequence[Route]
+) -> list[tuple[Route, OwnerRoute | None]]:
+    """``owner_route`` for many questions at once, encoded in one batch (``ideenlotse
+    route``)."""
+    with store.transaction():
+        matcher = plan_matcher(store, encoder)
+    if matcher is None:
+        return [(route, None) for route in routes]
+    found: list[tuple[Route, OwnerRoute | None]] = []
+    vectors = encoder.encode(list(texts))
+    for text, vector, route in zip(texts, vectors, routes, strict=True):
+        chosen = for_question(matcher.hits(text, vector), route.target, matcher.thresholds)
+        if chosen.item is None or chosen.kind is None:
+            found.append((route, None))
+            continue
+        item = matcher.items[chosen.item.key]
+        owner = OwnerRoute(item, chosen.kind, item.owner, owner_label(store, item.owner))
+        found.append((replace(route, target="cio") if chosen.kind == "system" else route, owner))
+    return found

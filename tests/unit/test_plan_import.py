@@ -1,0 +1,142 @@
+"""Reading and storing plans, and finding names in texts: no model needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.importer import ImportFileError, RowError
+from bot.plans import import_plan, show_plan
+from bot.plans_import import PlanRow, read_plan, split_list
+from knowledge.store import Store
+from matching.plans import PlanEntry, PlanScorer, name_pattern
+
+NOW = "2026-11-23T09:00:00+00:00"
+HEADER = "kind;key;title;description;owner;department;status;goal;systems;aliases\n"
+ROWS = (
+    "agenda;A1;Digitale Services;Alles online;maria;FD 10;aktiv;;;\n"
+    'system;S-1;DMS / E-Akte;Akten;petra;"FD 10; alle";in Betrieb;;;"enaio;DMS"\n'
+    'project;P-1;E-Rechnung;Rechnungen digital;dirk;FD 20;laufend;A1;"S-1";E-Rechnungsprojekt\n'
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def good(rows: list[PlanRow | RowError]) -> list[str]:
+    return [row.item.key for row in rows if isinstance(row, PlanRow)]
+
+
+def test_semicolons_commas_and_jsonl_give_the_same_items(tmp_path: Path) -> None:
+    semi = read_plan(write(tmp_path, "plan.csv", HEADER + ROWS))
+    comma = read_plan(
+        write(
+            tmp_path,
+            "comma.csv",
+            "kind,key,title,goal,systems,aliases\n"
+            "agenda,A1,Digitale Services,,,\n"
+            'system,S-1,DMS / E-Akte,,,"enaio; DMS"\n'
+            "project,P-1,E-Rechnung,A1,S-1,\n",
+        )
+    )
+    lines = [
+        {"kind": "agenda", "key": "A1", "title": "Digitale Services"},
+        {"kind": "system", "key": "S-1", "title": "DMS", "aliases": ["enaio", "DMS"]},
+        {"kind": "project", "key": "P-1", "title": "E-Rechnung", "goal": "A1", "systems": "S-1"},
+    ]
+    jsonl = read_plan(write(tmp_path, "plan.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert good(semi) == good(comma) == good(jsonl) == ["A1", "S-1", "P-1"]
+    system = next(r.item for r in semi if isinstance(r, PlanRow) and r.item.key == "S-1")
+    assert system.aliases == ("enaio", "DMS") and system.department == "FD 10; alle"
+    assert next(
+        r.item for r in jsonl if isinstance(r, PlanRow) and r.item.key == "S-1"
+    ).aliases == (
+        "enaio",
+        "DMS",
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("projekt;P-2;Titel;;;;;;;", "'kind' is 'projekt'; use agenda, project or system"),
+        ("project;;Titel;;;;;;;", "'key' is missing"),
+        ("project;P 2;Titel;;;;;;;", "'key' 'P 2' must be one word of at most 40 characters"),
+        ("project;P-2;;;;;;;;", "'title' is missing"),
+        ("project;P-2;Titel;;;;;;;;;;", "more values than column names"),
+    ],
+)
+def test_a_broken_row_is_reported_by_its_line(tmp_path: Path, row: str, reason: str) -> None:
+    rows = read_plan(write(tmp_path, "plan.csv", HEADER + ROWS + row + "\n"))
+    assert good(rows) == ["A1", "S-1", "P-1"]
+    assert [(e.line, e.reason) for e in rows if isinstance(e, RowError)] == [(5, reason)]
+
+
+def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="kind, key and title"):
+        read_plan(write(tmp_path, "plan.csv", "text;title\nIdee;Titel\n"))
+
+
+def test_lists_are_split_on_semicolons_without_blanks_or_repeats() -> None:
+    assert split_list(" S-3; S-2;;S-3 ;  ") == ("S-3", "S-2")
+
+
+def test_import_is_idempotent_and_checks_references(store: Store, tmp_path: Path) -> None:
+    plan = write(tmp_path, "plan.csv", HEADER + ROWS)
+    first = import_plan(store, read_plan(plan), NOW)
+    assert (first.added, first.errors) == (["A1", "S-1", "P-1"], [])
+    again = import_plan(store, read_plan(plan), NOW)
+    assert (again.added, again.updated, again.unchanged) == ([], [], ["A1", "S-1", "P-1"])
+    changed = write(tmp_path, "changed.csv", HEADER + ROWS.replace("laufend", "pausiert"))
+    assert import_plan(store, read_plan(changed), NOW).updated == ["P-1"]
+    # a later file may refer to what is stored; an unknown system is an error of its row
+    more = write(
+        tmp_path,
+        "more.csv",
+        HEADER + "project;P-2;Neu;;;;;A1;S-1;\nproject;P-3;Kaputt;;;;;;S-9;\n",
+    )
+    report = import_plan(store, read_plan(more), NOW)
+    assert report.added == ["P-2"]
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (3, "'systems' names no system of the plan: S-9")
+    ]
+    shown = show_plan(store)
+    assert [p["key"] for p in shown["projects"]] == ["P-1", "P-2"]
+    assert shown["projects"][0]["status"] == "pausiert"
+    assert shown["systems"][0]["aliases"] == ["enaio", "DMS"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        ("DMS", "Das DMS startet nicht", True),
+        ("DMS", "das dms startet nicht", True),
+        ("DMS", "Die DMS-Schulung", True),
+        ("LOGA", "In Loga fehlt meine Zeit", True),
+        ("E-Akte", "Wir brauchen E-Akten im Bauamt", True),
+        ("WLAN", "Kein Gäste-WLAN im Rathaus", True),
+        ("GIS", "Gisela fragt nach dem Plan", False),
+        ("DMS", "ADMSX ist etwas anderes", False),
+        ("H&H proDoppik", "Buchung in H&H proDoppik", True),
+    ],
+)
+def test_names_are_whole_words_in_any_case(name: str, text: str, found: bool) -> None:
+    assert bool(name_pattern(name).search(text.casefold())) is found
+
+
+def test_a_named_system_outranks_any_cosine() -> None:
+    entries = [
+        PlanEntry("S-1", "system", "DMS / E-Akte", "Akten", ("enaio",)),
+        PlanEntry("S-2", "system", "Finanzverfahren", "Buchhaltung", ("LOGA-nicht",)),
+    ]
+    vectors = [np.array([[1.0, 0.0]]), np.array([[0.0, 1.0], [0.6, 0.8]])]
+    scorer = PlanScorer(entries, vectors)
+    [first, second] = scorer.score("Mein enaio hängt", np.array([0.0, 1.0]))
+    assert (first.key, first.names) == ("S-1", ("enaio",)) and first.score >= 1.0
+    assert second.key == "S-2" and second.score == pytest.approx(1.0)  # its best view
