@@ -6,7 +6,8 @@ trace of the transformer still needed torch and a 470 MB file (about 5 s in all)
 small (12 BERT layers of width 384): for one text, its forward pass is a few dozen matrix
 products, which numpy does as fast as torch. This module reads the model folder's own weights
 (``model.safetensors``, the adapter already merged) and tokenizer (``tokenizer.json``, through
-the `tokenizers` library), so it needs no file of its own and carries whatever model was built.
+the `tokenizers` library, its Latin-script part first: ``matching.light_tokens``), so it
+carries whatever model was built.
 
 It is used only where it was checked: ``verify`` compares it with sentence-transformers, the
 canonical path, on CHECK_TEXTS and records the result in the folder (``light.json``, bound to
@@ -30,11 +31,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matching import light_tokens
 from matching.encoder import ModelInfo, weights_stamp
+from matching.light_tokens import Tokens, keep_latin
 
 if TYPE_CHECKING:
-    from tokenizers import Tokenizer
-
     from matching.encoder import SentenceEncoder
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ class LightEncoder:
             raise ValueError(f"not a BERT model with GELU and absolute positions: {folder}")
         self.heads = int(config["num_attention_heads"])
         self.eps = np.float32(config["layer_norm_eps"])
-        self.tokenizer = _tokenizer(folder)
+        sbert = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self.tokens = Tokens(folder, int(sbert["max_seq_length"]))
         self._load(folder / WEIGHTS, int(config["num_hidden_layers"]))
 
     def _load(self, path: Path, layers: int) -> None:
@@ -133,7 +135,7 @@ class LightEncoder:
         return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
 
     def _one(self, text: str) -> np.ndarray:
-        ids = self.tokenizer.encode(text).ids
+        ids = self.tokens.ids(text)
         x = self.words[ids].astype(np.float32) + self.positions[: len(ids)] + self.token_type
         x = self._norm(x, self.norm)
         for layer in self.layers:
@@ -198,19 +200,10 @@ def _mapped_tensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
-def _tokenizer(folder: Path) -> Tokenizer:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
-    tokenizer.enable_truncation(int(config["max_seq_length"]))
-    tokenizer.no_padding()
-    return tokenizer
-
-
 def _checked_what(folder: Path) -> dict[str, str]:
-    """What a check holds for: these weights, computed by this very module."""
-    engine = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """What a check holds for: these weights, computed by this very code."""
+    code = Path(__file__).read_bytes() + Path(light_tokens.__file__).read_bytes()
+    engine = hashlib.sha256(code).hexdigest()[:16]
     return {"weights": weights_stamp(folder), "engine": engine}
 
 
@@ -239,6 +232,10 @@ def verify(canonical: SentenceEncoder, info: ModelInfo) -> float | None:
     and record the result; the worst cosine, or None where the folder is no e5-like BERT.
     The record is written under a temporary name and renamed: a reader never sees half."""
     folder = Path(info.path)
+    try:
+        keep_latin(folder)
+    except (OSError, ValueError, KeyError) as exc:  # read-only folder: the whole tokenizer
+        log.info("no Latin-script tokenizer kept in %s: %s", folder, exc)
     try:
         light = LightEncoder(info, canonical.prefix)
     except (ValueError, KeyError, OSError) as exc:

@@ -313,6 +313,38 @@ def test_the_light_model_encodes_like_the_full_one(
     assert load_light(info, encoder.prefix) is None
 
 
+def test_the_latin_part_of_the_tokenizer_segments_as_the_whole(
+    model_info: ModelInfo, tmp_path: Path
+) -> None:
+    """The light model loads only the Latin-script pieces (matching.light_tokens): the same
+    ids for every text they cover, the whole tokenizer for the rest."""
+    from tokenizers import Tokenizer
+
+    from matching.light_tokens import SOURCE, Tokens, keep_latin
+
+    info = _linked_copy(model_info, tmp_path, copied=(SOURCE,))
+    folder = Path(info.path)
+    keep_latin(folder)
+    tokens = Tokens(folder, 512)
+    whole = Tokenizer.from_file(str(folder / SOURCE))
+    whole.enable_truncation(512)
+    evaluation = Path(__file__).resolve().parents[2] / "bench" / "eval_sets"
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(evaluation.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    texts += [LONG_1, "Straße, Öl, ß – „Zitat“ … 5 €", "naïve Ångström łódź", "<mask> da"]
+    others = ["Привет", "🚲 Fahrrad", "中文", "<mask> da"]
+    covered = [tokens._covers("query: " + t) for t in texts if t not in others]
+    assert sum(covered) >= 0.95 * len(covered)  # all but an emoji or an arrow here and there
+    assert not any(tokens._covers(t) for t in others)
+    for text in texts + others:
+        assert tokens.ids("query: " + text) == whole.encode("query: " + text).ids, text
+    os.utime(folder / SOURCE, ns=(1, 1))  # another tokenizer: its Latin part is not used
+    assert not Tokens(folder, 512)._covers("query: Rathaus")
+
+
 def test_a_model_that_is_no_bert_gets_no_light_model(
     encoder: SentenceEncoder, model_info: ModelInfo, tmp_path: Path
 ) -> None:
