@@ -7,6 +7,7 @@ Paths are fixed (outside checks rely on them): ``/``, ``/ideen``, ``/ideen/<Numm
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -19,7 +20,8 @@ from adapters.web.server import (
     token_of,
     viewer_of,
 )
-from bot import lagebild, lagebild_pages
+from bot import lagebild, lagebild_pages, lagebild_plans
+from bot.clock import iso
 from bot.lagebild import SESSION_VALID
 from bot.lagebild_map import MAP_HEIGHT, MAP_WIDTH, Landscape
 from bot.lagebild_pages import PERIODS, STATUSES, IdeaQuery
@@ -54,7 +56,9 @@ async def overview(request: web.Request) -> web.Response:
     data = await asyncio.to_thread(
         lagebild_pages.overview, cockpit.app.store, cockpit.settings, who, cockpit.now(), found
     )
-    return page(request, "overview.html.j2", title_key="web.page.overview", o=data)
+    since = iso(cockpit.now() - timedelta(days=data.days))
+    goals = await asyncio.to_thread(lagebild_plans.agenda_goals, cockpit.app.store, since)
+    return page(request, "overview.html.j2", title_key="web.page.overview", o=data, goals=goals)
 
 
 def _number(raw: str | None) -> int | None:
@@ -106,8 +110,9 @@ async def idea(request: web.Request) -> web.Response:
     )  # fmt: skip
     if data is None:
         raise web.HTTPNotFound()
+    projects = await asyncio.to_thread(lagebild_plans.idea_projects, cockpit.app.store, number)
     return page(request, "idea.html.j2", title_key="web.idea.title", title_id=number, p=data,
-                statuses=lagebild_pages.STATUSES[:-1])  # fmt: skip
+                statuses=lagebild_pages.STATUSES[:-1], projects=projects)  # fmt: skip
 
 
 async def themes(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ import pytest
 from adapters.drain import drain
 from bot.delivery import Delivery
 from tests.web.conftest import LINK, Stage
+from tests.web.test_plan_pages import plan
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -262,6 +263,9 @@ def test_axe_finds_no_wcag_violation_on_any_page(
                  "Stabiles WLAN in den Sitzungsräumen für Videokonferenzen"):  # fmt: skip
         stage.say("anna", f"!idee {text}")
     stage.say("bob", "!frage Wie bekomme ich einen zweiten Bildschirm?")
+    plan(stage)  # the agenda on the overview, a project on the idea page
+    with stage.app.store.transaction() as store:
+        store.link_idea_to_plan(1, "P-1", 0.6, None, "2026-01-01T00:00:00+00:00")
     driver.set_script_timeout(60)
     pages = {"/login/ungueltig": "Link nicht mehr gültig", "/": "Anmelden"}
     for path, title in pages.items():
