@@ -35,6 +35,27 @@ def _store(ctx: click.Context) -> tuple[Settings, Store]:
         raise PlanFailure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
+def _encode_items(config: Settings, store: Store) -> str | None:
+    """Encode the items the import added or changed, so that the first idea or question
+    after it does not wait for them; a model that cannot be loaded now only moves that to
+    the first use. The note for the terminal, or None where nothing was to do."""
+    from bot.app import one_shot_encoder
+    from bot.plans import entry, plan_matcher
+
+    with store.transaction():
+        items = store.plan_items()
+    views = [v for i in items if i.embedding is None for v in entry(i).views]
+    if not views:
+        return None
+    try:
+        encoder = one_shot_encoder(config, views)
+        with store.transaction():
+            plan_matcher(store, encoder)
+    except (OSError, ValueError) as exc:
+        return f"plan items not encoded yet ({exc}); the first idea or question will do it"
+    return f"{len(views)} texts of the plan encoded for matching"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def plan() -> None:
     """The city's plans: agenda goals, projects and systems.
@@ -77,14 +98,17 @@ def import_plan(ctx: click.Context, file: Path) -> None:
         rows = read_plan(file)
     except ImportFileError as exc:
         raise PlanFailure(str(exc)) from exc
-    _, store = _store(ctx)
+    config, store = _store(ctx)
     try:
         report = store_plan(store, rows, iso(utcnow()))
+        prepared = _encode_items(config, store)
     finally:
         store.close()
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
     click.echo(report.summary)
+    if prepared is not None:
+        click.echo(prepared, err=True)
     if report.errors:
         ctx.exit(1)
 
