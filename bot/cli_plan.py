@@ -107,8 +107,8 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
     click.echo(report.summary)
-    if prepared is not None:
-        click.echo(prepared, err=True)
+    if prepared is not None and (sys.stderr.isatty() or "not encoded" in prepared):
+        click.echo(prepared, err=True)  # a note for whoever watches; a warning for all
     if report.errors:
         ctx.exit(1)
 
