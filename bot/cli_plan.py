@@ -35,10 +35,10 @@ def _store(ctx: click.Context) -> tuple[Settings, Store]:
         raise PlanFailure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
-def _encode_items(config: Settings, store: Store) -> str | None:
+def _encode_items(config: Settings, store: Store) -> tuple[str, bool] | None:
     """Encode the items the import added or changed, so that the first idea or question
     after it does not wait for them; a model that cannot be loaded now only moves that to
-    the first use. The note for the terminal, or None where nothing was to do."""
+    the first use. What to say and whether it is a warning; None where nothing was to do."""
     from bot.app import one_shot_encoder
     from bot.plans import entry, plan_matcher
 
@@ -52,8 +52,8 @@ def _encode_items(config: Settings, store: Store) -> str | None:
         with store.transaction():
             plan_matcher(store, encoder)
     except (OSError, ValueError) as exc:
-        return f"plan items not encoded yet ({exc}); the first idea or question will do it"
-    return f"{len(views)} texts of the plan encoded for matching"
+        return f"plan items not encoded yet ({exc}); the first idea or question will do it", True
+    return f"{len(views)} texts of the plan encoded for matching", False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,8 +107,8 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
     click.echo(report.summary)
-    if prepared is not None and (sys.stderr.isatty() or "not encoded" in prepared):
-        click.echo(prepared, err=True)  # a note for whoever watches; a warning for all
+    if prepared is not None and (prepared[1] or sys.stderr.isatty()):
+        click.echo(prepared[0], err=True)  # a warning for all, a note for whoever watches
     if report.errors:
         ctx.exit(1)
 
