@@ -30,12 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.slack import SlackAdapter, SlackConfig  # noqa: E402
-from bot.app import App, build_router  # noqa: E402
+from bot.app import bootstrap  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.questions import QuestionDesk  # noqa: E402
-from bot.semantic import SemanticMatcher  # noqa: E402
-from knowledge.open import open_store  # noqa: E402
 from matching.encoder import SentenceEncoder, provision_model  # noqa: E402
 from tests.conftest import model_cache_dir  # noqa: E402
 from tests.slack import payloads  # noqa: E402
@@ -117,10 +113,7 @@ def main() -> None:
     loop = LoopThread()
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), idea_rooms=(IDEAS,))
-        store = open_store(settings.data_dir)
-        matcher = SemanticMatcher(encoder, settings.language)
-        desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)
-        app = App(store, matcher, Bot(store, settings, matcher=matcher, questions=desk))
+        app = bootstrap(settings, encoder=encoder)
         config = SlackConfig("xoxb-bench", None, payloads.SECRET, 0, "127.0.0.1", web_api.url)
 
         async def start() -> SlackAdapter:

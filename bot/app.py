@@ -1,4 +1,9 @@
-"""Putting the parts together: store, model, matcher, router and bot, for CLI and adapters."""
+"""Putting the parts together: store, model, matcher, router and bot, for CLI and adapters.
+
+``bootstrap`` is the one place that composes the app; the CLI (through ``build_app``), the
+adapters, the tests and the benches get their ``App`` from it, and give it only what they
+replace (a test database's store, the fast fake encoder, a fake clock).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import retention
+from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.core import Bot
 from bot.delivery import Outbox
@@ -30,6 +36,7 @@ from matching.encoder import (
 )
 from matching.engine import reference_ideas
 from matching.kept import encode_kept
+from matching.relevance import Thresholds
 from matching.routing import Router
 
 log = logging.getLogger(__name__)
@@ -93,7 +100,7 @@ class App:
         queued = due_reminders(self.store, settings, moment, outbox=self.outbox)
         queued += due_digest(self.store, settings, moment, self.digest, outbox=self.outbox)
         queued += due_owner_notices(self.store, settings, moment, outbox=self.outbox)
-        retention.run_due(self.store, settings, self.matcher, moment)  # says nothing
+        retention.run_due(self.store, settings, self.bot.bus, moment)  # says nothing
         return queued
 
     def warm_up(self) -> None:
@@ -149,20 +156,45 @@ def build_search(settings: Settings, texts: Sequence[str]) -> tuple[Store, Seman
     return store, matcher
 
 
-def build_app(settings: Settings, *, progress: bool = False, encoder: Encoder | None = None) -> App:
-    """Open the store, load the model (unless ``encoder`` is given) and the similarity index,
-    and make the bot."""
-    store = open_store(settings.data_dir)
+def bootstrap(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    encoder: Encoder | None = None,
+    clock: Clock | None = None,
+    thresholds: Thresholds | None = None,
+    progress: bool = False,
+) -> App:
+    """Compose the app: the store, the model, the similarity index (loaded, encoding what is
+    missing), the router with the stored re-routings, the question desk and the bot, whose
+    unit of work tells the index, the profiles and the router what was committed.
+
+    What is given is used as it is: ``store`` stays the caller's (also when composing fails;
+    one opened here is closed then), ``encoder`` replaces the configured model, ``clock`` the
+    wall clock, ``thresholds`` the model's calibrated ones (a fake encoder needs its own).
+    """
+    opened = store if store is not None else open_store(settings.data_dir)
     try:
         if encoder is None:
             info = provide_model(settings, progress=progress)
             encoder = SentenceEncoder(info)
             if not light.verified(info):  # so that one-shot commands answer sooner from now on
                 light.verify(encoder, info)
-        matcher = SemanticMatcher(encoder, settings.language)
-        matcher.load(store, progress=progress)
-        desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)
+        matcher = SemanticMatcher(
+            encoder, settings.language, clock=clock or utcnow, thresholds=thresholds
+        )
+        matcher.load(opened, progress=progress)
+        reuse = thresholds.answer_reuse if thresholds is not None else None
+        router = build_router(encoder, opened)
+        desk = QuestionDesk(encoder=encoder, router=router, ideas=matcher, reuse_threshold=reuse)
     except BaseException:
-        store.close()
+        if store is None:
+            opened.close()
         raise
-    return App(store, matcher, Bot(store, settings, matcher=matcher, questions=desk))
+    bot = Bot(opened, settings, matcher=matcher, questions=desk, clock=clock or utcnow)
+    return App(opened, matcher, bot)
+
+
+def build_app(settings: Settings, *, progress: bool = False, encoder: Encoder | None = None) -> App:
+    """The app as the command line starts it (``bootstrap`` with the configured model)."""
+    return bootstrap(settings, encoder=encoder, progress=progress)

@@ -205,14 +205,14 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     from concurrent.futures import ThreadPoolExecutor
 
     from adapters.console import ConsoleChat, prompt_loop
-    from bot import demo as examples
+    from bot import demo_console as examples
     from bot.events import Sender
 
     config = settings(ctx)
     sender = Sender(name, name, department, role)
 
     def console(app: App) -> ConsoleChat:
-        town = examples.ConsoleDemo(app.store, app.matcher, app.bot.clock, config.language)
+        town = examples.ConsoleDemo.of(app, config.language)
         return ConsoleChat(
             app.bot,
             sender,
@@ -599,7 +599,7 @@ def load_examples(config: Settings, town: Town) -> None:
 
     app = open_app(config)
     try:
-        loaded = examples.load_demo(app.store, app.matcher, app.bot.clock(), town)
+        loaded = examples.load_demo(app.store, app.matcher, app.bot.clock(), town, app.bot.bus)
     finally:
         app.close()
     if loaded.nothing:

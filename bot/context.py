@@ -10,6 +10,7 @@ from bot.events import Message, Reply
 from bot.i18n import Translator
 from bot.matcher import Matcher
 from bot.questions import QuestionDesk
+from bot.uow import UnitOfWork
 from knowledge.records import Person
 from knowledge.store import Store
 
@@ -18,14 +19,21 @@ from knowledge.store import Store
 class Context:
     message: Message
     person: Person
-    store: Store
+    uow: UnitOfWork  # the event's transaction: write through ``store``, tell through ``record``
     settings: Settings
     t: Translator
     now: str  # ISO 8601, UTC
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
     confirmations: Confirmations = field(default_factory=Confirmations)
-    events: list[object] = field(default_factory=list)  # told to subscribers after commit
+
+    @property
+    def store(self) -> Store:
+        return self.uow.store
+
+    def record(self, event: object) -> None:
+        """A domain event (``bot.domain_events``), told to subscribers after the commit."""
+        self.uow.record(event)
 
     def privately(self, replies: list[Reply]) -> list[Reply]:
         """Lists that are the asker's business (their questions, a role's open questions, the

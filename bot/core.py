@@ -6,13 +6,16 @@ transaction as the event's effects; a replay is rolled back whole), parsing, rol
 replies are written to the outbox in that same transaction (``bot.delivery``), so nothing the
 bot confirms can be lost by a crash before or while the adapter sends it, and a platform's
 retry of the event, skipped as a replay, still finds its reply there.
+
+That transaction is a unit of work (``bot.uow``): the domain events the handlers record on it
+go to the subscribers (the matcher's index and profiles, the router, the adapters) only after
+it committed; a replay, a busy store or a failing handler rolls them back with everything else.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import ops, render
@@ -33,11 +36,12 @@ from bot.handlers import REGISTRY
 from bot.handlers.ideas import share_idea
 from bot.handlers.questions import ask_question
 from bot.i18n import Translator
-from bot.matcher import Matcher, NoMatcher
+from bot.matcher import KeepsCurrent, Matcher, NoMatcher
 from bot.ops import Observation
 from bot.questions import QuestionDesk, looks_like_question
 from bot.ratelimit import RateLimiter
 from bot.statuses import status_choices
+from bot.uow import EventBus, Subscriber, UnitOfWork
 from knowledge.records import Person
 from knowledge.store import Store, StoreBusy
 
@@ -76,7 +80,10 @@ class Bot:
         self.clock = clock
         self.limiter = RateLimiter(settings.messages_per_minute)
         self.confirmations = Confirmations()
-        self.subscribers: list[Callable[[object], None]] = []
+        self.bus = EventBus()  # committed domain events, to whoever keeps a copy
+        if isinstance(self.matcher, KeepsCurrent):
+            self.bus.subscribe(self.matcher.committed)
+        self.bus.subscribe(self.questions.committed)
         self._config_stamp: int | None = None
 
     def handle(self, event: Message | Action, *, idea_room: bool = False) -> list[Reply]:
@@ -126,7 +133,7 @@ class Bot:
         an import batch that ends soon)."""
         for pause in (*BUSY_RETRY_PAUSES, None):
             try:
-                with self.store.transaction():
+                with UnitOfWork(self.store, self.bus) as uow:
                     person = self._person(message, now)
                     claimed = self.store.claim_event(
                         message.platform, message.event_id, person.id, now
@@ -135,14 +142,13 @@ class Bot:
                         raise Replayed  # rolls back: a replay changes nothing, not the profile
                     t = self._translator(person, message)
                     ctx = Context(
-                        message, person, self.store, self.settings, t, now, self.matcher,
+                        message, person, uow, self.settings, t, now, self.matcher,
                         self.questions, self.confirmations,
                     )  # fmt: skip
                     dispatched = self._dispatch(ctx, idea_room or message.is_direct)
                     replies = [reply.in_thread_of(message) for reply in dispatched]
                     queue_answers(self.store, replies, origin, now)
-                self._publish(ctx.events)
-                return replies
+                return replies  # the unit of work committed and told the subscribers
             except StoreBusy:
                 if pause is None:
                     raise
@@ -163,17 +169,14 @@ class Bot:
             self._config_stamp = stamp
             self.settings = reload_roles(self.settings)
 
-    def subscribe(self, subscriber: Callable[[object], None]) -> None:
+    def subscribe(self, subscriber: Subscriber) -> None:
         """Be told of domain events (bot.domain_events) after they are committed."""
-        self.subscribers.append(subscriber)
+        self.bus.subscribe(subscriber)
 
-    def _publish(self, events: list[object]) -> None:
-        for event in events:
-            for subscriber in self.subscribers:
-                try:
-                    subscriber(event)
-                except Exception:  # one failing subscriber must not stop the others
-                    log.exception("subscriber failed on %s", type(event).__name__)
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work whose events reach this bot's subscribers: for use cases run
+        outside a chat event (the scheduled jobs, the console's examples)."""
+        return UnitOfWork(self.store, self.bus)
 
     def _person(self, message: Message, now: str) -> Person:
         sender = message.sender

@@ -29,9 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from bot.clock import Clock, iso
+from bot import services
+from bot.clock import iso
+from bot.domain_events import InterestsChanged, MatchingChanged
 from bot.semantic import SemanticMatcher
 from bot.statuses import parse_status
+from bot.uow import EventBus, UnitOfWork
 from knowledge.questions import NewQuestion
 from knowledge.records import NewIdea, Person
 from knowledge.store import Store
@@ -145,21 +148,25 @@ class Loaded:
 
 
 def load_demo(
-    store: Store, matcher: SemanticMatcher, now: datetime, town: Town | None = None
+    store: Store,
+    matcher: SemanticMatcher,
+    now: datetime,
+    town: Town | None = None,
+    bus: EventBus | None = None,
 ) -> Loaded:
     """Add the example town's people, ideas, supports and answered questions.
 
     Idempotent: people are found by their key, ideas by their import key and questions by
     their asker and text, so a second load (or one after an interrupted first) adds only what
-    is missing. Everything is written in one unit of work; the ideas are encoded afterwards by
-    the matcher (an interrupted encoding is caught up by the next start, like an import).
-    """
+    is missing. Everything is written in one unit of work (its events go to ``bus``); the
+    ideas are encoded afterwards, outside it (an interrupted encoding is caught up by the next
+    start, like an import)."""
     town = town or load_town()
     stamp = iso(now)
     question_vectors = matcher.encoder.encode([q.text for q in town.questions])
     loaded = Loaded(town.name)
-    with store.transaction():
-        people = {p.key: _upsert_person(store, town, p, stamp, loaded) for p in town.people}
+    with UnitOfWork(store, bus) as uow:
+        people = {p.key: _upsert_person(uow, town, p, stamp, loaded) for p in town.people}
         fresh = []
         for idea in town.ideas:
             key = KEY_PREFIX + idea.key
@@ -194,14 +201,13 @@ def load_demo(
             )
     if fresh:
         matcher.encode_ideas(store, fresh)
-    for person in people.values():
-        matcher.person_changed(person.id)
     return loaded
 
 
 def _upsert_person(
-    store: Store, town: Town, person: TownPerson, stamp: str, loaded: Loaded
+    uow: UnitOfWork, town: Town, person: TownPerson, stamp: str, loaded: Loaded
 ) -> Person:
+    store = uow.store
     existing = store.find_person(DEMO_PLATFORM, person.key)
     stored = store.upsert_person(
         DEMO_PLATFORM, person.key, town.display_name(person), stamp, department=person.department
@@ -210,8 +216,10 @@ def _upsert_person(
         loaded.people += 1
     if not stored.matching_opt_in:  # examples are there to be met
         store.set_matching(stored.id, True, stamp)
+        uow.record(MatchingChanged(stored.id, True))
     if store.interests(stored.id) != list(person.interests):
         store.set_interests(stored.id, list(person.interests), stamp)
+        uow.record(InterestsChanged(stored.id, tuple(person.interests)))
     found = store.find_person(DEMO_PLATFORM, person.key)
     assert found is not None
     return found
@@ -263,19 +271,19 @@ def demo_people(store: Store, town: Town | None = None) -> list[Person]:
 
 
 def remove_demo(
-    store: Store, matcher: SemanticMatcher | None, now: datetime, town: Town | None = None
+    store: Store, bus: EventBus | None, now: datetime, town: Town | None = None
 ) -> Removed:
     """Erase every example person with all they brought, in one unit of work.
 
-    ``matcher``: the running bot's, which forgets the examples at once; None where no bot
-    runs (the command line), as the next start loads only what is stored.
+    ``bus``: the running bot's (``Bot.bus``), whose index forgets the examples at once; None
+    where no bot runs (the command line), as the next start loads only what is stored.
     """
     removed = Removed()
     stamp = iso(now)
-    with store.transaction():
+    with UnitOfWork(store, bus) as uow:
         people = demo_people(store, town)
         for person in people:
-            erasure = store.erase_person(person.id, stamp, mode="delete")
+            erasure = services.erase_person(uow, person, stamp, mode="delete")
             removed.ideas += erasure.deleted_ideas
             removed.questions += len(erasure.deleted_questions)
         removed.people = len(people)
@@ -286,16 +294,7 @@ def remove_demo(
                 detail=f"people={removed.people} ideas={len(removed.ideas)}"
                 f" questions={removed.questions}",
             )
-    if matcher is not None:
-        matcher.forget(removed.ideas)
-        for person in people:
-            matcher.person_changed(person.id)
     return removed
-
-
-def first_start_hint(language: str) -> str:
-    """The first start's line: what the examples are and how they go again."""
-    return text(language, "hint", town=load_town().name)
 
 
 def is_empty(store: Store) -> bool:
@@ -359,48 +358,7 @@ TEXTS = {
         ),
     },
 }
-CONSOLE_COMMANDS = ("beispiele", "examples")
 
 
 def text(language: str, key: str, **values: object) -> str:
     return TEXTS.get(language, TEXTS["de"])[key].format(**values)
-
-
-@dataclass
-class ConsoleDemo:
-    """``!beispiele`` in the console: loads into the running bot's own matcher, so the next
-    idea typed already meets the examples (another process's load would be seen only after a
-    restart, as the console keeps its similarity index in memory)."""
-
-    store: Store
-    matcher: SemanticMatcher
-    clock: Clock
-    language: str = "de"
-    town: Town = field(default_factory=load_town)
-
-    def __call__(self, args: str) -> str:
-        words = args.split()
-        if not words:
-            loaded = load_demo(self.store, self.matcher, self.clock(), self.town)
-            if loaded.nothing:
-                return self._text("already")
-            return self._text(
-                "loaded",
-                people=len(self.town.people),
-                ideas=len(self.town.ideas),
-                questions=len(self.town.questions),
-            )
-        if len(words) == 1 and words[0].casefold() in REMOVE_WORDS:
-            removed = remove_demo(self.store, self.matcher, self.clock(), self.town)
-            if not removed.people:
-                return self._text("none")
-            return self._text(
-                "removed",
-                people=removed.people,
-                ideas=len(removed.ideas),
-                questions=removed.questions,
-            )
-        return self._text("usage")
-
-    def _text(self, key: str, **values: object) -> str:
-        return text(self.language, key, town=self.town.name, **values)

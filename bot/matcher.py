@@ -1,14 +1,15 @@
 """The port through which the core asks for matches: similar ideas and fitting colleagues.
 
 Handlers call a ``Matcher`` after the store has the facts; the semantic implementation
-(``bot.semantic``) keeps its in-memory index in step through these calls. ``NoMatcher`` is for
-deployments and tests without a model: ideas are stored, nothing is suggested.
+(``bot.semantic``) keeps its in-memory index in step from committed domain events
+(``KeepsCurrent``), which the bot subscribes it to. ``NoMatcher`` is for deployments and
+tests without a model: ideas are stored, nothing is suggested.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from knowledge.records import Idea, Person
 from knowledge.store import Store
@@ -47,13 +48,12 @@ class Matcher(Protocol):
         """The similarity score of two known ideas (None if either is not indexed)."""
         ...
 
-    def forget(self, idea_ids: list[int]) -> None:
-        """Ideas merged away or deleted: never suggest them again."""
-        ...
 
-    def person_changed(self, person_id: int) -> None:
-        """Interests, opt-in or ideas of a person changed: their profile is stale."""
-        ...
+@runtime_checkable
+class KeepsCurrent(Protocol):
+    """A matcher with in-memory state: told of every committed domain event."""
+
+    def committed(self, event: object) -> None: ...
 
 
 class NoMatcher:
@@ -65,9 +65,3 @@ class NoMatcher:
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
         return None
-
-    def forget(self, idea_ids: list[int]) -> None:
-        pass
-
-    def person_changed(self, person_id: int) -> None:
-        pass

@@ -22,6 +22,7 @@ from bot import render
 from bot.clock import iso
 from bot.config import Settings
 from bot.delivery import Outbox
+from bot.domain_events import QuestionRerouted, ReroutingsForgotten
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
@@ -99,6 +100,20 @@ class QuestionDesk:
         if self.router is not None and text.strip():
             with self._lock:
                 self.router.add_example(text, target)
+
+    def committed(self, event: object) -> None:
+        """The bot's subscriber: the router learns a re-routing once it is stored, and forgets
+        the ones whose questions were erased (a new router replays those still stored, so the
+        erased text leaves memory too, as it would after a restart)."""
+        if isinstance(event, QuestionRerouted):
+            self.learn(event.text, event.target)
+        elif isinstance(event, ReroutingsForgotten) and self.router is not None:
+            old = self.router
+            fresh = Router(old.encoder, min_confidence=old.min_confidence)
+            for text, target in event.kept:
+                fresh.add_example(text, target)
+            with self._lock:
+                self.router = fresh
 
     def find_earlier(
         self, store: Store, text: str, vector: np.ndarray, asker_id: int

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import iso
 from bot.config import Settings
-from bot.matcher import Matcher
+from bot.domain_events import IdeasDeleted
+from bot.uow import EventBus, UnitOfWork
 from knowledge.privacy import Expired
 from knowledge.store import Store
 
@@ -29,33 +30,35 @@ def cutoff(now: datetime, days: int) -> str:
     return iso(now - timedelta(days=days)) if days else ""
 
 
-def run_due(store: Store, settings: Settings, matcher: Matcher, now: datetime) -> Expired | None:
+def run_due(
+    store: Store, settings: Settings, bus: EventBus | None, now: datetime
+) -> Expired | None:
     """Delete expired data once a day, then scrub the file if anything was deleted since.
 
     A failure is logged and the job tried again on the next cycle; it never stops the bot.
+    ``bus``: the running bot's (``Bot.bus``), whose similarity index forgets what expired.
     """
     try:
-        return _run(store, settings, matcher, now)
+        return _run(store, settings, bus, now)
     except Exception:
         log.exception("privacy jobs failed; they run again on the next cycle")
         return None
 
 
-def _run(store: Store, settings: Settings, matcher: Matcher, now: datetime) -> Expired | None:
+def _run(store: Store, settings: Settings, bus: EventBus | None, now: datetime) -> Expired | None:
     policy = settings.privacy
     expired = None
     if policy.retention_days or policy.event_days:
-        with store.transaction():
+        with UnitOfWork(store, bus) as uow:
             last = store.last_retention_run()
             if last is None or datetime.fromisoformat(last) <= now - RUN_EVERY:
                 expired = store.delete_expired(
                     cutoff(now, policy.retention_days), cutoff(now, policy.event_days), iso(now)
                 )
+                if expired.ideas or expired.people:
+                    uow.record(IdeasDeleted(tuple(expired.ideas), tuple(expired.people)))
         if expired is not None and expired.total:
             log.info("retention: %d records deleted", expired.total)
-            matcher.forget(list(expired.ideas))
-            for person_id in expired.people:
-                matcher.person_changed(person_id)
     with store.transaction():
         pending = store.needs_scrub()
     if pending:

@@ -2,23 +2,28 @@
 
 Vectors are kept in the store (so a restart does not re-encode) and in memory (so a query
 does not read them): ``load`` fills the in-memory engine from the store and encodes what is
-missing; every later change goes through ``suggest`` and ``forget``. Which ideas may be shown
-is decided against the store at query time (author, status, merges, "not similar"
-feedback), so the in-memory side needs no copy of that state.
+missing; every later change arrives as a committed domain event (``committed``, subscribed
+by the bot), never from a handler. Events are applied at the next read, which runs under the
+store's lock as every read does, so the index never changes under a query in another thread.
+Which ideas may be shown is decided against the store at query time (author, status, merges,
+"not similar" feedback), so the in-memory side needs no copy of that state.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from bot import domain_events as happened
 from bot import render
 from bot.clock import utcnow
 from bot.i18n import Translator
 from bot.matcher import Colleague, SimilarIdea, Suggestions
+from bot.profiles import build_profiles
 from knowledge.records import Idea, Person
 from knowledge.store import Store
 from matching import reasons
@@ -38,6 +43,7 @@ MAX_COLLEAGUES = 2
 CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
 PROFILES_MAX_AGE = timedelta(hours=1)
 ENCODE_CHUNK = 1024  # ideas encoded and stored together
+ENCODED_KEPT = 64  # intake vectors waiting for their commit (more: a rolled-back intake's)
 
 
 class SemanticMatcher:
@@ -51,7 +57,9 @@ class SemanticMatcher:
         self.encoder = encoder
         self.thresholds = thresholds or thresholds_for(encoder.name)
         prior = encode_kept(encoder, reference_ideas()).mean(axis=0)
-        self.engine = IdeaEngine(encoder.dim, prior_mean=prior)
+        self._engine = IdeaEngine(encoder.dim, prior_mean=prior)
+        self._committed: deque[object] = deque()  # events not applied yet
+        self._encoded: dict[int, np.ndarray] = {}  # intake vectors, added once committed
         self.t = Translator(language)
         self.clock = clock
         self._profiles: dict[int, Profile] = {}
@@ -59,6 +67,45 @@ class SemanticMatcher:
         self._stale_people: set[int] = set()  # only these people's
         self._profiles_built = datetime.min.replace(tzinfo=UTC)
         self._forgotten: set[int] = set()  # merged or deleted here: never fetched back
+
+    # -- keeping current --------------------------------------------------------------------
+
+    def committed(self, event: object) -> None:
+        """The bot's subscriber: remember the committed event; applied at the next read."""
+        self._committed.append(event)
+
+    @property
+    def engine(self) -> IdeaEngine:
+        """The in-memory index, with every committed event applied."""
+        self._catch_up()
+        return self._engine
+
+    def _catch_up(self) -> None:
+        while self._committed:
+            self._apply(self._committed.popleft())
+
+    def _apply(self, event: object) -> None:
+        match event:
+            case happened.IdeaPosted(idea_id=idea_id, author_id=author):
+                vector = self._encoded.pop(idea_id, None)
+                if vector is not None:  # else not encoded here: the next start's load does it
+                    self._engine.add([idea_id], vector[None, :])
+                if author is not None:
+                    self.person_changed(author)
+            case happened.IdeasMerged(source_id=source):
+                self._forget([source])
+            case happened.IdeasDeleted(idea_ids=ids, people=people):
+                self._forget(list(ids))
+                self._stale_people.update(people)
+            case happened.PersonErased(person_id=person, deleted_ideas=ids):
+                if ids:
+                    self._forget(list(ids))
+                if person is not None:
+                    self.person_changed(person)
+            case happened.InterestsChanged(person_id=person):
+                self.person_changed(person)
+            case happened.MatchingChanged(person_id=person):
+                self.person_changed(person)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -144,16 +191,22 @@ class SemanticMatcher:
         vector = self.encoder.encode([text])[0]
         store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
         similar = self.similar(store, text, vector, author=author.id, exclude={idea.id})
-        self.engine.add([idea.id], vector[None, :])
-        self.person_changed(author.id)
-        colleagues = self._colleagues(
-            store,
-            vector,
-            author,
-            threshold=self.thresholds.person_idea,
-            interest_threshold=self.thresholds.person_interest,
-            exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
-        )
+        self._encoded[idea.id] = vector  # the index learns it on IdeaPosted, once committed
+        while len(self._encoded) > ENCODED_KEPT:
+            del self._encoded[next(iter(self._encoded))]
+        self.engine.add([idea.id], vector[None, :])  # in the centre, as it will be after commit
+        try:
+            colleagues = self._colleagues(
+                store,
+                vector,
+                author,
+                threshold=self.thresholds.person_idea,
+                interest_threshold=self.thresholds.person_interest,
+                exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
+            )
+        finally:
+            self._engine.remove([idea.id])
+            self._stale_people.add(author.id)  # a profile built meanwhile may hold the idea
         return Suggestions(tuple(similar), tuple(colleagues))
 
     def similar(
@@ -250,11 +303,17 @@ class SemanticMatcher:
         return self.engine.pair_score(idea_a, idea_b)
 
     def forget(self, idea_ids: list[int]) -> None:
+        """Never suggest these again (for callers without events: tests, a one-shot load)."""
+        self._catch_up()  # what was committed before comes first
+        self._forget(idea_ids)
+
+    def _forget(self, idea_ids: list[int]) -> None:
         self._forgotten.update(idea_ids)
-        self.engine.remove([i for i in idea_ids if i in self.engine])
+        self._engine.remove([i for i in idea_ids if i in self._engine])
         self._stale_profiles = True
 
     def person_changed(self, person_id: int) -> None:
+        """Rebuild this person's profile at the next query (for callers without events)."""
         self._stale_people.add(person_id)
 
     # -- people -----------------------------------------------------------------------------
@@ -316,58 +375,25 @@ class SemanticMatcher:
         everyone: a full rebuild reads every opted-in person's ideas. It still happens hourly,
         because profiles weigh ideas by their age.
         """
+        self._catch_up()  # the events name whose profile is stale
         now = self.clock()
         if self._stale_profiles or now - self._profiles_built >= PROFILES_MAX_AGE:
             ids = [p.id for p in store.opted_in_people()]
-            self._profiles = self._build_profiles(store, ids)
+            self._profiles = build_profiles(store, self.encoder, self.engine, ids, self.clock())
             self._profiles_built = now
         elif self._stale_people:
             opted_in = {p.id for p in store.opted_in_people()}
             for pid in self._stale_people:
                 self._profiles.pop(pid, None)
             changed = [pid for pid in self._stale_people if pid in opted_in]
-            self._profiles.update(self._build_profiles(store, changed))
+            self._profiles.update(
+                build_profiles(store, self.encoder, self.engine, changed, self.clock())
+            )
         self._stale_profiles = False
         self._stale_people = set()
         return self._profiles
-
-    def _build_profiles(self, store: Store, ids: list[int]) -> dict[int, Profile]:
-        profiles = {pid: Profile(pid) for pid in ids}
-        if not ids:
-            return profiles
-        rows = store.interest_rows(ids)
-        stale = [r for r in rows if r["embedding_model"] != self.encoder.name]
-        if stale:
-            vectors = self.encoder.encode([r["topic"] for r in stale])
-            for row, vector in zip(stale, vectors, strict=True):
-                row["embedding"] = to_blob(vector)
-                store.set_interest_embedding(
-                    row["person_id"], row["topic"], row["embedding"], self.encoder.name
-                )
-        for row in rows:
-            profiles[row["person_id"]].topics.append(row["topic"])
-        for pid, profile in profiles.items():
-            blobs = [from_blob(r["embedding"]) for r in rows if r["person_id"] == pid]
-            if blobs:
-                profile.topic_vectors = np.vstack(blobs)
-        now = self.clock()
-        for idea in store.ideas(author_ids=ids):
-            if idea.author_id is not None and idea.id in self.engine:
-                profiles[idea.author_id].idea_ids.append(idea.id)
-                profiles[idea.author_id].idea_ages_days.append(age_days(idea.created_at, now))
-        for profile in profiles.values():
-            if profile.idea_ids:
-                profile.idea_vectors = self.engine.vectors(profile.idea_ids)
-        return profiles
 
 
 def idea_text(idea: Idea) -> str:
     """What is compared: the title (if any) and the text."""
     return f"{idea.title}. {idea.text}" if idea.title else idea.text
-
-
-def age_days(created_at: str, now: datetime) -> float:
-    try:
-        return max((now - datetime.fromisoformat(created_at)).total_seconds() / 86400, 0.0)
-    except ValueError:
-        return 0.0

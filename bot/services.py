@@ -1,4 +1,8 @@
-"""The service layer: plain values in, plain values out, shared by chat, CLI and adapters."""
+"""The service layer: plain values in, plain values out, shared by chat, CLI and adapters.
+
+Use cases that change what an in-memory copy holds take the unit of work (``bot.uow``) and
+record a domain event on it; the copies learn of it after the commit, never from here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import iso, utcnow
+from bot.domain_events import (
+    IdeaPosted,
+    IdeasMerged,
+    IdeaStatusChanged,
+    InterestsChanged,
+    MatchingChanged,
+    PersonErased,
+    ReroutingsForgotten,
+)
 from bot.importer import ImportRow, RowError
+from bot.uow import UnitOfWork
+from knowledge.privacy import Erasure
 from knowledge.records import Idea, NewIdea, Person
 from knowledge.store import Store
 
@@ -21,7 +36,7 @@ MAX_INTEREST_LENGTH = 60
 
 
 def post_idea(
-    store: Store,
+    uow: UnitOfWork,
     author: Person,
     text: str,
     now: str,
@@ -30,6 +45,7 @@ def post_idea(
     room: str | None = None,
     event_id: str | None = None,
 ) -> Idea:
+    store = uow.store
     idea = store.add_idea(
         NewIdea(
             text=text.strip(),
@@ -42,14 +58,17 @@ def post_idea(
         now,
     )
     store.audit("idea.created", now, actor_id=author.id, subject_type="idea", subject_id=idea.id)
+    uow.record(IdeaPosted(idea.id, author.id))
     return idea
 
 
-def change_status(store: Store, actor: Person, idea: Idea, status: str, now: str) -> bool:
+def change_status(uow: UnitOfWork, actor: Person, idea: Idea, status: str, now: str) -> bool:
     """Set the status; False when it already had it."""
     if idea.status == status:
         return False
+    store = uow.store
     store.set_status(idea.id, status, now)
+    uow.record(IdeaStatusChanged(idea.id, idea.status, status))
     store.audit(
         "idea.status",
         now,
@@ -61,13 +80,15 @@ def change_status(store: Store, actor: Person, idea: Idea, status: str, now: str
     return True
 
 
-def merge_ideas(store: Store, actor: Person, source: Idea, target: Idea, now: str) -> None:
+def merge_ideas(uow: UnitOfWork, actor: Person, source: Idea, target: Idea, now: str) -> None:
     """Fold a duplicate into the idea it repeats, keeping its author and supporters.
 
     The source stays in the store, marked as merged and pointing at the target, so the
     merge is traceable and the source's author still appears with the target.
     """
+    store = uow.store
     store.merge_idea(source.id, target.id, now)
+    uow.record(IdeasMerged(source.id, target.id, source.author_id))
     if source.author_id is not None and source.author_id != target.author_id:
         store.add_support(target.id, source.author_id, now)
     store.add_link(source.id, target.id, "merged", now, confirmed_by=actor.id)
@@ -79,6 +100,47 @@ def merge_ideas(store: Store, actor: Person, source: Idea, target: Idea, now: st
         subject_id=source.id,
         detail=f"into {target.id}",
     )
+
+
+def set_interests(uow: UnitOfWork, person: Person, topics: list[str], now: str) -> None:
+    """A person's topics (none: cleared); ``!wer`` and the intake know them once committed."""
+    uow.store.set_interests(person.id, topics, now)
+    uow.record(InterestsChanged(person.id, tuple(topics)))
+    if topics:
+        uow.store.audit(
+            "person.interests", now, actor_id=person.id, subject_type="person", subject_id=person.id
+        )
+
+
+def set_matching(uow: UnitOfWork, person: Person, enabled: bool, now: str) -> None:
+    """Allow or stop being suggested to others."""
+    uow.store.set_matching(person.id, enabled, now)
+    uow.store.audit(
+        "person.matching",
+        now,
+        actor_id=person.id,
+        subject_type="person",
+        subject_id=person.id,
+        detail="on" if enabled else "off",
+    )
+    uow.record(MatchingChanged(person.id, enabled))
+
+
+def erase_person(
+    uow: UnitOfWork, person: Person, now: str, *, mode: str, anonymous_label: str | None = None
+) -> Erasure:
+    """Art. 17: the person's data goes (``knowledge.privacy``); whoever keeps a copy is told,
+    the router with the re-routings still stored when some of the erased were re-routed."""
+    store = uow.store
+    if anonymous_label is None:
+        erasure = store.erase_person(person.id, now, mode=mode)
+    else:
+        erasure = store.erase_person(person.id, now, mode=mode, anonymous_label=anonymous_label)
+    deleted = tuple(erasure.deleted_ideas)
+    uow.record(PersonErased(person.platform, person.platform_user_id, person.id, deleted))
+    if erasure.rerouted_questions_deleted:
+        uow.record(ReroutingsForgotten(tuple(store.reroute_examples())))
+    return erasure
 
 
 def split_topics(text: str) -> list[str]:

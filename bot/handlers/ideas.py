@@ -27,7 +27,7 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
     """Store the idea first, then ask the intake what to show alongside it."""
     message = ctx.message
     idea = services.post_idea(
-        ctx.store,
+        ctx.uow,
         ctx.person,
         text,
         ctx.now,
@@ -139,7 +139,7 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
     if idea is None:
         return [Reply(ctx.t("idea.not_found", id=number))]
     name = ctx.t(f"status.names.{status}")
-    if not services.change_status(ctx.store, ctx.person, idea, status, ctx.now):
+    if not services.change_status(ctx.uow, ctx.person, idea, status, ctx.now):
         return [Reply(ctx.t("status.unchanged", id=idea.id, status=name))]
     notice = tell_author(
         ctx,
@@ -187,8 +187,7 @@ def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
     for idea in pair:
         if idea.merged_into is not None:
             return [Reply(t("merge.already", id=idea.id, target=idea.merged_into))]
-    services.merge_ideas(ctx.store, ctx.person, source, into, ctx.now)
-    ctx.matcher.forget([source.id])
+    services.merge_ideas(ctx.uow, ctx.person, source, into, ctx.now)
     # One author's two ideas: nobody gains a support (one's own idea is not supported).
     own = "_own" if source.author_id is not None and source.author_id == into.author_id else ""
     key = f"merge.author_notice{own}"

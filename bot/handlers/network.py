@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import render
+from bot import render, services
 from bot.commands import REGISTRY, STEWARDS, Param, parse_number
 from bot.context import Context
 from bot.demo import DEMO_PLATFORM
@@ -25,16 +25,7 @@ def matching(ctx: Context, switch: str | None) -> list[Reply]:
     if value not in ON | OFF:
         return [Reply(t("matching.bad_value"))]
     enabled = value in ON
-    ctx.store.set_matching(person.id, enabled, ctx.now)
-    ctx.store.audit(
-        "person.matching",
-        ctx.now,
-        actor_id=person.id,
-        subject_type="person",
-        subject_id=person.id,
-        detail="on" if enabled else "off",
-    )
-    ctx.matcher.person_changed(person.id)
+    services.set_matching(ctx.uow, person, enabled, ctx.now)
     return [Reply(t("matching.on" if enabled else "matching.off"))]
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot import services
 from bot.commands import REGISTRY, Param
 from bot.context import Context
-from bot.domain_events import PersonErased
 from bot.events import Attachment, Button, Reply
 from bot.render import typed
 from knowledge.folding import fold
-from matching.routing import Router
 
 EXPORT_FILENAME = "meine-daten.json"
 CONFIRM_WORDS = {"bestaetigen", "confirm"}
@@ -71,31 +70,11 @@ def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> li
         return [Reply(t("privacy.forget_bad_word"))]
     if not ctx.confirmations.redeem(ERASE, person.id, code, now):
         return [Reply(t("privacy.forget_bad_code"))]
-    erasure = ctx.store.erase_person(
-        person.id, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
+    erasure = services.erase_person(
+        ctx.uow, person, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
     )
-    ctx.events.append(PersonErased(person.platform, person.platform_user_id))
-    ctx.matcher.forget(list(erasure.deleted_ideas))
-    ctx.matcher.person_changed(person.id)
-    if erasure.rerouted_questions_deleted:
-        relearn_routing(ctx)
     if mode == "delete":
         ideas, questions = len(erasure.deleted_ideas), len(erasure.deleted_questions)
     else:
         ideas, questions = erasure.anonymised_ideas, erasure.anonymised_questions
     return ctx.privately([Reply(t(f"privacy.forgotten_{mode}", ideas=ideas, questions=questions))])
-
-
-def relearn_routing(ctx: Context) -> None:
-    """The router learnt from re-routed questions that are now deleted: train it afresh.
-
-    A new router replays the re-routings still stored, so the deleted text is gone from
-    memory too (it would be after a restart anyway).
-    """
-    old = ctx.questions.router
-    if old is None:
-        return
-    fresh = Router(old.encoder, min_confidence=old.min_confidence)
-    for text, target in ctx.store.reroute_examples():
-        fresh.add_example(text, target)
-    ctx.questions.router = fresh

@@ -21,8 +21,7 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
             return [Reply(t("interests.none"))]
         return [Reply(t("interests.shown", topics=", ".join(current)))]
     if topics.strip().casefold() in CLEAR_WORDS:
-        ctx.store.set_interests(person.id, [], ctx.now)
-        ctx.matcher.person_changed(person.id)  # !wer must not know the old topics
+        services.set_interests(ctx.uow, person, [], ctx.now)
         return [Reply(t("interests.cleared"))]
     wanted = services.split_topics(topics)
     if len(wanted) > services.MAX_INTERESTS:
@@ -30,9 +29,5 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
     for topic in wanted:
         if len(topic) > services.MAX_INTEREST_LENGTH:
             return [Reply(t("interests.too_long", max=services.MAX_INTEREST_LENGTH, topic=topic))]
-    ctx.store.set_interests(person.id, wanted, ctx.now)
-    ctx.matcher.person_changed(person.id)  # !wer knows the new topics at once
-    ctx.store.audit(
-        "person.interests", ctx.now, actor_id=person.id, subject_type="person", subject_id=person.id
-    )
+    services.set_interests(ctx.uow, person, wanted, ctx.now)  # !wer knows them once committed
     return [Reply(t("interests.saved", topics=", ".join(wanted)))]

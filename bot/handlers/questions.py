@@ -12,6 +12,7 @@ from datetime import datetime
 from bot import render
 from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
 from bot.context import Context
+from bot.domain_events import QuestionRerouted
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.plans_questions import route_question, tell_owner
@@ -215,7 +216,7 @@ def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     to_them, _ = to_asker(ctx, question, news)
     done = t("question.rerouted", id=question.id, roles=target_name(t, route))
     notice = asker_notice(t, current, to)
-    ctx.questions.learn(question.text, route)  # last: only after every write succeeded
+    ctx.record(QuestionRerouted(question.id, question.text, route))  # learnt once committed
     return [Reply(done + (" " + notice if notice else "")), *delivered, *to_them]
 
 

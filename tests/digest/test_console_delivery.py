@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from adapters.console import ConsoleChat
-from bot.app import App
-from bot.core import Bot
+from bot.app import App, bootstrap
 from bot.events import Reply, Sender
-from bot.semantic import SemanticMatcher
 from knowledge.open import open_store
 from matching.encoder import SentenceEncoder
 from tests.digest.conftest import Seeded
@@ -55,10 +53,7 @@ def test_the_monday_digest_reaches_the_cdo_once_even_across_a_restart(
     seeded.store.close()
     store = open_store(seeded.settings.data_dir)
     try:
-        matcher = SemanticMatcher(encoder, clock=seeded.clock)
-        matcher.load(store)
-        bot = Bot(store, seeded.settings, matcher=matcher, clock=seeded.clock)
-        again = App(store, matcher, bot)
+        again = bootstrap(seeded.settings, store=store, encoder=encoder, clock=seeded.clock)
         chat, out = console(again, tmp_path / "dateien-2")
         seeded.clock.advance(minutes=5)
         assert not [r for r in chat.say("!matching") if is_digest(r)]

@@ -37,10 +37,10 @@ class Town:
     events: Iterator[int]
 
     def load(self) -> demo.Loaded:
-        return demo.load_demo(self.store, self.matcher, self.clock())
+        return demo.load_demo(self.store, self.matcher, self.clock(), bus=self.bot.bus)
 
     def remove(self) -> demo.Removed:
-        return demo.remove_demo(self.store, self.matcher, self.clock())
+        return demo.remove_demo(self.store, self.bot.bus, self.clock())
 
     def say(self, text: str, who: Sender = NEWCOMER) -> list[Reply]:
         message = Message("console", f"ev{next(self.events)}", who, text, room="konsole")

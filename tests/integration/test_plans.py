@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.app import bootstrap
 from bot.clock import iso
 from bot.config import Settings
-from bot.core import Bot
 from bot.delivery import Outbox
 from bot.digest import build_digest
 from bot.digest_render import render_json, render_markdown
@@ -22,11 +22,8 @@ from bot.i18n import Translator
 from bot.plans import import_plan, match_texts
 from bot.plans_import import read_plan
 from bot.plans_notices import due_owner_notices
-from bot.questions import QuestionDesk
-from bot.semantic import SemanticMatcher
 from knowledge.open import open_store
 from matching.encoder import Encoder, SentenceEncoder
-from matching.routing import Router
 from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.model
@@ -69,10 +66,8 @@ class Town:
         self.settings = Settings(data_dir=data, roles=ROLES)
         report = import_plan(self.store, read_plan(PLAN), iso(self.clock()))
         assert not report.errors and len(report.added) == 31
-        matcher = SemanticMatcher(encoder, clock=self.clock)
-        matcher.load(self.store)
-        desk = QuestionDesk(encoder, Router(encoder), matcher)
-        self.bot = Bot(self.store, self.settings, matcher=matcher, questions=desk, clock=self.clock)
+        app = bootstrap(self.settings, store=self.store, encoder=encoder, clock=self.clock)
+        self.bot = app.bot
         self.encoder = encoder
         self.events = itertools.count(1)
 

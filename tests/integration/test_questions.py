@@ -9,12 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.app import build_router
+from bot.app import bootstrap
 from bot.config import Settings
-from bot.core import Bot
 from bot.events import Message, Reply, Sender
-from bot.questions import QuestionDesk
-from bot.semantic import SemanticMatcher
 from knowledge.open import open_store
 from matching.encoder import Encoder, SentenceEncoder
 from matching.relevance import thresholds_for
@@ -107,13 +104,11 @@ def cached(encoder: SentenceEncoder) -> CachingEncoder:
 class Chat:
     def __init__(self, data: Path, encoder: CachingEncoder):
         self.store = open_store(data)
-        clock = FakeClock()
-        matcher = SemanticMatcher(encoder, clock=clock)
-        matcher.load(self.store)
-        self.router = build_router(encoder, self.store)
-        desk = QuestionDesk(encoder, self.router, matcher)
         settings = Settings(data_dir=data, roles=ROLES)
-        self.bot = Bot(self.store, settings, matcher=matcher, questions=desk, clock=clock)
+        app = bootstrap(settings, store=self.store, encoder=encoder, clock=FakeClock())
+        self.bot = app.bot
+        assert app.bot.questions.router is not None
+        self.router = app.bot.questions.router
         self.events = itertools.count(1)
 
     def say(self, who: str, text: str) -> list[Reply]:

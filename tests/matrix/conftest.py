@@ -26,13 +26,9 @@ from nio import (
 )
 
 from adapters import matrix
-from bot.app import App, build_router
+from bot.app import App, bootstrap
 from bot.clock import Clock, utcnow
 from bot.config import MatrixSettings, Settings
-from bot.core import Bot
-from bot.questions import QuestionDesk
-from bot.semantic import SemanticMatcher
-from knowledge.open import open_store
 from matching.encoder import SentenceEncoder
 from tests.matrix.synapse import Synapse, SynapseError, launch
 
@@ -172,13 +168,8 @@ async def until(condition: Callable[[], Any], what: str, timeout: float = WAIT) 
 
 
 def build_app(settings: Settings, encoder: SentenceEncoder, clock: Clock = utcnow) -> App:
-    """The production wiring (as ``bot.app.build_app``) around the session's loaded model."""
-    store = open_store(settings.data_dir)
-    matcher = SemanticMatcher(encoder, settings.language)
-    matcher.load(store)
-    desk = QuestionDesk(encoder=encoder, router=build_router(encoder, store), ideas=matcher)
-    bot = Bot(store, settings, matcher=matcher, questions=desk, clock=clock)
-    return App(store, matcher, bot)
+    """The production wiring (``bot.app.bootstrap``) around the session's loaded model."""
+    return bootstrap(settings, encoder=encoder, clock=clock)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from tests.postgres.server import LocalPostgres, start_postgres
 BACKEND = os.environ.get("IDEENLOTSE_TEST_BACKEND", "sqlite")
 TEMPLATE = "ideenlotse_template"
 STORE_FIXTURES = {"store", "bot", "say"}
-STORE_MARKERS = ("open_store(", "Store.open(", "build_app(")
+STORE_MARKERS = ("open_store(", "Store.open(", "build_app(", "bootstrap(")
 SQLITE_FILE_MARKERS = ("sqlite3.", "DB_FILENAME", "ideenlotse.db", "PRAGMA ")
 _names = itertools.count(1)
 

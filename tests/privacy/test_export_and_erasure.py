@@ -169,7 +169,7 @@ def test_erasure_leaves_no_trace_in_the_database_file(stage: World) -> None:
     assert stage.store.find_person(PLATFORM, ANNA) is not None  # nothing happens without "ja"
     code = stage.erasure_code(ANNA)
     assert "alle Daten über Sie gelöscht" in stage.text(ANNA, f"!vergiss-mich bestätigen {code}")
-    retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock())
+    retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock())
     after = stage.file_bytes()
     for needle in NEEDLES:
         for form in {needle, needle.lower(), needle.upper()}:
@@ -208,7 +208,7 @@ def test_anonymise_keeps_ideas_and_questions_without_the_person(tmp_path: Path) 
     assert "bleiben ohne Ihren Namen erhalten" in asked
     done = world.text(ANNA, f"!vergiss-mich bestätigen {world.erasure_code(ANNA)}")
     assert "1 Idee(n) und 1 Frage(n) bleiben ohne Ihren Namen erhalten" in done
-    retention.run_due(world.store, world.settings, world.matcher, world.clock())
+    retention.run_due(world.store, world.settings, world.bot.bus, world.clock())
     after = world.file_bytes()
     for needle in ("Kowalski", "kowalski", "anna.kowalski"):
         assert needle.encode() not in after, needle
@@ -226,11 +226,11 @@ def test_retention_deletes_what_is_older_than_the_period(stage: World) -> None:
     stage.say(BOB, "!idee Alte Idee zu Aktenplänen")
     stage.say(CARLA, "!frage Wer pflegt die alten Aktenpläne?")
     stage.say("@dora:stadt.example", "!hilfe")  # seen once, nothing stored
-    retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock())
+    retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock())
     assert len(stage.store.audit_entries("retention.run")) == 1
     stage.clock.advance(days=stage.settings.privacy.retention_days + 1)
     stage.say(CARLA, "!idee Neue Idee zu Formularen")
-    expired = retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock())
+    expired = retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock())
     assert expired is not None and expired.ideas == (1,) and expired.questions == (1,)
     assert [i.text for i in stage.store.ideas()] == ["Neue Idee zu Formularen"]
     assert stage.store.get_question(1) is None
@@ -242,7 +242,7 @@ def test_retention_deletes_what_is_older_than_the_period(stage: World) -> None:
     data = stage.file_bytes()
     assert b"Aktenpl" not in data and b"aktenpl" not in data  # scrubbed after the deletion
     # once a day: the same day again does nothing
-    assert retention.run_due(stage.store, stage.settings, stage.matcher, stage.clock()) is None
+    assert retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock()) is None
 
 
 def test_the_erasure_confirmation_is_bound_to_the_person_and_time(stage: World) -> None:

@@ -50,7 +50,7 @@ def test_the_erasure_takes_the_persons_unsent_replies_and_leaves_the_others(
     for needle in ("Kowalski", "Quastenflosser", "Zebrastreifenpilot", "unterstützt"):
         assert all(needle not in content for _, content in left), needle
     world.deliver()  # the confirmation goes out; then nothing of hers is left in the file
-    retention.run_due(world.store, world.settings, world.matcher, world.clock())
+    retention.run_due(world.store, world.settings, world.bot.bus, world.clock())
     data = world.file_bytes()
     for needle in (b"Kowalski", b"anna.kowalski", b"Quastenflosser", b"Zebrastreifenpilot"):
         assert needle not in data, needle

@@ -1,0 +1,75 @@
+"""The unit of work: one store transaction and the domain events its use cases recorded.
+
+As in cosmicpython's ``AbstractUnitOfWork``: a context manager that commits when the block
+ends and rolls back on any error. Here it also carries the events (``bot.domain_events``);
+after the commit it hands them to the subscribers of its ``EventBus``, and on a rollback
+they are dropped, so an in-memory copy (the similarity index, the people profiles, the
+router) never learns of a change that did not happen.
+
+A unit of work is not nested: use cases get the one that is open (``Context.uow``), and
+one opened inside another's transaction would publish before the outer commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from types import TracebackType
+
+from knowledge.store import Store
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[object], None]
+
+
+class EventBus:
+    """Who is told of committed events, in the order they subscribed."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.append(subscriber)
+
+    def publish(self, events: Sequence[object]) -> None:
+        for event in events:
+            for subscriber in list(self._subscribers):
+                try:
+                    subscriber(event)
+                except Exception:  # one failing subscriber must not stop the others
+                    log.exception("subscriber failed on %s", type(event).__name__)
+
+
+class UnitOfWork:
+    """``with UnitOfWork(store, bus) as uow: ...; uow.record(event)``."""
+
+    def __init__(self, store: Store, bus: EventBus | None = None):
+        self.store = store
+        self.bus = bus
+        self.events: list[object] = []
+        self._stack: ExitStack | None = None
+
+    def record(self, event: object) -> None:
+        """Tell the subscribers of ``event`` once (and only if) this unit of work commits."""
+        self.events.append(event)
+
+    def __enter__(self) -> UnitOfWork:
+        stack = ExitStack()
+        stack.enter_context(self.store.transaction())
+        self._stack, self.events = stack, []
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        events, self.events = self.events, []
+        assert stack is not None, "exit without enter"
+        stack.__exit__(kind, error, trace)  # commits, or rolls back and the error goes on
+        if kind is None and self.bus is not None:
+            self.bus.publish(events)
