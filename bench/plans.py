@@ -32,6 +32,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import product
 from pathlib import Path
 
@@ -147,7 +148,8 @@ def figures(
     for item, vector, target in zip(items, vectors, targets, strict=True):
         hits = method.scorer.score(str(item["text"]), vector, use_names=method.use_names)
         if item["type"] == "idea":
-            shown = for_idea(hits, th, plan.goal_of).project
+            common = partial(method.scorer.shares, str(item["text"]))
+            shown = for_idea(hits, th, plan.goal_of, common).project
             if item["project"]:
                 counts["project_first"].append(shown is not None and shown.key == item["project"])
             else:

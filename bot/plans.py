@@ -174,7 +174,8 @@ class PlanMatcher:
 
     def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:
         goal_of = {key: item.goal for key, item in self.items.items()}
-        return for_idea(self.hits(text, vector), self.thresholds, goal_of)
+        hits = self.hits(text, vector)
+        return for_idea(hits, self.thresholds, goal_of, lambda key: self.scorer.shares(text, key))
 
 
 def plan_matcher(
