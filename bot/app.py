@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.delivery import Outbox
 from bot.digest import Digest, digest_for
+from bot.digest_preview import SWEEP_EVERY, resume_previews
 from bot.events import Reply
 from bot.plans_notices import due_owner_notices
 from bot.questions import QuestionDesk, due_reminders
@@ -85,6 +86,7 @@ class App:
     matcher: SemanticMatcher
     bot: Bot
     outbox: Outbox = field(default_factory=Outbox)  # `running` is set by `ideenlotse run`
+    _next_sweep: datetime | None = field(default=None, init=False, repr=False)
 
     def due(self, now: datetime | None = None) -> list[Reply]:
         """Put the scheduled replies due now (question reminders, the weekly digest) into the
@@ -100,8 +102,18 @@ class App:
         queued = due_reminders(self.store, settings, moment, outbox=self.outbox)
         queued += due_digest(self.store, settings, moment, self.digest, outbox=self.outbox)
         queued += due_owner_notices(self.store, settings, moment, outbox=self.outbox)
+        queued += self._resume_previews(moment)
         retention.run_due(self.store, settings, self.bot.bus, moment)  # says nothing
         return queued
+
+    def _resume_previews(self, moment: datetime) -> list[Reply]:
+        """The ``!digest`` previews a crash left open (``bot.digest_preview``): looked for at
+        the first call and every few minutes, not on every poll (it reads the audit log)."""
+        if self._next_sweep is not None and moment < self._next_sweep:
+            return []
+        self._next_sweep = moment + SWEEP_EVERY
+        bot = self.bot
+        return resume_previews(self.store, bot.settings, self.matcher, bot.follow_ups, moment)
 
     def warm_up(self) -> None:
         """Do before serving what the first message would wait for: tracing the encoder,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from bot.config import Settings
 from bot.confirmations import Confirmations
 from bot.events import Message, Reply
+from bot.followups import FollowUp
 from bot.i18n import Translator
 from bot.matcher import Matcher
 from bot.questions import QuestionDesk
@@ -26,6 +27,7 @@ class Context:
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
     confirmations: Confirmations = field(default_factory=Confirmations)
+    follow_ups: list[FollowUp] = field(default_factory=list)  # run by the core after the commit
 
     @property
     def store(self) -> Store:
@@ -34,6 +36,11 @@ class Context:
     def record(self, event: object) -> None:
         """A domain event (``bot.domain_events``), told to subscribers after the commit."""
         self.uow.record(event)
+
+    def after_commit(self, follow: FollowUp) -> None:
+        """Slow work for this event (``bot.followups``): done after the commit, without the
+        lock, its replies queued in a transaction of their own."""
+        self.follow_ups.append(follow)
 
     def privately(self, replies: list[Reply]) -> list[Reply]:
         """Lists that are the asker's business (their questions, a role's open questions, the

@@ -10,6 +10,9 @@ retry of the event, skipped as a replay, still finds its reply there.
 That transaction is a unit of work (``bot.uow``): the domain events the handlers record on it
 go to the subscribers (the matcher's index and profiles, the router, the adapters) only after
 it committed; a replay, a busy store or a failing handler rolls them back with everything else.
+Work too slow to hold the lock for (the ``!digest`` preview) is a follow-up (``bot.followups``):
+the event's transaction records that it was asked for, and after the commit it is built
+without the lock and its replies queued in a second transaction, keyed by the event.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.confirmations import Confirmations
 from bot.context import Context
 from bot.delivery import Origin, queue_answers
 from bot.events import Action, Message, Reply
+from bot.followups import FollowUp, FollowUps
 from bot.handlers import REGISTRY
 from bot.handlers.ideas import share_idea
 from bot.handlers.questions import ask_question
@@ -55,9 +59,10 @@ class Replayed(Exception):
 
 @dataclass(frozen=True)
 class Handled:
-    """The replies to an event. ``queued``: they are in the outbox, committed with the event,
-    and the adapter sends them from there; else (a refusal made before any database work, or
-    the store too busy to write) the adapter sends them as they are."""
+    """The replies to an event. ``queued``: they are in the outbox, committed with the event
+    (or its follow-up, ``bot.followups``), and the adapter sends them from there; else (a
+    refusal made before any database work, or the store too busy to write) the adapter sends
+    them as they are."""
 
     replies: list[Reply]
     queued: bool
@@ -81,6 +86,7 @@ class Bot:
         self.limiter = RateLimiter(settings.messages_per_minute)
         self.confirmations = Confirmations()
         self.bus = EventBus()  # committed domain events, to whoever keeps a copy
+        self.follow_ups = FollowUps(store)  # slow work of an event, after its commit
         if isinstance(self.matcher, KeepsCurrent):
             self.bus.subscribe(self.matcher.committed)
         self.bus.subscribe(self.questions.committed)
@@ -108,7 +114,7 @@ class Bot:
             return Handled(refused, queued=False)
         now, origin = iso(self.clock()), Origin.of(event)
         try:
-            return Handled(self._attempt(message, idea_room, now, origin), queued=True)
+            replies, later = self._attempt(message, idea_room, now, origin)
         except Replayed:
             log.info("skipped replayed event %s/%s", message.platform, message.event_id)
             seen.outcome = "replayed"
@@ -126,11 +132,14 @@ class Bot:
             t = self.settings.translator(message.sender.language)
             sorry = Reply(t("error.internal")).in_thread_of(message)
             return Handled([sorry], self._claim_failed(message, now, sorry, origin))
+        return Handled(replies + self._follow_up(later, message, origin), queued=True)
 
-    def _attempt(self, message: Message, idea_room: bool, now: str, origin: Origin) -> list[Reply]:
+    def _attempt(
+        self, message: Message, idea_room: bool, now: str, origin: Origin
+    ) -> tuple[list[Reply], list[FollowUp]]:
         """One unit of work for the event; when another process held the write lock for the
         whole busy timeout, one more try after a pause (the lock holder is usually a digest or
-        an import batch that ends soon)."""
+        an import batch that ends soon). Returns the replies and the follow-ups to run."""
         for pause in (*BUSY_RETRY_PAUSES, None):
             try:
                 with UnitOfWork(self.store, self.bus) as uow:
@@ -148,12 +157,24 @@ class Bot:
                     dispatched = self._dispatch(ctx, idea_room or message.is_direct)
                     replies = [reply.in_thread_of(message) for reply in dispatched]
                     queue_answers(self.store, replies, origin, now)
-                return replies  # the unit of work committed and told the subscribers
+                return replies, ctx.follow_ups  # committed, and the subscribers were told
             except StoreBusy:
                 if pause is None:
                     raise
                 time.sleep(pause)
         raise AssertionError("unreachable")
+
+    def _follow_up(self, later: list[FollowUp], message: Message, origin: Origin) -> list[Reply]:
+        """The event's slow work, now that its transaction committed and the lock is free
+        (``bot.followups``). A follow-up that cannot queue its replies (a busy store) stays
+        open for its sweep; the event's own replies are committed either way."""
+        replies: list[Reply] = []
+        for follow in later:
+            try:
+                replies += self.follow_ups.run(follow, origin, message, iso(self.clock()))
+            except Exception:
+                log.exception("follow-up %s of event %s not queued", follow.name, message.event_id)
+        return replies
 
     def _reload_roles(self) -> None:
         """SECURITY.md: roles are read from the config file before every message; the file is

@@ -33,7 +33,7 @@ from bot import services
 from bot.clock import iso
 from bot.domain_events import InterestsChanged, MatchingChanged
 from bot.semantic import SemanticMatcher
-from bot.statuses import parse_status
+from bot.statuses import Status, parse_status
 from bot.uow import EventBus, UnitOfWork
 from knowledge.questions import NewQuestion
 from knowledge.records import NewIdea, Person
@@ -59,7 +59,7 @@ class TownIdea:
     author: str
     text: str
     days_ago: int = 0
-    status: str = "neu"
+    status: Status = Status.NEW
     supporters: tuple[str, ...] = ()
 
 
@@ -111,7 +111,7 @@ def _person(raw: dict[str, Any]) -> TownPerson:
 
 
 def _idea(raw: dict[str, Any]) -> TownIdea:
-    status = parse_status(raw.get("status", "neu"))
+    status = parse_status(raw.get("status", Status.NEW))
     return TownIdea(**{**raw, "status": status, "supporters": tuple(raw.get("supporters", ()))})
 
 

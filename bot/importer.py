@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import ArgumentError
-from bot.statuses import parse_status
+from bot.statuses import Status, parse_status
 from bot.text_input import clean_text
 
 FIELDS = ("text", "title", "author", "department", "created", "status")
@@ -32,7 +32,7 @@ class ImportRow:
     author: str | None = None
     department: str | None = None
     created: str | None = None  # ISO 8601, UTC
-    status: str = "neu"
+    status: Status = Status.NEW
 
     @property
     def key(self) -> str:
@@ -175,7 +175,7 @@ def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | Ro
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         created = moment.astimezone(UTC).isoformat(timespec="seconds")
-    status = "neu"
+    status = Status.NEW
     if values["status"]:
         try:
             status = parse_status(values["status"])

@@ -19,7 +19,7 @@ from bot.lagebild_map import RECENT_DAYS, Landscape
 from bot.questions import asker_label, is_overdue, local_time
 from bot.semantic import SemanticMatcher, idea_text
 from bot.sla import WorkingHours, add_working_hours
-from bot.statuses import SETTABLE
+from bot.statuses import Status
 from knowledge.folding import search_terms
 from knowledge.logins import HistoryEntry, IdeaFilter, ListedIdea
 from knowledge.records import Idea
@@ -31,7 +31,7 @@ SEARCH_LIMIT = 200
 SIMILAR = 5
 PERIODS = (7, 30, 365)  # days a list can be narrowed to
 OVERVIEW_IDEAS = 10
-STATUSES = (*SETTABLE, "zusammengefuehrt")
+STATUSES = tuple(Status)  # the settable ones, then "merged" (last: no form offers it)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from bot.clock import utcnow
 from bot.i18n import Translator
 from bot.matcher import Colleague, SimilarIdea, Suggestions
 from bot.profiles import build_profiles
+from bot.statuses import HIDDEN, Status
 from knowledge.records import Idea, Person
 from knowledge.store import Store
 from matching import reasons
@@ -37,7 +38,6 @@ from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
 
-HIDDEN_STATUSES = ("abgelehnt", "zusammengefuehrt")
 MAX_SIMILAR = 3
 MAX_COLLEAGUES = 2
 CANDIDATES = 20  # nearest ideas fetched before filtering by author, status and feedback
@@ -118,7 +118,7 @@ class SemanticMatcher:
             stored = store.embeddings(self.encoder.name)
             missing = store.ideas_without_embedding(self.encoder.name)
             # merged ideas live on in their target; they are kept, never suggested
-            live = {i.id for i in store.ideas() if i.status != "zusammengefuehrt"}
+            live = {i.id for i in store.ideas() if i.status != Status.MERGED}
         if stored:
             ids = [idea_id for idea_id, _ in stored if idea_id in live]
             vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in live])
@@ -148,7 +148,7 @@ class SemanticMatcher:
                 with store.transaction():
                     for idea, vector in zip(chunk, vectors, strict=True):
                         store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
-                live = [i for i, idea in enumerate(chunk) if idea.status != "zusammengefuehrt"]
+                live = [i for i, idea in enumerate(chunk) if idea.status != Status.MERGED]
                 self.engine.add([chunk[i].id for i in live], vectors[live])
                 bar.update(len(chunk))
         self._stale_profiles = True
@@ -176,7 +176,7 @@ class SemanticMatcher:
             fresh = [
                 (idea_id, blob)
                 for idea_id, blob in store.embeddings(self.encoder.name, unknown)
-                if idea_id in ideas and ideas[idea_id].status != "zusammengefuehrt"
+                if idea_id in ideas and ideas[idea_id].status != Status.MERGED
             ]
             if fresh:
                 self.engine.add(
@@ -247,7 +247,7 @@ class SemanticMatcher:
             duplicate = match.duplicate >= self.thresholds.duplicate
             if author is not None and candidate.author_id == author and not duplicate:
                 continue
-            if candidate.status in HIDDEN_STATUSES and not include_hidden:
+            if candidate.status in HIDDEN and not include_hidden:
                 continue
             shared = reasons.shared_terms(text, idea_text(candidate))
             reason = (
@@ -261,7 +261,7 @@ class SemanticMatcher:
         return found
 
     def _merged(self, store: Store, excluded: set[int]) -> tuple[list[int], np.ndarray]:
-        merged = {i.id for i in store.ideas() if i.status == "zusammengefuehrt"} - excluded
+        merged = {i.id for i in store.ideas() if i.status == Status.MERGED} - excluded
         stored = [(i, b) for i, b in store.embeddings(self.encoder.name) if i in merged]
         if not stored:
             return [], np.empty((0, self.encoder.dim), np.float32)

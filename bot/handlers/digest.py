@@ -1,15 +1,14 @@
-"""``!digest``: the CDO's preview of the weekly synergy digest, at any time."""
+"""``!digest``: the CDO's preview of the weekly synergy digest, at any time.
+
+The handler only records the request; the preview is built after the event committed, so
+the store is not locked while it is built (``bot.digest_preview``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.commands import REGISTRY, ArgumentError, Param
 from bot.context import Context
-from bot.digest import digest_for
-from bot.digest_render import map_attachment, render_markdown
+from bot.digest_preview import PreviewRequest, preview_follow_up, record_request
 from bot.events import Reply
-from bot.schedule import next_digest_time
 
 MAX_DAYS = 366
 
@@ -25,12 +24,11 @@ def parse_days(raw: str) -> int:
 )
 def digest(ctx: Context, days: int | None) -> list[Reply]:
     """A preview changes nothing: introductions it shows are not marked as suggested."""
-    now = datetime.fromisoformat(ctx.now)
-    found = digest_for(ctx.store, ctx.settings, now, ctx.matcher, days=days)
-    text = render_markdown(found, ctx.t)
-    upcoming = next_digest_time(ctx.settings, now)
-    if upcoming is None:
-        text += "\n" + ctx.t("digest.preview_unscheduled")
-    else:
-        text += "\n" + ctx.t("digest.preview", next=upcoming)
-    return ctx.privately([Reply(text, attachments=map_attachment(found, ctx.t))])
+    message = ctx.message
+    request = PreviewRequest(message.platform, message.event_id, ctx.person.id, days, ctx.now)
+    record_request(ctx.store, request)
+    direct_to = None if message.is_direct else ctx.person.platform_user_id
+    ctx.after_commit(
+        preview_follow_up(ctx.store, ctx.settings, ctx.matcher, ctx.t, request, direct_to=direct_to)
+    )
+    return ctx.privately([])  # in a shared room the note where the preview went; else nothing
