@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from knowledge.folding import fold
+from matching.encoder import Encoder
 from matching.relevance import Thresholds
 
 
@@ -76,3 +77,21 @@ def hashing_thresholds() -> Thresholds:
         person_interest=top + 0.05,
         answer_reuse=0.8,
     )
+
+
+class CachingEncoder:
+    """The real encoder with a per-text cache: tests that build a Router or a plan matcher
+    again and again encode the seed questions and the plan once per module."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            vectors = self.inner.encode(missing, batch_size=batch_size)
+            self.cache.update(zip(missing, vectors, strict=True))
+        return np.stack([self.cache[t] for t in texts]).astype(np.float32)

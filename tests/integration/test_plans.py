@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.app import bootstrap
@@ -23,8 +22,9 @@ from bot.plans import import_plan, match_texts
 from bot.plans_import import read_plan
 from bot.plans_notices import due_owner_notices
 from knowledge.open import open_store
-from matching.encoder import Encoder, SentenceEncoder
+from matching.encoder import SentenceEncoder
 from tests.conftest import FakeClock
+from tests.fakes import CachingEncoder
 
 pytestmark = pytest.mark.model
 
@@ -34,22 +34,6 @@ E_INVOICES = (
     "Eingangsrechnungen kommen bei uns noch auf Papier an. Die E-Rechnungen der Lieferanten "
     "sollten automatisch in den Rechnungsworkflow übernommen werden."
 )
-
-
-class CachingEncoder:
-    """The real encoder with a per-text cache: every test's Router reuses the seed vectors."""
-
-    def __init__(self, inner: Encoder) -> None:
-        self.inner, self.name, self.dim = inner, inner.name, inner.dim
-        self.cache: dict[str, np.ndarray] = {}
-
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
-    ) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if missing:
-            self.cache.update(zip(missing, self.inner.encode(missing), strict=True))
-        return np.stack([self.cache[t] for t in texts]).astype(np.float32)
 
 
 @pytest.fixture(scope="module")

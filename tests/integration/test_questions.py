@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from knowledge.open import open_store
 from matching.encoder import Encoder, SentenceEncoder
 from matching.relevance import thresholds_for
 from tests.conftest import FakeClock
+from tests.fakes import CachingEncoder
 
 pytestmark = pytest.mark.model
 
@@ -77,23 +78,6 @@ HARD_NEGATIVES = [
      "Dürfen wir Open Data über Haushaltsdaten veröffentlichen?"),
 ]  # fmt: skip
 ROLES = {"cdo-user": "cdo", "cio-user": "cio", "admin-user": "admin"}
-
-
-class CachingEncoder:
-    """The real encoder with a per-text cache, so every Router refit skips the seed set."""
-
-    def __init__(self, inner: Encoder) -> None:
-        self.inner, self.name, self.dim = inner, inner.name, inner.dim
-        self.cache: dict[str, np.ndarray] = {}
-
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
-    ) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if missing:
-            vectors = self.inner.encode(missing, batch_size=batch_size)
-            self.cache.update(zip(missing, vectors, strict=True))
-        return np.stack([self.cache[t] for t in texts]).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
