@@ -6,13 +6,10 @@ reported as one line on stderr.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import getpass
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from bot.cli_plan import plan
-from bot.cli_web import serve_beside, web, web_link, with_web
+from bot.cli_web import serve_beside, until_stopped, web, web_link, with_web
 from bot.clock import iso, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.importer import ImportFileError, count_records, read_rows
@@ -137,12 +134,7 @@ async def serve_platforms(app: App, config: Settings, names: list[str]) -> None:
         from adapters import slack
 
         servers.append(slack.serve(app, config, os.environ))
-    running = asyncio.ensure_future(asyncio.gather(*servers))
-    # SIGTERM is how containers and service managers stop a process (as PID 1 it is ignored
-    # unless handled): stop like Ctrl+C, so adapters save their state and the store closes.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, running.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await running
+    await until_stopped(*servers)
 
 
 @cli.command()
@@ -168,6 +160,8 @@ def run(ctx: click.Context) -> None:
     app = open_app(config)
     try:
         app.warm_up()
+        import asyncio
+
         asyncio.run(serve_beside(serve_platforms(app, config, names), app, config))
     except ConfigError as exc:
         raise Failure(str(exc)) from exc

@@ -8,7 +8,6 @@ cockpit too when IDEENLOTSE_WEB_PORT is set (``serve_beside``, ``background``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import sys
@@ -68,7 +67,9 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     app = light_app(config)
     try:
         click.echo(f"Lagebild: {config.web.base_url(port)}/ (Strg+C beendet)", err=True)
-        asyncio.run(_until_stopped(_serve(app, host, port)))
+        import asyncio  # here, not at the top: every other command starts without it
+
+        asyncio.run(until_stopped(_serve(app, host, port)))
     except OSError as exc:
         raise Failure(f"cannot serve on {host}:{port}: {exc}") from exc
     except KeyboardInterrupt:
@@ -83,8 +84,12 @@ def _serve(app: App, host: str, port: int) -> Awaitable[None]:
     return serve(app, host, port)
 
 
-async def _until_stopped(*servers: Awaitable[None]) -> None:
-    """Run side by side until one fails or the process is stopped (SIGTERM like Ctrl+C)."""
+async def until_stopped(*servers: Awaitable[None]) -> None:
+    """Run side by side until one fails or the process is stopped. SIGTERM is how containers
+    and service managers stop a process (as PID 1 it is ignored unless handled): it stops
+    like Ctrl+C, so adapters save their state and the store closes."""
+    import asyncio
+
     running = asyncio.ensure_future(asyncio.gather(*servers))
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, running.cancel)
     with contextlib.suppress(asyncio.CancelledError):
@@ -94,6 +99,8 @@ async def _until_stopped(*servers: Awaitable[None]) -> None:
 async def serve_beside(chat: Awaitable[None], app: App, config: Settings) -> None:
     """``ideenlotse run`` with chat platforms: the cockpit on IDEENLOTSE_WEB_PORT beside them,
     on the same app (one bot, one outbox)."""
+    import asyncio
+
     if config.web.port is None:
         await chat
         return

@@ -59,7 +59,7 @@ MAX_LINES = 400
 OVER_MAX_LINES: dict[str, int] = {
     "adapters/matrix.py": 684,
     "adapters/slack.py": 427,
-    "bot/cli.py": 651,  # every command; composition above bot/ is still open (issue #16)
+    "bot/cli.py": 645,  # every command; composition above bot/ is still open (issue #16)
     "bot/digest.py": 516,  # gathering, analysis and introductions in one
     "bot/digest_render.py": 445,  # Markdown, HTML and the map picture in one
     "matching/clustering.py": 520,  # clusters, their names and the map layout in one
