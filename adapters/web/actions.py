@@ -35,6 +35,7 @@ def add_routes(server: web.Application) -> None:
     server.router.add_post(r"/ideen/{number:\d{1,12}}/unterstuetzen", support)
     server.router.add_post(r"/fragen/{number:\d{1,12}}/antwort", answer)
     server.router.add_post(r"/fragen/{number:\d{1,12}}/weiterleiten", reroute)
+    server.router.add_post(r"/fragen/{number:\d{1,12}}/erledigt", close)
     server.router.add_post("/ich/interessen", interests)
     server.router.add_post("/ich/matching", matching)
     server.router.add_post("/ich/export", export)
@@ -98,6 +99,14 @@ async def reroute(request: web.Request) -> web.Response:
     if target not in TARGETS:
         raise web.HTTPSeeOther("/fragen")
     done = await run(request, who, "weiterleiten", number(request), target)
+    return back(request, done, "/fragen")
+
+
+async def close(request: web.Request) -> web.Response:
+    who = viewer_of(request)
+    if who is None:
+        return login_page(request)
+    done = await run(request, who, "erledigt", number(request))
     return back(request, done, "/fragen")
 
 

@@ -220,6 +220,31 @@ def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     return [Reply(done + (" " + notice if notice else "")), *delivered, *to_them]
 
 
+@REGISTRY.command(
+    "erledigt", aliases=("close",), params=(Param("number", parse_number),), roles=STEWARDS
+)
+def erledigt(ctx: Context, number: int) -> list[Reply]:
+    """A question that needs no answer here (settled by phone, asked twice, out of scope)
+    leaves the open list and the reminders; the asker is told, so nobody waits in vain."""
+    t = ctx.t
+    question = ctx.store.get_question(number)
+    if question is None:
+        return [Reply(t("question.not_found", id=number))]
+    if not in_remit(ctx.person.role, question):
+        return [Reply(t("question.not_in_remit", id=number))]
+    if not question.is_open:
+        return [Reply(t("question.not_open", id=number))]
+    ctx.store.close_question(question.id, ctx.now)
+    ctx.store.audit(
+        "question.closed", ctx.now, actor_id=ctx.person.id, subject_type="question",
+        subject_id=question.id,
+    )  # fmt: skip
+    theirs = asker_translator(ctx, question)
+    news = theirs("question.closed_for_asker", id=question.id, by=ctx.person.display_name)
+    to_them, _ = to_asker(ctx, question, news)
+    return [Reply(t("question.closed", id=question.id)), *to_them]
+
+
 @REGISTRY.command("offen", aliases=("open",), roles=STEWARDS)
 def offen(ctx: Context) -> list[Reply]:
     t, role = ctx.t, ctx.person.role

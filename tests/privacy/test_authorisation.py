@@ -41,6 +41,7 @@ POLICY: dict[str, tuple[frozenset[str] | None, str]] = {
     "antwort": (STEWARDS, "!antwort 1 Das macht das Team E-Akte."),
     "weiterleiten": (STEWARDS, "!weiterleiten 1 cio"),
     "offen": (STEWARDS, "!offen"),
+    "erledigt": (STEWARDS, "!erledigt 1"),
     "meine-fragen": (EVERYBODY, "!meine-fragen"),
     "geholfen": (EVERYBODY, "!geholfen ja 1"),  # the asker only: own check
     "meine-daten": (EVERYBODY, "!meine-daten"),

@@ -188,6 +188,21 @@ def test_rerouting_moves_the_question_and_teaches_the_router(chat: Chat) -> None
     assert "an den CDO" in mine.text and theirs.direct_to == "cdo-user"
 
 
+def test_a_steward_closes_a_question_without_an_answer(chat: Chat) -> None:
+    chat.say("anna", f"!frage {PRINTER}")  # to the CIO
+    chat.say("anna", f"!frage {STRATEGY}")  # to the CDO
+    assert "nur diese Rollen" in chat.say("anna", "!erledigt 1")[0].text
+    assert "nicht an Ihre Rolle gerichtet" in chat.say("cdo-user", "!erledigt 1")[0].text
+    done, to_anna = chat.say("cio-user", "!erledigt 1")
+    assert "#1 ist als erledigt geschlossen" in done.text
+    assert to_anna.room == "ideen" and "hat Cio-user als erledigt geschlossen" in to_anna.text
+    assert chat.store.get_question(1).status == "geschlossen"  # type: ignore[union-attr]
+    assert "#1" not in chat.say("cio-user", "!offen")[-1].text
+    assert "bereits beantwortet oder erledigt" in chat.say("cio-user", "!erledigt 1")[0].text
+    chat.clock.advance(days=10)  # a closed question is never reminded
+    assert not [r for r in chat.reminders() if "#1" in r.text]
+
+
 def test_open_questions_per_role_and_overdue_marked(chat: Chat) -> None:
     chat.say("anna", f"!frage {PRINTER}")
     chat.say("anna", f"!frage {STRATEGY}")
