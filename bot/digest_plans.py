@@ -156,8 +156,9 @@ def section_lines(section: PlanSection, t: Translator) -> list[tuple[int, str]]:
 def plans_markdown(section: PlanSection | None, t: Translator) -> str:
     if section is None:
         return ""
-    marks = {0: "\n## ", 1: "\n**", 2: "- "}
-    ends = {0: "\n", 1: "**\n", 2: ""}
+    # as the digest's other sections: a bold heading, list items with "•"
+    marks = {0: "\n**", 1: "\n_", 2: "• "}
+    ends = {0: "**", 1: "_", 2: ""}
     return "\n".join(marks[level] + text + ends[level] for level, text in section_lines(section, t))
 
 
