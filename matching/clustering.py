@@ -7,25 +7,19 @@ Clustering was chosen by measurement (``bench/digest.py``: cycling dialogues, NM
 ``bench/quality.split_halves``, figures from the TEST half of 1,570 posts):
     average linkage, cosine, centred e5, cut 0.75        NMI 0.298  (0.9 s)   <- method chosen
     average linkage, cosine, raw e5, cut 0.10            NMI 0.271
-    average linkage, centred e5 + LSA topics, cut 0.60   NMI 0.309  (14.6 s: the char n-gram
-                                                          fit alone breaks the 10k budget)
+    average linkage, centred e5 + LSA topics, cut 0.60   NMI 0.309  (+0.011 for 16x the time)
     HDBSCAN, centred e5, min_cluster_size 5              NMI 0.060  (few clusters, most noise)
     k-means with the true k = 8 (a reference)            NMI 0.241
-Lexical topics add +0.011 NMI for 16 times the time, so clusters use embeddings alone.
 
-The cut is not NMI's 0.75: NMI rewards grouping many posts, the CDO needs groups that make
-sense. In weeks of 30 ideas from the blind municipal sets, pairs grouped at 0.75 shared a
-theme 0.48 of the time (dev), and a console trial grouped laptops for schools with bicycle
-parking. At 0.6: 0.80 on dev (0.69 test), 13-23 % of ideas grouped; 0.55 reaches 0.91 but
-groups only 9 % and lost the trial's WLAN and e-invoice pairs (``bench/digest.py``).
+The cut is 0.6, not NMI's 0.75: the CDO needs groups that make sense. In 30-idea weeks of the
+blind municipal sets a grouped pair shares a theme 0.80 (dev) / 0.69 (test) of the time, at
+0.75 only 0.48 / 0.44 (it grouped laptops for schools with bicycle parking; bench/digest.py).
 
 Names are class-based TF-IDF (c-TF-IDF, as in BERTopic): a term names a cluster when many of
-its ideas use it and few ideas elsewhere do. Terms are grouped by their lemma so
-"Radweg" and "Radwege" count as one, and shown as most often written. Ideas come from a chat,
-so stopwords are matched by lemma too ("einfacher" is "einfach"), chat filler ("erstmal",
-"ziemlich", "wünsche") names nothing, nouns beat other words (a theme is a thing), and a
-compound also counts for its head when the week uses the head on its own
-("Eingangsrechnungen" counts for "Rechnung").
+its ideas use it and few elsewhere do; terms count by lemma ("Radweg", "Radwege") and show as
+most often written. Stopwords are matched by lemma too, chat filler ("erstmal", "wünsche")
+names nothing, nouns beat other words (a theme is a thing), and a compound also counts for
+its head when the week uses the head alone ("Eingangsrechnungen" counts for "Rechnung").
 
 The map: t-SNE (PCA above ``TSNE_MAX`` ideas) places ideas, then ``gather`` draws each cluster
 together around its densest point. Clusters come from average linkage in 384 dimensions, and
