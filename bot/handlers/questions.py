@@ -149,6 +149,19 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
     return ctx.settings.translator(question.asker_language)
 
 
+def steward_question(ctx: Context, number: int, *, open_only: bool) -> Question | Reply:
+    """The question a steward acts on, or why they cannot: unknown, another role's, or
+    (``open_only``) no longer open."""
+    question = ctx.store.get_question(number)
+    if question is None:
+        return Reply(ctx.t("question.not_found", id=number))
+    if not in_remit(ctx.person.role, question):
+        return Reply(ctx.t("question.not_in_remit", id=number))
+    if open_only and not question.is_open:
+        return Reply(ctx.t("question.not_open", id=number))
+    return question
+
+
 @REGISTRY.command(
     "antwort",
     aliases=("answer",),
@@ -157,11 +170,9 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
 )
 def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t
-    question = ctx.store.get_question(number)
-    if question is None:
-        return [Reply(t("question.not_found", id=number))]
-    if not in_remit(ctx.person.role, question):
-        return [Reply(t("question.not_in_remit", id=number))]
+    question = steward_question(ctx, number, open_only=False)
+    if isinstance(question, Reply):
+        return [question]
     before = question.status
     answer = ctx.store.add_answer(question.id, ctx.person.id, text.strip(), ctx.now)
     ctx.store.audit(
@@ -192,13 +203,9 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
 )
 def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     t = ctx.t
-    question = ctx.store.get_question(number)
-    if question is None:
-        return [Reply(t("question.not_found", id=number))]
-    if not in_remit(ctx.person.role, question):
-        return [Reply(t("question.not_in_remit", id=number))]
-    if not question.is_open:
-        return [Reply(t("question.not_open", id=number))]
+    question = steward_question(ctx, number, open_only=True)
+    if isinstance(question, Reply):
+        return [question]
     if question.target == route and question.routed_at is not None:
         return [Reply(t("question.same_target", id=number, roles=target_name(t, route)))]
     ctx.store.add_reroute(question.id, ctx.person.id, question.target, route, ctx.now)
@@ -227,13 +234,9 @@ def erledigt(ctx: Context, number: int) -> list[Reply]:
     """A question that needs no answer here (settled by phone, asked twice, out of scope)
     leaves the open list and the reminders; the asker is told, so nobody waits in vain."""
     t = ctx.t
-    question = ctx.store.get_question(number)
-    if question is None:
-        return [Reply(t("question.not_found", id=number))]
-    if not in_remit(ctx.person.role, question):
-        return [Reply(t("question.not_in_remit", id=number))]
-    if not question.is_open:
-        return [Reply(t("question.not_open", id=number))]
+    question = steward_question(ctx, number, open_only=True)
+    if isinstance(question, Reply):
+        return [question]
     ctx.store.close_question(question.id, ctx.now)
     ctx.store.audit(
         "question.closed", ctx.now, actor_id=ctx.person.id, subject_type="question",
