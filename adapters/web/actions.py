@@ -17,11 +17,10 @@ from adapters.web.server import (
     Notice,
     cockpit_of,
     form_text,
-    login_page,
     page,
     set_visit,
+    signed_in,
     token_of,
-    viewer_of,
 )
 from bot import lagebild
 from bot.lagebild import Done, Viewer
@@ -61,10 +60,8 @@ def number(request: web.Request) -> int:
     return int(request.match_info["number"])
 
 
-async def set_status(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def set_status(request: web.Request, who: Viewer) -> web.Response:
     wanted = form_text(request, "status")
     if wanted not in STATUSES[:-1]:
         raise web.HTTPSeeOther(f"/ideen/{number(request)}")
@@ -72,18 +69,14 @@ async def set_status(request: web.Request) -> web.Response:
     return back(request, done, f"/ideen/{number(request)}")
 
 
-async def support(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def support(request: web.Request, who: Viewer) -> web.Response:
     done = await run(request, who, "unterstuetzen", number(request))
     return back(request, done, f"/ideen/{number(request)}")
 
 
-async def answer(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def answer(request: web.Request, who: Viewer) -> web.Response:
     text = form_text(request, "text").strip()
     if not text:
         raise web.HTTPSeeOther("/fragen")
@@ -91,10 +84,8 @@ async def answer(request: web.Request) -> web.Response:
     return back(request, done, "/fragen")
 
 
-async def reroute(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def reroute(request: web.Request, who: Viewer) -> web.Response:
     target = form_text(request, "target")
     if target not in TARGETS:
         raise web.HTTPSeeOther("/fragen")
@@ -102,37 +93,29 @@ async def reroute(request: web.Request) -> web.Response:
     return back(request, done, "/fragen")
 
 
-async def close(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def close(request: web.Request, who: Viewer) -> web.Response:
     done = await run(request, who, "erledigt", number(request))
     return back(request, done, "/fragen")
 
 
-async def interests(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def interests(request: web.Request, who: Viewer) -> web.Response:
     topics = " ".join(form_text(request, "topics").split())
     done = await run(request, who, "interessen", topics or "keine")
     return back(request, done, "/ich")
 
 
-async def matching(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def matching(request: web.Request, who: Viewer) -> web.Response:
     switch = "an" if form_text(request, "switch") == "an" else "aus"
     done = await run(request, who, "matching", switch)
     return back(request, done, "/ich")
 
 
-async def export(request: web.Request) -> web.StreamResponse:
+@signed_in
+async def export(request: web.Request, who: Viewer) -> web.StreamResponse:
     """``!meine-daten``: the JSON file as a download instead of a direct message."""
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
     done = await run(request, who, "meine-daten")
     files = lagebild.attachments(done)
     if not files:
@@ -145,11 +128,9 @@ async def export(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def erase(request: web.Request) -> web.Response:
+@signed_in
+async def erase(request: web.Request, who: Viewer) -> web.Response:
     """``!vergiss-mich``: what would be erased, and the button with its one-time code."""
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
     done = await run(request, who, "vergiss-mich")
     token = token_of(request)
     code = next(
@@ -161,12 +142,10 @@ async def erase(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/ich")
 
 
-async def erase_confirmed(request: web.Request) -> web.Response:
+@signed_in
+async def erase_confirmed(request: web.Request, who: Viewer) -> web.Response:
     """``!vergiss-mich bestätigen CODE``; the sessions go with the person (the store's
     cascade), so the answer is shown here and the cookie cleared."""
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
     code = form_text(request, "code").strip()
     done = await run(request, who, "vergiss-mich", "bestätigen", code)
     cockpit = cockpit_of(request)

@@ -14,15 +14,14 @@ from aiohttp import web
 from adapters.web.server import (
     COOKIE,
     cockpit_of,
-    login_page,
     page,
     set_visit,
+    signed_in,
     token_of,
-    viewer_of,
 )
 from bot import lagebild, lagebild_pages, lagebild_plans
 from bot.clock import iso
-from bot.lagebild import SESSION_VALID
+from bot.lagebild import SESSION_VALID, Viewer
 from bot.lagebild_map import MAP_HEIGHT, MAP_WIDTH, Landscape
 from bot.lagebild_pages import PERIODS, STATUSES, IdeaQuery
 
@@ -47,10 +46,8 @@ async def landscape(request: web.Request) -> Landscape | None:
     return await asyncio.to_thread(cockpit.landscapes.current, wait=FIRST_MAP_WAIT)
 
 
-async def overview(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def overview(request: web.Request, who: Viewer) -> web.Response:
     cockpit = cockpit_of(request)
     found = await landscape(request)
     data = await asyncio.to_thread(
@@ -81,10 +78,8 @@ def idea_query(request: web.Request) -> IdeaQuery:
     )
 
 
-async def ideas(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def ideas(request: web.Request, who: Viewer) -> web.Response:
     cockpit = cockpit_of(request)
     query = idea_query(request)
     found = await landscape(request)
@@ -97,10 +92,8 @@ async def ideas(request: web.Request) -> web.Response:
                 periods=PERIODS, statuses=STATUSES, keep=keep)  # fmt: skip
 
 
-async def idea(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def idea(request: web.Request, who: Viewer) -> web.Response:
     cockpit = cockpit_of(request)
     number = int(request.match_info["number"])
     found = await landscape(request)
@@ -115,19 +108,15 @@ async def idea(request: web.Request) -> web.Response:
                 statuses=lagebild_pages.STATUSES[:-1], projects=projects)  # fmt: skip
 
 
-async def themes(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def themes(request: web.Request, who: Viewer) -> web.Response:
     found = await landscape(request)
     return page(request, "themes.html.j2", title_key="web.page.themes", map=found,
                 width=MAP_WIDTH, height=MAP_HEIGHT)  # fmt: skip
 
 
-async def questions(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def questions(request: web.Request, who: Viewer) -> web.Response:
     if not who.steward:
         return page(request, "message.html.j2", status=403, title_key="web.forbidden_title",
                     text_key="web.forbidden")  # fmt: skip
@@ -138,10 +127,8 @@ async def questions(request: web.Request) -> web.Response:
     return page(request, "questions.html.j2", title_key="web.page.questions", rows=rows)
 
 
-async def people(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def people(request: web.Request, who: Viewer) -> web.Response:
     cockpit = cockpit_of(request)
     found = await landscape(request)
     rows = await asyncio.to_thread(
@@ -152,10 +139,8 @@ async def people(request: web.Request) -> web.Response:
     return page(request, "people.html.j2", title_key="web.page.people", rows=rows)
 
 
-async def me(request: web.Request) -> web.Response:
-    who = viewer_of(request)
-    if who is None:
-        return login_page(request)
+@signed_in
+async def me(request: web.Request, who: Viewer) -> web.Response:
     cockpit = cockpit_of(request)
     data = await asyncio.to_thread(lagebild_pages.my_data, cockpit.app.store, who)
     return page(request, "me.html.j2", title_key="web.page.me", d=data)

@@ -9,6 +9,7 @@ digest or an import may hold it for a while.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -178,6 +179,23 @@ def page(request: web.Request, template: str, *, status: int = 200, **values: An
         **values,
     )
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+SignedInHandler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
+
+
+def signed_in(handler: SignedInHandler) -> Handler:
+    """A page or form for someone with a session, who is handed to it; without a session,
+    the page that explains how to get a link (no error page)."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.StreamResponse:
+        who = viewer_of(request)
+        if who is None:
+            return login_page(request)
+        return await handler(request, who)
+
+    return checked
 
 
 def login_page(request: web.Request) -> web.Response:
