@@ -65,9 +65,12 @@ def driver(browser: Any, stage: Stage) -> Any:
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = 30.0) -> Any:
+    """Wait while the page changes under us: an element read mid-navigation goes stale."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(condition)
 
 
 def heading(driver: Any) -> str:
