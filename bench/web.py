@@ -32,11 +32,9 @@ from import_speed import ideas as short_ideas  # noqa: E402
 from adapters.web.app import BackgroundServer  # noqa: E402
 from adapters.web.server import COOKIE  # noqa: E402
 from bot import lagebild  # noqa: E402
-from bot.app import App  # noqa: E402
+from bot.app import bootstrap  # noqa: E402
 from bot.clock import iso, utcnow  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.semantic import SemanticMatcher  # noqa: E402
 from knowledge.open import open_store  # noqa: E402
 from knowledge.questions import NewQuestion  # noqa: E402
 from knowledge.records import NewIdea  # noqa: E402
@@ -106,12 +104,10 @@ def main() -> None:
         data = Path(folder)
         started = time.perf_counter()
         fill(data)
-        store = open_store(data)
-        matcher = SemanticMatcher(HashingEncoder(), thresholds=hashing_thresholds())
-        matcher.load(store)
-        filled = time.perf_counter() - started
         settings = Settings(data_dir=data, roles={"cdo": "cdo"})
-        app = App(store, matcher, Bot(store, settings, matcher=matcher))
+        app = bootstrap(settings, encoder=HashingEncoder(), thresholds=hashing_thresholds())
+        store = app.store
+        filled = time.perf_counter() - started
         server = BackgroundServer(app, map_interval=3600.0).start()
         try:
             with store.transaction():

@@ -9,30 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
+
+from bot.cli_common import CONTEXT, Failure, open_store, settings, stdin_lines
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from knowledge.store import Store
-
-
-class PlanFailure(click.ClickException):
-    """An error shown as one line, exit status 1 (as ``bot.cli.Failure``)."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"ideenlotse: {self.format_message()}", err=True)
-
-
-def _store(ctx: click.Context) -> tuple[Settings, Store]:
-    from knowledge.open import open_store
-
-    config: Settings = ctx.find_root().obj
-    try:
-        return config, open_store(config.data_dir)
-    except Exception as exc:  # sqlite3 errors, permissions
-        raise PlanFailure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
 def _encode_items(config: Settings, store: Store) -> tuple[str, bool] | None:
@@ -56,7 +41,7 @@ def _encode_items(config: Settings, store: Store) -> tuple[str, bool] | None:
     return f"{len(views)} texts of the plan encoded for matching", False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=CONTEXT)
 def plan() -> None:
     """The city's plans: agenda goals, projects and systems.
 
@@ -97,8 +82,9 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     try:
         rows = read_plan(file)
     except ImportFileError as exc:
-        raise PlanFailure(str(exc)) from exc
-    config, store = _store(ctx)
+        raise Failure(str(exc)) from exc
+    config = settings(ctx)
+    store = open_store(config)
     try:
         report = store_plan(store, rows, iso(utcnow()))
         prepared = _encode_items(config, store)
@@ -126,7 +112,7 @@ def show(ctx: click.Context, as_json: bool) -> None:
     """
     from bot.plans import show_plan
 
-    _, store = _store(ctx)
+    store = open_store(settings(ctx))
     try:
         shown = show_plan(store)
     finally:
@@ -165,12 +151,13 @@ def match(ctx: click.Context, text: str | None, as_json: bool) -> None:
     from bot.app import one_shot_encoder
     from bot.plans import match_texts
 
-    texts = [text] if text is not None else [ln.strip() for ln in sys.stdin if ln.strip()]
-    config, store = _store(ctx)
+    texts = [text] if text is not None else stdin_lines()
+    config = settings(ctx)
+    store = open_store(config)
     try:
         found = match_texts(store, one_shot_encoder(config, texts), texts)
     except (OSError, ValueError) as exc:
-        raise PlanFailure(f"cannot match: {exc}") from exc
+        raise Failure(f"cannot match: {exc}") from exc
     finally:
         store.close()
     for results in found:

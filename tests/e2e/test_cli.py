@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
-from bot.cli import cli
+from adapters.main import cli
 from matching.encoder import ModelInfo
 
 EXE = str(Path(sys.executable).parent / "ideenlotse")
@@ -142,9 +142,19 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
             assert param.help, f"{name} {param.name}"
 
 
-def test_top_level_help(tmp_path: Path) -> None:
+# The commands DESIGN.md promises (its CLI contract); outside checks call them by these names.
+CONTRACT = ("chat", "demo", "digest", "export", "import", "model", "plan", "route", "run",
+            "similar", "web", "web-link")  # fmt: skip
+
+
+def test_top_level_help_lists_every_command(tmp_path: Path) -> None:
+    """The console script, not just the group a test imports, has every command: those
+    that start adapters are added above bot/ (issue #16)."""
     result = run(tmp_path, "--help")
     assert result.returncode == 0 and "Examples:" in result.stdout
+    listed = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert tuple(line.split()[0] for line in listed if line.strip()) == CONTRACT
+    assert tuple(sorted(cli.commands)) == CONTRACT
 
 
 DATA = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"
@@ -250,7 +260,7 @@ PROBE = (
     "import atexit, sys\n"
     f"atexit.register(lambda: print('loaded:', [m for m in {HEAVY!r} if m in sys.modules],"
     " file=sys.stderr))\n"
-    "from bot.cli import main\n"
+    "from adapters.main import main\n"
     "main()\n"
 )
 

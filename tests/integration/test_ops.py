@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 from prometheus_client import REGISTRY
 
+from adapters.cli_run import serve_platforms
 from bot import ops
 from bot.app import App
-from bot.cli import serve_platforms
 from bot.config import ConfigError, Settings
 from bot.core import Bot
 from knowledge.store import Store
@@ -173,7 +173,7 @@ STOPPABLE = """
 import asyncio, sys
 from pathlib import Path
 from bot.app import App
-from bot.cli import serve_platforms
+from adapters.cli_run import serve_platforms
 from bot.config import Settings
 from bot.core import Bot
 from knowledge.open import open_store

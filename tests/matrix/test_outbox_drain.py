@@ -19,13 +19,9 @@ from nio import Event, MatrixRoom
 
 from adapters.matrix import Credentials, MatrixAdapter, PermanentError
 from adapters.matrix_state import move_legacy_outbox
-from bot.app import App
+from bot.app import App, bootstrap
 from bot.config import Settings
-from bot.core import Bot
 from bot.delivery import Delivery
-from bot.questions import QuestionDesk
-from bot.semantic import SemanticMatcher
-from knowledge.open import open_store
 from tests.conftest import FakeClock
 from tests.fakes import HashingEncoder, hashing_thresholds
 
@@ -67,10 +63,8 @@ async def start(tmp_path: Path) -> AsyncIterator[Started]:
         sent: list[Delivery], refuse: Exception | None = None, ready: bool = True
     ) -> MatrixAdapter:
         clock = FakeClock()
-        store = open_store(settings.data_dir)
-        matcher = SemanticMatcher(HashingEncoder(), clock=clock, thresholds=hashing_thresholds())
-        bot = Bot(store, settings, matcher=matcher, questions=QuestionDesk(), clock=clock)
-        app = App(store, matcher, bot)
+        thresholds = hashing_thresholds()
+        app = bootstrap(settings, encoder=HashingEncoder(), clock=clock, thresholds=thresholds)
         adapter = MatrixAdapter(app, settings, Credentials("http://127.0.0.1:9", BOT, "pw"))
         adapter.idea_rooms = {ROOM}
 

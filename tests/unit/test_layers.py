@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -32,13 +33,6 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "bot": frozenset({"knowledge", "matching"}),
     "knowledge": frozenset(),
     "matching": frozenset(),
-}
-# The entry point starts the adapters it is asked to run, so it may import them - inside the
-# function that runs them only (``ideenlotse --help`` loads no platform library). Goes when
-# starting the adapters moves above bot/ (issue #16).
-ENTRY_POINTS: dict[str, frozenset[str]] = {
-    "bot.cli": frozenset({"adapters"}),
-    "bot.cli_web": frozenset({"adapters"}),
 }
 
 # Third-party libraries that belong to one layer: the chat platforms' to the adapters
@@ -59,7 +53,6 @@ MAX_LINES = 400
 OVER_MAX_LINES: dict[str, int] = {
     "adapters/matrix.py": 684,
     "adapters/slack.py": 427,
-    "bot/cli.py": 645,  # every command; composition above bot/ is still open (issue #16)
     "bot/digest.py": 516,  # gathering, analysis and introductions in one
     "bot/digest_render.py": 445,  # Markdown, HTML and the map picture in one
     "matching/clustering.py": 514,  # clusters, their names and the map layout in one
@@ -182,8 +175,6 @@ def layer_violations(imports: Iterable[Import]) -> list[str]:
     for found in imports:
         source, target = top_name(found.importer), top_name(found.target)
         if source == target or target not in PACKAGES or target in MAY_IMPORT[source]:
-            continue
-        if target in ENTRY_POINTS.get(found.importer, ()) and found.in_function:
             continue
         wrong.append(f"{found.where()}: {found.importer} imports {found.target}")
     return wrong
@@ -369,8 +360,8 @@ def example(module: str, target: str, *, in_function: bool = False) -> Import:
         (example("adapters.slack", "knowledge.store"), False),  # adapters talk to bot alone
         (example("bot.core", "knowledge.store"), True),
         (example("bot.core", "adapters.slack"), False),
-        (example("bot.cli", "adapters.slack", in_function=True), True),  # the entry point
-        (example("bot.cli", "adapters.slack"), False),  # ... but not at its top
+        (example("bot.cli", "adapters.slack", in_function=True), False),  # not even late
+        (example("adapters.main", "bot.cli"), True),  # the console script, above bot/
         (example("knowledge.store", "bot.config"), False),
         (example("knowledge.store", "matching.vectors"), False),
         (example("matching.vectors", "knowledge.store"), False),
@@ -425,12 +416,35 @@ def test_length_rule(counts: dict[str, int], ceilings: dict[str, int], problems:
     assert len(length_violations(counts, ceilings)) == problems
 
 
+def console_script() -> tuple[str, str]:
+    """Module and function of the ``ideenlotse`` console script, as pyproject.toml names them."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    module, _, function = scripts["scripts"]["ideenlotse"].partition(":")
+    return module, function
+
+
+def test_the_console_script_composes_at_the_top() -> None:
+    """Starting the adapters lives above bot/ (issue #16): the script's module is in
+    adapters/, and no module imports it, so nothing can depend on the whole composition."""
+    module, function = console_script()
+    assert (module, function) == ("adapters.main", "main")
+    assert module in modules()
+    importers = [found.where() for found in all_imports() if found.target == module]
+    assert importers == []
+
+
+# Loaded by `ideenlotse --help` they would make every command wait: the model's libraries
+# (issue #17), and the adapters' servers and SDKs, which only `run`, `chat` and `web` start.
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy")
+SERVERS = ("asyncio", "aiohttp", "nio", "slack_bolt", "slack_sdk", "adapters.console",
+           "adapters.matrix", "adapters.slack", "adapters.web")  # fmt: skip
+
+
 def test_importing_the_command_line_loads_no_heavy_package() -> None:
-    """`ideenlotse --help`, `export` and the like must answer at once (issue #17): torch,
-    transformers, sentence-transformers, scikit-learn and scipy load only where a command
-    needs them."""
-    heavy = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy")
-    probe = f"import sys, bot.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    """`ideenlotse --help`, `export` and the like must answer at once: what they import at
+    start is only the command line itself."""
+    module, _ = console_script()
+    probe = f"import sys, {module}; print([m for m in {HEAVY + SERVERS!r} if m in sys.modules])"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
     )

@@ -1,43 +1,25 @@
-"""``ideenlotse web`` and ``ideenlotse web-link``: the Lagebild cockpit (issue #19).
+"""``ideenlotse web``: the Lagebild cockpit (issue #19), and serving it beside ``run``.
 
-Thin shells, as every command: ``web`` serves ``adapters.web`` on the bot's app (the light
-model, as the console uses: a page needs single queries, not batches); ``web-link`` makes a
-one-time link in the store, which the running server redeems. ``ideenlotse run`` serves the
-cockpit too when IDEENLOTSE_WEB_PORT is set (``serve_beside``, ``background``).
+Above bot/ because it starts an adapter, ``adapters.web``, on the bot's app (the light model,
+as the console uses: a page needs single queries, not batches). ``ideenlotse run`` serves the
+cockpit too when IDEENLOTSE_WEB_PORT is set (``serve_beside``, ``with_web``). The web
+adapter and asyncio are imported by the code that serves: every other command starts without.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 from collections.abc import Awaitable, Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from bot.cli_common import CONTEXT, Failure, open_app, settings
 from bot.config import DEFAULT_WEB_PORT, Settings
 
 if TYPE_CHECKING:
     from bot.app import App
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Failure(click.ClickException):
-    """An error shown as one line, exit status 1 (as ``bot.cli.Failure``)."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"ideenlotse: {self.format_message()}", err=True)
-
-
-def light_app(config: Settings) -> App:
-    from bot.app import build_app, one_shot_encoder
-
-    try:
-        return build_app(config, progress=sys.stderr.isatty(), encoder=one_shot_encoder(config))
-    except (OSError, ValueError) as exc:
-        raise Failure(f"cannot start: {exc}") from exc
 
 
 @click.command(context_settings=CONTEXT)
@@ -63,11 +45,11 @@ def web(ctx: click.Context, host: str, port: int) -> None:
       ideenlotse web --host 0.0.0.0 --port 8088
       IDEENLOTSE_WEB_URL=https://lagebild.stadt.de ideenlotse web
     """
-    config: Settings = ctx.obj
-    app = light_app(config)
+    config = settings(ctx)
+    app = open_app(config, light=True)
     try:
         click.echo(f"Lagebild: {config.web.base_url(port)}/ (Strg+C beendet)", err=True)
-        import asyncio  # here, not at the top: every other command starts without it
+        import asyncio
 
         asyncio.run(until_stopped(_serve(app, host, port)))
     except OSError as exc:
@@ -134,7 +116,7 @@ def background(config: Settings) -> Iterator[None]:
         return
     from adapters.web.app import BackgroundServer
 
-    app = light_app(config)
+    app = open_app(config, light=True)
     try:
         server = BackgroundServer(app, "127.0.0.1", config.web.port).start()
     except (OSError, TimeoutError) as exc:
@@ -146,46 +128,3 @@ def background(config: Settings) -> Iterator[None]:
     finally:
         server.stop()
         app.close()
-
-
-@click.command("web-link", context_settings=CONTEXT)
-@click.option("--as", "name", required=True, help="Platform user id of who logs in (anna).")
-@click.option(
-    "--port",
-    type=click.IntRange(1, 65535),
-    default=None,
-    help=f"Port of the server, without IDEENLOTSE_WEB_URL [default {DEFAULT_WEB_PORT}].",
-)
-@click.pass_context
-def web_link(ctx: click.Context, name: str, port: int | None) -> None:
-    """Print a one-time login link for the Lagebild cockpit, as NAME.
-
-    NAME is a platform user id as `export --person` takes it (anna, matrix:@anna:stadt.de);
-    somebody the store does not know yet is made a console person of that name. The link
-    works once, for 10 minutes, in the server that shares this data folder or database.
-
-    \b
-    Examples:
-      ideenlotse web-link --as anna
-      ideenlotse web-link --as matrix:@cdo:stadt.de
-      IDEENLOTSE_WEB_URL=https://lagebild.stadt.de ideenlotse web-link --as anna
-    """
-    from bot.clock import utcnow
-    from bot.lagebild import link_person, make_link
-    from knowledge.open import open_store
-
-    config: Settings = ctx.obj
-    try:
-        store = open_store(config.data_dir)
-    except Exception as exc:  # sqlite3 errors, permissions
-        raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
-    try:
-        now = utcnow()
-        with store.transaction():
-            person = link_person(store, name, config, now)
-            link = make_link(store, person, now, config.web.base_url(port))
-    except LookupError as exc:
-        raise Failure(str(exc.args[0] if exc.args else exc)) from exc
-    finally:
-        store.close()
-    click.echo(link)

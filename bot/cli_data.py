@@ -1,0 +1,112 @@
+"""``ideenlotse import`` and ``ideenlotse export``: ideas into and out of the store.
+
+Thin shells over ``bot.services``. ``export`` opens the store alone, so it answers without
+loading the model; ``import`` loads it to encode what it added.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli_common import CONTEXT, Failure, open_app, open_store, settings
+from bot.clock import iso, utcnow
+from bot.importer import ImportFileError, count_records, read_rows
+
+
+@click.command("import", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
+    """Import ideas from a CSV or JSONL FILE.
+
+    Columns (CSV header) or keys (JSONL): text (required), title, author, department,
+    created (ISO 8601, e.g. 2026-03-01T09:30:00+01:00), status (neu, in Prüfung,
+    in Umsetzung, umgesetzt, abgelehnt). Broken rows are reported with their line numbers
+    and skipped; good rows are kept. Importing the same file again adds nothing twice.
+
+    \b
+    Examples:
+      ideenlotse import ideen.csv
+      ideenlotse import export.jsonl --quiet
+    """
+    from tqdm import tqdm
+
+    from bot import services
+
+    config = settings(ctx)
+    try:
+        rows = read_rows(file, max_length=config.max_text_length)
+    except ImportFileError as exc:
+        raise Failure(str(exc)) from exc
+    app = open_app(config)
+    store = app.store
+    try:
+        # disable=None: a bar only on a terminal, no clutter in logs and pipes
+        bar = tqdm(total=count_records(file), unit="row", desc="import", disable=quiet or None)
+        with bar:
+            report = services.import_rows(store, rows, iso(utcnow()), on_row=lambda: bar.update())
+        fresh = store.ideas_without_embedding(app.matcher.encoder.name)
+        if fresh:
+            click.echo(f"encoding {len(fresh)} ideas for similarity search", err=True)
+            app.matcher.encode_ideas(store, fresh, progress=not quiet and sys.stderr.isatty())
+    finally:
+        app.close()
+    for error in report.errors:
+        click.echo(f"{file}:{error.line}: {error.reason}", err=True)
+    click.echo(
+        f"{report.added} ideas imported, {report.skipped} already there, "
+        f"{len(report.errors)} rows with errors"
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--person",
+    help="Only ideas by this person: their user id, optionally with the platform "
+    "(anna, matrix:@anna:stadt.de).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -> None:
+    """Export ideas with their authors and departments as JSON.
+
+    \b
+    Examples:
+      ideenlotse export > ideen.json
+      ideenlotse export --person anna --out anna.json
+      ideenlotse export --person matrix:@anna:stadt.de
+    """
+    from bot import render, services
+
+    store = open_store(settings(ctx))
+    try:
+        data = services.export_ideas(store, person)
+    except LookupError as exc:
+        raise Failure(str(exc)) from exc
+    finally:
+        store.close()
+    text = render.json_document(data)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
+    if data["identities"]:
+        who = ", ".join(f"{i['platform']}:{i['user_id']}" for i in data["identities"])
+        click.echo(f"included: {who}", err=True)
