@@ -32,7 +32,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from itertools import product
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from bot.plans_import import PlanRow, read_plan
 from matching.encoder import DEFAULT_MODEL, SentenceEncoder, provision_model
 from matching.engine import reference_ideas
 from matching.plans import (
+    LEXICAL_WEIGHT,
     PlanEntry,
     PlanScorer,
     PlanThresholds,
@@ -65,6 +65,7 @@ SETS = {
 TARGETS = {"project_first": 0.85, "no_project": 0.9, "system_owner": 0.85}
 GRID = [round(x, 3) for x in np.arange(0.0, 1.001, 0.02)]
 MARGINS = (0.0, 0.02, 0.04, 0.06)
+WEIGHTS = (0.06, 0.08, 0.1, 0.12, 0.15)
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -148,8 +149,7 @@ def figures(
     for item, vector, target in zip(items, vectors, targets, strict=True):
         hits = method.scorer.score(str(item["text"]), vector, use_names=method.use_names)
         if item["type"] == "idea":
-            common = partial(method.scorer.shares, str(item["text"]))
-            shown = for_idea(hits, th, plan.goal_of, common).project
+            shown = for_idea(hits, th, plan.goal_of).project
             if item["project"]:
                 counts["project_first"].append(shown is not None and shown.key == item["project"])
             else:
@@ -217,9 +217,15 @@ def main() -> int:
     flat = encode(views)
     ends = np.cumsum([len(e.views) for e in plan.entries])
     item_vectors = np.split(flat, ends[:-1])
-    centre = encode(reference_ideas()).mean(axis=0)
+    background = reference_ideas()
+    centre = encode(background).mean(axis=0)
+
+    def ours(weight: float) -> Method:
+        scorer = PlanScorer(plan.entries, item_vectors, centre, background, weight)
+        return Method("names+centred+terms", scorer, True)
+
     methods = [
-        Method("names+centred", PlanScorer(plan.entries, item_vectors, centre), True),
+        ours(LEXICAL_WEIGHT),
         Method("plain_cosine", PlanScorer(plan.entries, [v[:1] for v in item_vectors]), False),
     ]
     sets = {}
@@ -230,6 +236,11 @@ def main() -> int:
             targets = [r.target for r in router.route_many(texts)]
             sets[name] = (items, encode(texts), targets)
     results: dict[str, object] = {"model": encoder.name, "plan": str(PLAN.relative_to(ROOT))}
+    if args.calibrate:  # the weight of the term overlap first, on DEV ideas
+        for weight in WEIGHTS:
+            th = calibrate(ours(weight), plan_thresholds_for(encoder.name), sets["dev"], plan)
+            got = figures(ours(weight), th, *sets["dev"], plan)
+            print(f"term weight {weight:.2f}: {th}\n  {got}")
     for method in methods:
         th = calibrate(method, plan_thresholds_for(encoder.name), sets["dev"], plan)
         if method.use_names and args.calibrate:

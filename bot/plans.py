@@ -27,6 +27,7 @@ from matching.encoder import Encoder
 from matching.engine import reference_ideas
 from matching.kept import encode_kept
 from matching.plans import (
+    LEXICAL_WEIGHT,
     IdeaPlan,
     PlanEntry,
     PlanHit,
@@ -175,7 +176,7 @@ class PlanMatcher:
     def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:
         goal_of = {key: item.goal for key, item in self.items.items()}
         hits = self.hits(text, vector)
-        return for_idea(hits, self.thresholds, goal_of, lambda key: self.scorer.shares(text, key))
+        return for_idea(hits, self.thresholds, goal_of)
 
 
 def plan_matcher(
@@ -202,7 +203,8 @@ def plan_matcher(
         fresh[i.key] if i.key in fresh else from_blob(i.embedding or b"").reshape(-1, encoder.dim)
         for i in items
     ]
-    scorer = PlanScorer([entry(i) for i in items], arrays, centre_of(encoder))
+    entries = [entry(i) for i in items]
+    scorer = PlanScorer(entries, arrays, centre_of(encoder), reference_ideas(), LEXICAL_WEIGHT)
     chosen = thresholds or plan_thresholds_for(encoder.name)
     return PlanMatcher({i.key: i for i in items}, scorer, chosen)
 

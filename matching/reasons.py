@@ -163,21 +163,21 @@ def terms(text: str) -> list[str]:
     return found
 
 
-def _pieces(text: str) -> dict[str, str]:
+def pieces(text: str) -> dict[str, str]:
     """Lower-cased key -> display form, for every lemma and every compound part of a text."""
-    pieces: dict[str, str] = {}
+    found: dict[str, str] = {}
     stop = stopwords()
     for term in terms(text):
-        pieces.setdefault(term.lower(), term)
+        found.setdefault(term.lower(), term)
         for part in compound_parts(term):
             if part != term and len(part) >= MIN_PART and part.lower() not in stop:
-                pieces.setdefault(part.lower(), part)
-    return pieces
+                found.setdefault(part.lower(), part)
+    return found
 
 
 def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
     """Words or compound parts both texts contain, whole words first, then the longest."""
-    left, right = _pieces(a), _pieces(b)
+    left, right = pieces(a), pieces(b)
     whole_a, whole_b = {t.lower() for t in terms(a)}, {t.lower() for t in terms(b)}
     shared = [key for key in left if key in right]
     # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
