@@ -46,7 +46,7 @@ from matching.adapter import fingerprint
 from matching.e5_build import ADAPTED_NAME
 from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provision_model
 from matching.engine import IdeaEngine, reference_ideas
-from matching.people import Profile, rank_people
+from matching.people import Profile, Wording, rank_people
 from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
 from matching.routing import Router, seed_examples
 
@@ -234,6 +234,7 @@ def _people_rows(
             profile.topic_vectors = encode(person.interests)
         if person.ideas:
             profile.idea_ids = list(range(len(person.ideas)))
+            profile.idea_texts = list(person.ideas)
             profile.idea_vectors = encode(person.ideas)
             profile.idea_ages_days = [0.0] * len(person.ideas)
         profiles.append(profile)
@@ -260,6 +261,9 @@ def _people_rows(
                     limit=5,
                     centre=centre if kind == "idea" else None,  # as the bot does
                     interest_min=th.person_interest if kind == "idea" else None,
+                    wording=Wording.among(q.text, profiles, reference_ideas())
+                    if kind == "topic"
+                    else None,
                 )
                 names = [people[m.person_id].name for m in found]
                 ok = set(q.relevant) | set(q.acceptable)

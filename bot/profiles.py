@@ -11,6 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
+from knowledge.records import Idea
 from knowledge.store import Store
 from matching.encoder import Encoder
 from matching.engine import IdeaEngine
@@ -44,11 +45,17 @@ def build_profiles(
     for idea in store.ideas(author_ids=ids):
         if idea.author_id is not None and idea.id in engine:
             profiles[idea.author_id].idea_ids.append(idea.id)
+            profiles[idea.author_id].idea_texts.append(idea_text(idea))
             profiles[idea.author_id].idea_ages_days.append(age_days(idea.created_at, now))
     for profile in profiles.values():
         if profile.idea_ids:
             profile.idea_vectors = engine.vectors(profile.idea_ids)
     return profiles
+
+
+def idea_text(idea: Idea) -> str:
+    """What is compared: the title (if any) and the text."""
+    return f"{idea.title}. {idea.text}" if idea.title else idea.text
 
 
 def age_days(created_at: str, now: datetime) -> float:

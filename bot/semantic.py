@@ -23,7 +23,7 @@ from bot import render
 from bot.clock import utcnow
 from bot.i18n import Translator
 from bot.matcher import Colleague, SimilarIdea, Suggestions
-from bot.profiles import build_profiles
+from bot.profiles import build_profiles, idea_text
 from bot.statuses import HIDDEN, Status
 from knowledge.records import Idea, Person
 from knowledge.store import Store
@@ -31,7 +31,7 @@ from matching import reasons
 from matching.encoder import Encoder
 from matching.engine import IdeaEngine, adapted_threshold, reference_ideas
 from matching.kept import encode_kept
-from matching.people import PersonMatch, Profile, rank_people
+from matching.people import PersonMatch, Profile, Wording, rank_people
 from matching.relevance import Thresholds, thresholds_for
 from matching.similarity import SHORTLIST
 from matching.vectors import from_blob, to_blob
@@ -297,6 +297,7 @@ class SemanticMatcher:
             threshold=self.thresholds.person_topic,
             limit=limit,
             prefer_other_departments=False,
+            topic=topic,
         )
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
@@ -329,12 +330,14 @@ class SemanticMatcher:
         exclude_authors: set[int] | None = None,
         prefer_other_departments: bool = True,
         interest_threshold: float | None = None,
+        topic: str | None = None,
     ) -> list[Colleague]:
         """``interest_threshold`` given: ``vector`` is an idea on intake, scored as
-        ``matching.people.rank_people`` says; otherwise a short `!wer` topic, scored raw
-        (centring listed more unfitting people for topics on people set B)."""
+        ``matching.people.rank_people`` says; otherwise a short `!wer` ``topic``, scored raw
+        (centring listed more unfitting people for topics on people set B) with its words."""
         people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
+        wording = None if topic is None else Wording.among(topic, profiles, reference_ideas())
         matches = rank_people(
             vector,
             profiles,
@@ -342,6 +345,7 @@ class SemanticMatcher:
             min_score=threshold,
             centre=None if interest_threshold is None else self.engine.centre(),
             interest_min=interest_threshold,
+            wording=wording,
         )
         if prefer_other_departments:  # connecting across departments is the point
             matches.sort(
@@ -392,8 +396,3 @@ class SemanticMatcher:
         self._stale_profiles = False
         self._stale_people = set()
         return self._profiles
-
-
-def idea_text(idea: Idea) -> str:
-    """What is compared: the title (if any) and the text."""
-    return f"{idea.title}. {idea.text}" if idea.title else idea.text

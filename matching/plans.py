@@ -30,7 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
-from matching.term_overlap import TermOverlap
+from matching.term_overlap import TermWeights
 
 KINDS = ("agenda", "project", "system")
 # A name found in the text puts the item at least this high: above every threshold, so a
@@ -146,7 +146,8 @@ class PlanScorer:
         self.entries = list(entries)
         self.centre = centre
         self.lexical_weight = lexical_weight
-        self.overlap = TermOverlap([e.text for e in self.entries], background)
+        self.texts = [e.text for e in self.entries]
+        self.terms = TermWeights([*self.texts, *background])
         rows = [np.atleast_2d(np.asarray(v, dtype=np.float32)) for v in vectors]
         self.owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
         dim = rows[0].shape[1] if rows else 1
@@ -180,7 +181,7 @@ class PlanScorer:
     def score(self, text: str, vector: np.ndarray, *, use_names: bool = True) -> list[PlanHit]:
         """Every item with its score for ``text``, best first."""
         cosines = self.cosines(vector)[0]
-        meaning = cosines + self.lexical_weight * self.overlap.scores(text)
+        meaning = cosines + self.lexical_weight * self.terms.scores(text, self.texts)
         found = self.names_in(text) if use_names else [()] * len(self.entries)
         hits = []
         for entry, cosine, fused, names in zip(self.entries, cosines, meaning, found, strict=True):

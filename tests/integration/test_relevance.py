@@ -93,6 +93,18 @@ def test_wer_lists_only_people_with_a_fitting_interest_or_idea(chat: Chat) -> No
     assert "kenne ich noch niemanden" in nobody, nobody
 
 
+def test_wer_puts_the_shared_term_above_a_merely_close_one(chat: Chat) -> None:
+    """The trial's defect: two short terms sit close by cosine ("IT-Sicherheit" came out as
+    near to "E-Rechnung" as "E-Rechnung" itself); the shared word decides."""
+    chat.say("anna", "!interessen E-Rechnung, Haushalt", "Kämmerei")
+    chat.say("dirk", "!interessen IT-Sicherheit, WLAN", "IT")
+    for who in ("anna", "dirk"):
+        chat.say(who, "!matching an")
+    reply = chat.say("zoe", "!wer E-Rechnung")
+    assert "Anna" in reply and "E-Rechnung" in reply, reply
+    assert "Dirk" not in reply, reply
+
+
 def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
