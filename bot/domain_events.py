@@ -4,8 +4,8 @@ Use cases record these on the unit of work (``bot.uow``) while they run; the uni
 hands them to subscribers only once the transaction is on disk, so nobody acts on a change
 that was rolled back, and no handler keeps an in-memory copy current by hand. The copies:
 the similarity index and the people profiles (``bot.semantic``), the router's learnt
-re-routings (``bot.keeping``); adapters subscribe for what they store outside the database
-(files in the console's outbox, the Matrix state).
+re-routings (``bot.questions.QuestionDesk``); adapters subscribe for what they store outside
+the database (files in the console's outbox, the Matrix state).
 
 Events carry ids and plain values, never records: a subscriber must not need the store
 (it runs after the commit, outside the lock) to act on one.

@@ -31,7 +31,7 @@ from bot.clock import iso
 from bot.config import Settings, reload_roles
 from bot.delivery import Outbox
 from bot.events import Message, Reply, Sender
-from bot.services import identities
+from bot.services.privacy import identities
 from knowledge.records import Person
 from knowledge.store import Store
 

@@ -8,6 +8,12 @@ router) never learns of a change that did not happen.
 
 A unit of work is not nested: use cases get the one that is open (``Context.uow``), and
 one opened inside another's transaction would publish before the outer commit.
+
+Services reach the store through the aggregate they change (``uow.ideas``, ``uow.people``,
+``uow.questions``, ``uow.plans``, ``uow.audit``): the same store each time, typed by the
+small protocol of ``knowledge.repositories``, so mypy shows which tables a use case can
+touch. ``uow.store`` stays for the core (claiming the event, the outbox) and for helpers
+that still take the whole store.
 """
 
 from __future__ import annotations
@@ -17,6 +23,13 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 
+from knowledge.repositories import (
+    AuditLog,
+    IdeaRepository,
+    PeopleRepository,
+    PlanRepository,
+    QuestionRepository,
+)
 from knowledge.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,6 +60,11 @@ class UnitOfWork:
 
     def __init__(self, store: Store, bus: EventBus | None = None):
         self.store = store
+        self.ideas: IdeaRepository = store
+        self.people: PeopleRepository = store
+        self.questions: QuestionRepository = store
+        self.plans: PlanRepository = store
+        self.audit: AuditLog = store
         self.bus = bus
         self.events: list[object] = []
         self._stack: ExitStack | None = None

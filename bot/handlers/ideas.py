@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot import plans, render, services
+from bot import plans, render
 from bot.commands import REGISTRY, STEWARDS, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from bot.matcher import Suggestions
 from bot.render import typed
 from bot.semantic import idea_text
+from bot.services.ideas import change_status, merge_ideas, post_idea, support_idea
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -26,7 +27,7 @@ def idee(ctx: Context, text: str) -> list[Reply]:
 def share_idea(ctx: Context, text: str) -> list[Reply]:
     """Store the idea first, then ask the intake what to show alongside it."""
     message = ctx.message
-    idea = services.post_idea(
+    idea = post_idea(
         ctx.uow,
         ctx.person,
         text,
@@ -117,16 +118,9 @@ def unterstuetzen(ctx: Context, number: int) -> list[Reply]:
     idea = ctx.store.get_idea(number)
     if idea is None:
         return [Reply(ctx.t("idea.not_found", id=number))]
-    if idea.merged_into is not None:
-        return [Reply(ctx.t("support.merged", id=idea.id, target=idea.merged_into))]
-    if idea.author_id == ctx.person.id:
-        return [Reply(ctx.t("support.own", id=idea.id))]
-    if not ctx.store.add_support(idea.id, ctx.person.id, ctx.now):
-        return [Reply(ctx.t("support.already", id=idea.id))]
-    ctx.store.audit(
-        "idea.supported", ctx.now, actor_id=ctx.person.id, subject_type="idea", subject_id=idea.id
-    )
-    return [Reply(ctx.t("support.done", id=idea.id, count=idea.supporters + 1))]
+    outcome = support_idea(ctx.uow, ctx.person, idea, ctx.now)
+    count = idea.supporters + 1  # with this support, when "done"
+    return [Reply(ctx.t(f"support.{outcome}", id=idea.id, target=idea.merged_into, count=count))]
 
 
 @REGISTRY.command(
@@ -139,7 +133,7 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
     if idea is None:
         return [Reply(ctx.t("idea.not_found", id=number))]
     name = ctx.t(f"status.names.{status}")
-    if not services.change_status(ctx.uow, ctx.person, idea, status, ctx.now):
+    if not change_status(ctx.uow, ctx.person, idea, status, ctx.now):
         return [Reply(ctx.t("status.unchanged", id=idea.id, status=name))]
     notice = tell_author(
         ctx,
@@ -187,7 +181,7 @@ def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
     for idea in pair:
         if idea.merged_into is not None:
             return [Reply(t("merge.already", id=idea.id, target=idea.merged_into))]
-    services.merge_ideas(ctx.uow, ctx.person, source, into, ctx.now)
+    merge_ideas(ctx.uow, ctx.person, source, into, ctx.now)
     # One author's two ideas: nobody gains a support (one's own idea is not supported).
     own = "_own" if source.author_id is not None and source.author_id == into.author_id else ""
     key = f"merge.author_notice{own}"

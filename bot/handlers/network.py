@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot import render, services
-from bot.commands import REGISTRY, STEWARDS, Param, parse_number
+from bot import render
+from bot.commands import REGISTRY, Param, parse_number
 from bot.context import Context
 from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers.ideas import two_ideas
+from bot.services.ideas import mark_not_similar
+from bot.services.people import decline_introduction, request_introduction, set_matching
 from knowledge.folding import fold
 from knowledge.records import Person
 
@@ -25,7 +27,7 @@ def matching(ctx: Context, switch: str | None) -> list[Reply]:
     if value not in ON | OFF:
         return [Reply(t("matching.bad_value"))]
     enabled = value in ON
-    services.set_matching(ctx.uow, person, enabled, ctx.now)
+    set_matching(ctx.uow, person, enabled, ctx.now)
     return [Reply(t("matching.on" if enabled else "matching.off"))]
 
 
@@ -84,32 +86,28 @@ def find_person(ctx: Context, name: str) -> Person | None:
 
 def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
     t, me = ctx.t, ctx.person
-    if target.id == me.id:
-        return [Reply(t("connect.self"))]
-    if not target.matching_opt_in:
-        hint = t("connect.support_hint", id=idea_id) if idea_id else ""
-        return [Reply(t("connect.not_opted_in", name=target.display_name) + hint)]
-    if target.platform != ctx.message.platform:  # no direct message can reach them from here
-        key = "connect.example" if target.platform == DEMO_PLATFORM else "connect.elsewhere"
-        return [Reply(t(key, name=target.display_name))]
-    existing = ctx.store.open_introduction(me.id, target.id)
-    if existing is not None:
-        return [Reply(t("connect.already", name=target.display_name, id=existing["id"]))]
-    number = ctx.store.add_introduction(me.id, target.id, idea_id, ctx.now)
-    ctx.store.audit(
-        "introduction.requested",
-        ctx.now,
-        actor_id=me.id,
-        subject_type="introduction",
-        subject_id=number,
+    asked = request_introduction(
+        ctx.uow, me, target, idea_id, ctx.now, platform=ctx.message.platform
     )
+    name = target.display_name
+    match asked.outcome:
+        case "self":
+            return [Reply(t("connect.self"))]
+        case "not_opted_in":
+            hint = t("connect.support_hint", id=idea_id) if idea_id else ""
+            return [Reply(t("connect.not_opted_in", name=name) + hint)]
+        case "elsewhere":  # no direct message can reach them from here
+            key = "connect.example" if target.platform == DEMO_PLATFORM else "connect.elsewhere"
+            return [Reply(t(key, name=name))]
+        case "already":
+            return [Reply(t("connect.already", name=name, id=asked.number))]
     theirs = ctx.settings.translator(target.language)
     return [
         Reply(
             t(
                 "connect.requested",
-                name=target.display_name,
-                id=number,
+                name=name,
+                id=asked.number,
                 about=t("connect.about", id=idea_id) if idea_id else "",
             )
         ),
@@ -117,7 +115,7 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
             theirs(
                 "connect.request_notice",
                 name=me.display_name,
-                id=number,
+                id=asked.number,
                 department=render.department(theirs, me.department),
                 about=theirs("connect.about", id=idea_id) if idea_id else "",
             ),
@@ -128,21 +126,10 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
 
 def decline(ctx: Context, number: int) -> list[Reply]:
     t, me = ctx.t, ctx.person
-    intro = ctx.store.get_introduction(number)
-    if intro is None or me.id not in (intro["requester_id"], intro["target_id"]):
-        return [Reply(t("connect.not_found", id=number))]
-    if intro["status"] == "abgelehnt":
-        return [Reply(t("connect.already_declined", id=number))]
-    ctx.store.decline_introduction(number, me.id, ctx.now)
-    ctx.store.audit(
-        "introduction.declined",
-        ctx.now,
-        actor_id=me.id,
-        subject_type="introduction",
-        subject_id=number,
-    )
-    other_id = intro["target_id"] if me.id == intro["requester_id"] else intro["requester_id"]
-    other = ctx.store.get_person(other_id)
+    declined = decline_introduction(ctx.uow, me, number, ctx.now)
+    if declined.outcome != "declined":
+        return [Reply(t(f"connect.{declined.outcome}", id=number))]
+    other = ctx.store.get_person(declined.other_id) if declined.other_id is not None else None
     replies = [Reply(t("connect.declined"))]
     if other is not None:
         theirs = ctx.settings.translator(other.language)
@@ -161,24 +148,10 @@ def decline(ctx: Context, number: int) -> list[Reply]:
     params=(Param("number", parse_number), Param("other", parse_number)),
 )
 def nicht_aehnlich(ctx: Context, number: int, other: int) -> list[Reply]:
-    t = ctx.t
     pair = two_ideas(ctx, number, other)
     if isinstance(pair, Reply):
         return [pair]
-    authors = {idea.author_id for idea in pair}
-    if ctx.person.id not in authors and ctx.person.role not in STEWARDS:
-        return [Reply(t("feedback.not_yours"))]
+    first, second = pair
     score = ctx.matcher.pair_score(number, other)
-    if not ctx.store.add_link(
-        number, other, "not_similar", ctx.now, score=score, confirmed_by=ctx.person.id
-    ):
-        return [Reply(t("feedback.already", a=number, b=other))]
-    ctx.store.audit(
-        "feedback.not_similar",
-        ctx.now,
-        actor_id=ctx.person.id,
-        subject_type="idea",
-        subject_id=number,
-        detail=str(other),
-    )
-    return [Reply(t("feedback.done", a=number, b=other))]
+    outcome = mark_not_similar(ctx.uow, ctx.person, first, second, score, ctx.now)
+    return [Reply(ctx.t(f"feedback.{outcome}", a=number, b=other))]

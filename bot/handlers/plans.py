@@ -8,6 +8,7 @@ from bot.context import Context
 from bot.events import Reply
 from bot.i18n import Translator
 from bot.plans import PROJECT_STATUSES, find_items, owner_label
+from bot.services.plans import set_project_status
 from knowledge.folding import fold
 from knowledge.plans import PlanItem
 from knowledge.store import Store
@@ -121,20 +122,12 @@ def system(ctx: Context, system_name: str) -> list[Reply]:
 )
 def projektstatus(ctx: Context, project_key: str, project_status: str) -> list[Reply]:
     t = ctx.t
-    projects = ctx.store.plan_items("project")
-    item = next((p for p in projects if p.key.casefold() == project_key.casefold()), None)
-    if item is None:
+    done = set_project_status(ctx.uow, ctx.person, project_key, project_status, ctx.now)
+    if done is None:
         return [Reply(t("plans.no_project_key", code=project_key))]
-    if item.status == project_status:
+    item = done.project
+    if not done.changed:
         return [Reply(t("plans.status_unchanged", code=item.key, status=project_status))]
-    ctx.store.set_plan_status(item.key, project_status, ctx.now)
-    ctx.store.audit(
-        "plan.status",
-        ctx.now,
-        actor_id=ctx.person.id,
-        subject_type="plan",
-        detail=f"{item.key}: {item.status}->{project_status}",
-    )
     return [
         Reply(t("plans.status_changed", code=item.key, title=item.title, status=project_status))
     ]

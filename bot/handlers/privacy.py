@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot import services
 from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Attachment, Button, Reply
 from bot.render import typed
+from bot.services.privacy import erase_person, export_person
 from knowledge.folding import fold
 
 EXPORT_FILENAME = "meine-daten.json"
@@ -25,10 +25,7 @@ ERASE = "erase"
 @REGISTRY.command("meine-daten", aliases=("my-data",))
 def meine_daten(ctx: Context) -> list[Reply]:
     t, person = ctx.t, ctx.person
-    ctx.store.audit(
-        "person.exported", ctx.now, actor_id=person.id, subject_type="person", subject_id=person.id
-    )
-    data = ctx.store.person_export(person.id, ctx.now)
+    data = export_person(ctx.uow, person, ctx.now)
     tables = data["tables"]
     file = Attachment(
         EXPORT_FILENAME,
@@ -70,7 +67,7 @@ def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> li
         return [Reply(t("privacy.forget_bad_word"))]
     if not ctx.confirmations.redeem(ERASE, person.id, code, now):
         return [Reply(t("privacy.forget_bad_code"))]
-    erasure = services.erase_person(
+    erasure = erase_person(
         ctx.uow, person, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")
     )
     if mode == "delete":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import services
 from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Reply
+from bot.services.people import MAX_INTEREST_LENGTH, MAX_INTERESTS, set_interests, split_topics
 
 CLEAR_WORDS = {"keine", "none", "-", "nichts"}
 
@@ -21,13 +21,13 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
             return [Reply(t("interests.none"))]
         return [Reply(t("interests.shown", topics=", ".join(current)))]
     if topics.strip().casefold() in CLEAR_WORDS:
-        services.set_interests(ctx.uow, person, [], ctx.now)
+        set_interests(ctx.uow, person, [], ctx.now)
         return [Reply(t("interests.cleared"))]
-    wanted = services.split_topics(topics)
-    if len(wanted) > services.MAX_INTERESTS:
-        return [Reply(t("interests.too_many", max=services.MAX_INTERESTS))]
+    wanted = split_topics(topics)
+    if len(wanted) > MAX_INTERESTS:
+        return [Reply(t("interests.too_many", max=MAX_INTERESTS))]
     for topic in wanted:
-        if len(topic) > services.MAX_INTEREST_LENGTH:
-            return [Reply(t("interests.too_long", max=services.MAX_INTEREST_LENGTH, topic=topic))]
-    services.set_interests(ctx.uow, person, wanted, ctx.now)  # !wer knows them once committed
+        if len(topic) > MAX_INTEREST_LENGTH:
+            return [Reply(t("interests.too_long", max=MAX_INTEREST_LENGTH, topic=topic))]
+    set_interests(ctx.uow, person, wanted, ctx.now)  # !wer knows them once committed
     return [Reply(t("interests.saved", topics=", ".join(wanted)))]

@@ -1,8 +1,10 @@
 """Questions: ask, reuse an earlier answer, answer, re-route, and see what is open.
 
 The order matters and is the same on every path: store first, then offer what is known,
-then route and deliver. An answer goes back where the question was asked (its thread, or a
-direct message) and stays as knowledge for the next person who asks the same.
+then route and deliver. The first three, and who may do what, are the services'
+(``bot.services.questions``); these handlers word the outcome and address it. An answer goes
+back where the question was asked (its thread, or a direct message) and stays as knowledge
+for the next person who asks the same.
 """
 
 from __future__ import annotations
@@ -12,26 +14,25 @@ from datetime import datetime
 from bot import render
 from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
 from bot.context import Context
-from bot.domain_events import QuestionRerouted
 from bot.events import Button, Reply
 from bot.i18n import Translator
-from bot.plans_questions import route_question, tell_owner
+from bot.plans_questions import tell_owner
 from bot.questions import (
     MAX_LISTED,
     Offer,
     asker_label,
     asker_notice,
     deliver,
-    in_remit,
     is_overdue,
     local_time,
     quote,
     target_name,
 )
 from bot.render import typed
+from bot.services import questions as service
+from bot.services.questions import Routed
 from knowledge.folding import fold
-from knowledge.questions import NewQuestion, Question
-from matching.vectors import to_blob
+from knowledge.questions import Question
 
 _TARGETS = {"cdo": "cdo", "cio": "cio", "beide": "both", "both": "both", "alle": "both"}
 _VERDICTS = {"ja": True, "yes": True, "j": True, "y": True, "nein": False, "no": False, "n": False}
@@ -58,33 +59,16 @@ def frage(ctx: Context, text: str) -> list[Reply]:
 
 def ask_question(ctx: Context, text: str) -> list[Reply]:
     """Store the question, offer an earlier answer if one fits, else route it."""
-    message, desk = ctx.message, ctx.questions
-    question = ctx.store.add_question(
-        NewQuestion(
-            text=text.strip(),
-            asker_id=ctx.person.id,
-            platform=message.platform,
-            room=message.room,
-            thread=message.thread_id or message.event_id,
-            event_id=message.event_id,
-            asked_directly=message.is_direct,
-        ),
-        ctx.now,
-    )
-    ctx.store.audit(
-        "question.asked", ctx.now, actor_id=ctx.person.id, subject_type="question",
-        subject_id=question.id,
+    message = ctx.message
+    asked = service.ask_question(
+        ctx.uow, ctx.settings, ctx.questions, ctx.person, text, ctx.now,
+        platform=message.platform, room=message.room,
+        thread=message.thread_id or message.event_id, event_id=message.event_id,
+        directly=message.is_direct,
     )  # fmt: skip
-    vector = desk.encode(question.text)
-    if vector is not None and desk.encoder is not None:
-        ctx.store.set_question_embedding(question.id, to_blob(vector), desk.encoder.name)
-        offer = desk.find_earlier(ctx.store, question.text, vector, ctx.person.id)
-        if offer is not None:
-            answer_id = offer.answer.answer.id if offer.answer else None
-            idea_id = offer.idea.idea.id if offer.idea else None
-            ctx.store.offer_answer(question.id, ctx.now, answer_id=answer_id, idea_id=idea_id)
-            return [offer_reply(ctx.t, question, offer)]
-    return route_and_deliver(ctx, question)
+    if isinstance(asked, service.Offered):
+        return [offer_reply(ctx.t, asked.question, asked.offer)]
+    return routed_replies(ctx, asked)
 
 
 def offer_reply(t: Translator, question: Question, offer: Offer) -> Reply:
@@ -107,25 +91,17 @@ def offer_reply(t: Translator, question: Question, offer: Offer) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def route_and_deliver(ctx: Context, question: Question, *, passed_on: bool = False) -> list[Reply]:
-    """Route, deliver and tell the asker where it went; ``passed_on``: the question was saved
-    before (an earlier answer was offered and did not help), so it is not "saved" again."""
-    t = ctx.t
-    # the router's role, and the owner of a system or project the question is about
-    route, reason, owner = route_question(ctx.store, ctx.settings, ctx.questions, question, ctx.now)
-    ctx.store.route_question(question.id, route.target, route.confidence, reason, ctx.now)
-    ctx.store.audit(
-        "question.routed", ctx.now, actor_id=ctx.person.id, subject_type="question",
-        subject_id=question.id, detail=route.target,
-    )  # fmt: skip
-    current = ctx.store.get_question(question.id)
-    assert current is not None
-    delivered, to = deliver(ctx.store, ctx.settings, current)
-    delivered += tell_owner(ctx.store, ctx.settings, current, owner)
+def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> list[Reply]:
+    """Deliver the routed question and tell the asker where it went; ``passed_on``: the
+    question was saved before (an earlier answer was offered and did not help), so it is not
+    "saved" again."""
+    t, question, route, owner = ctx.t, routed.question, routed.route, routed.owner
+    delivered, to = deliver(ctx.store, ctx.settings, question)
+    delivered += tell_owner(ctx.store, ctx.settings, question, owner)
     key = "question.not_helped" if passed_on else "question.routed"
     text = t(key, id=question.id, roles=target_name(t, route.target))
     text += " " + (owner.reason(t) if owner else render.route_reason(t, route))
-    notice = asker_notice(t, current, to)
+    notice = asker_notice(t, question, to)
     parts = [text, notice or t("question.answer_comes_here")]
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]
 
@@ -149,19 +125,6 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
     return ctx.settings.translator(question.asker_language)
 
 
-def steward_question(ctx: Context, number: int, *, open_only: bool) -> Question | Reply:
-    """The question a steward acts on, or why they cannot: unknown, another role's, or
-    (``open_only``) no longer open."""
-    question = ctx.store.get_question(number)
-    if question is None:
-        return Reply(ctx.t("question.not_found", id=number))
-    if not in_remit(ctx.person.role, question):
-        return Reply(ctx.t("question.not_in_remit", id=number))
-    if open_only and not question.is_open:
-        return Reply(ctx.t("question.not_open", id=number))
-    return question
-
-
 @REGISTRY.command(
     "antwort",
     aliases=("answer",),
@@ -170,15 +133,10 @@ def steward_question(ctx: Context, number: int, *, open_only: bool) -> Question 
 )
 def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t
-    question = steward_question(ctx, number, open_only=False)
-    if isinstance(question, Reply):
-        return [question]
-    before = question.status
-    answer = ctx.store.add_answer(question.id, ctx.person.id, text.strip(), ctx.now)
-    ctx.store.audit(
-        "question.answered", ctx.now, actor_id=ctx.person.id, subject_type="question",
-        subject_id=question.id,
-    )  # fmt: skip
+    answered = service.answer_question(ctx.uow, ctx.person, number, text, ctx.now)
+    if isinstance(answered, str):
+        return [Reply(t(f"question.{answered}", id=number))]
+    question, answer = answered.question, answered.answer
     theirs = asker_translator(ctx, question)
     message = "\n".join(
         [
@@ -188,7 +146,7 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
         ]
     )
     replies, delivered = to_asker(ctx, question, message)
-    key = "question.answer_added" if before == "beantwortet" else "question.answer_saved"
+    key = "question.answer_added" if question.status == "beantwortet" else "question.answer_saved"
     confirmation = t(key, id=question.id, asker=question.asker_name or t("idea.unknown_author"))
     if not delivered:
         confirmation += " " + t("question.asker_elsewhere")
@@ -203,27 +161,17 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
 )
 def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     t = ctx.t
-    question = steward_question(ctx, number, open_only=True)
-    if isinstance(question, Reply):
-        return [question]
-    if question.target == route and question.routed_at is not None:
-        return [Reply(t("question.same_target", id=number, roles=target_name(t, route)))]
-    ctx.store.add_reroute(question.id, ctx.person.id, question.target, route, ctx.now)
     reason = t("question.rerouted_reason", by=ctx.person.display_name)
-    ctx.store.route_question(question.id, route, 1.0, reason, ctx.now)
-    ctx.store.audit(
-        "question.rerouted", ctx.now, actor_id=ctx.person.id, subject_type="question",
-        subject_id=question.id, detail=f"{question.target}->{route}",
-    )  # fmt: skip
-    current = ctx.store.get_question(question.id)
-    assert current is not None
+    rerouted = service.reroute_question(ctx.uow, ctx.person, number, route, reason, ctx.now)
+    if isinstance(rerouted, str):
+        return [Reply(t(f"question.{rerouted}", id=number, roles=target_name(t, route)))]
+    question, current = rerouted.question, rerouted.current
     delivered, to = deliver(ctx.store, ctx.settings, current, by=ctx.person.display_name)
     theirs = asker_translator(ctx, question)
     news = theirs("question.rerouted_for_asker", id=question.id, roles=target_name(theirs, route))
     to_them, _ = to_asker(ctx, question, news)
     done = t("question.rerouted", id=question.id, roles=target_name(t, route))
     notice = asker_notice(t, current, to)
-    ctx.record(QuestionRerouted(question.id, question.text, route))  # learnt once committed
     return [Reply(done + (" " + notice if notice else "")), *delivered, *to_them]
 
 
@@ -234,14 +182,9 @@ def erledigt(ctx: Context, number: int) -> list[Reply]:
     """A question that needs no answer here (settled by phone, asked twice, out of scope)
     leaves the open list and the reminders; the asker is told, so nobody waits in vain."""
     t = ctx.t
-    question = steward_question(ctx, number, open_only=True)
-    if isinstance(question, Reply):
-        return [question]
-    ctx.store.close_question(question.id, ctx.now)
-    ctx.store.audit(
-        "question.closed", ctx.now, actor_id=ctx.person.id, subject_type="question",
-        subject_id=question.id,
-    )  # fmt: skip
+    question = service.close_question(ctx.uow, ctx.person, number, ctx.now)
+    if isinstance(question, str):
+        return [Reply(t(f"question.{question}", id=number))]
     theirs = asker_translator(ctx, question)
     news = theirs("question.closed_for_asker", id=question.id, by=ctx.person.display_name)
     to_them, _ = to_asker(ctx, question, news)
@@ -317,18 +260,9 @@ def state(ctx: Context, question: Question) -> str:
     params=(Param("verdict", parse_verdict), Param("number", parse_number)),
 )
 def geholfen(ctx: Context, verdict: bool, number: int) -> list[Reply]:
-    t = ctx.t
-    question = ctx.store.get_question(number)
-    if question is None or question.asker_id != ctx.person.id:
-        return [Reply(t("question.not_yours", id=number))]
-    if not question.awaits_feedback:
-        key = "question.already_routed" if question.is_open else "question.already_done"
-        return [Reply(t(key, id=number))]
-    action = "question.reused" if verdict else "question.not_reused"
-    ctx.store.audit(
-        action, ctx.now, actor_id=ctx.person.id, subject_type="question", subject_id=number
+    judged = service.judge_offer(
+        ctx.uow, ctx.settings, ctx.questions, ctx.person, number, verdict, ctx.now
     )
-    if verdict:
-        ctx.store.close_question(question.id, ctx.now)
-        return [Reply(t("question.helped", id=number))]
-    return route_and_deliver(ctx, question, passed_on=True)
+    if isinstance(judged, str):
+        return [Reply(ctx.t(f"question.{judged}", id=number))]
+    return routed_replies(ctx, judged, passed_on=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import export_ideas
+from bot.services.privacy import export_ideas
 from knowledge.db import available_migrations, connect, migrate, schema_version
 from knowledge.open import open_store
 from knowledge.questions import NewQuestion

@@ -1,0 +1,220 @@
+"""Questions: ask, answer, re-route, close, and the asker's "did the earlier answer help?".
+
+Who may act on a question is decided here, the same for every way in: the asker alone says
+whether an offered answer helped; a role holder answers, re-routes or closes only questions
+in their remit (``bot.questions.in_remit``), and nobody else does. A refusal is a value,
+named like the text that explains it. What the asker and the role holders are then told is
+the caller's to word and send: the services store, route and return what happened.
+
+A question is stored before anything else happens, so none is lost when routing or the
+offer of an earlier answer fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot import plans_questions
+from bot.commands import STEWARDS
+from bot.config import Settings
+from bot.domain_events import QuestionRerouted
+from bot.plans_questions import OwnerRoute
+from bot.questions import Offer, QuestionDesk, in_remit
+from bot.uow import UnitOfWork
+from knowledge.questions import Answer, NewQuestion, Question
+from knowledge.records import Person
+from matching.routing import Route
+from matching.vectors import to_blob
+
+Refusal = Literal["not_found", "not_in_remit", "not_open"]
+Judged = Literal["not_yours", "already_routed", "already_done", "helped"]
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a question went: the route (the router's, or the plan's for a system), the
+    owner of the system or project it is about, and the question as stored now."""
+
+    question: Question
+    route: Route
+    owner: OwnerRoute | None
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A stored question and an earlier answer (or an idea) that may answer it: the asker
+    says whether it helped before anybody else is asked (``judge_offer``)."""
+
+    question: Question
+    offer: Offer
+
+
+@dataclass(frozen=True)
+class Answered:
+    question: Question  # as it was before: "beantwortet" means this answer adds to one
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Rerouted:
+    question: Question  # as it was before, with the target it had
+    current: Question  # routed to the new target
+
+
+def ask_question(
+    uow: UnitOfWork,
+    settings: Settings,
+    desk: QuestionDesk,
+    asker: Person,
+    text: str,
+    now: str,
+    *,
+    platform: str,
+    room: str | None = None,
+    thread: str | None = None,
+    event_id: str | None = None,
+    directly: bool = False,
+) -> Offered | Routed:
+    """Store the question, offer an earlier answer if one fits, else route it."""
+    question = uow.questions.add_question(
+        NewQuestion(
+            text=text.strip(),
+            asker_id=asker.id,
+            platform=platform,
+            room=room,
+            thread=thread,
+            event_id=event_id,
+            asked_directly=directly,
+        ),
+        now,
+    )
+    _audit(uow, "question.asked", now, asker, question)
+    vector = desk.encode(question.text)
+    if vector is not None and desk.encoder is not None:
+        uow.questions.set_question_embedding(question.id, to_blob(vector), desk.encoder.name)
+        # reads answers and ideas through ports that still take the whole store
+        offer = desk.find_earlier(uow.store, question.text, vector, asker.id)
+        if offer is not None:
+            answer_id = offer.answer.answer.id if offer.answer else None
+            idea_id = offer.idea.idea.id if offer.idea else None
+            uow.questions.offer_answer(question.id, now, answer_id=answer_id, idea_id=idea_id)
+            return Offered(question, offer)
+    return _route(uow, settings, desk, question, asker, now)
+
+
+def judge_offer(
+    uow: UnitOfWork,
+    settings: Settings,
+    desk: QuestionDesk,
+    asker: Person,
+    number: int,
+    helped: bool,
+    now: str,
+) -> Judged | Routed:
+    """The asker's verdict on the earlier answer offered: it helped (the question is closed),
+    or it did not and the question is routed now, as if no answer had been offered."""
+    question = uow.questions.get_question(number)
+    if question is None or question.asker_id != asker.id:
+        return "not_yours"
+    if not question.awaits_feedback:
+        return "already_routed" if question.is_open else "already_done"
+    _audit(uow, "question.reused" if helped else "question.not_reused", now, asker, question)
+    if helped:
+        uow.questions.close_question(question.id, now)
+        return "helped"
+    return _route(uow, settings, desk, question, asker, now)
+
+
+def answer_question(
+    uow: UnitOfWork, responder: Person, number: int, text: str, now: str
+) -> Answered | Refusal:
+    """An answer to a question in the responder's remit, open or answered before (a second
+    answer adds to the first); it becomes knowledge offered to the next who asks the same."""
+    question = _in_remit(uow, responder, number, open_only=False)
+    if isinstance(question, str):
+        return question
+    answer = uow.questions.add_answer(question.id, responder.id, text.strip(), now)
+    _audit(uow, "question.answered", now, responder, question)
+    return Answered(question, answer)
+
+
+def reroute_question(
+    uow: UnitOfWork, actor: Person, number: int, target: str, reason: str, now: str
+) -> Rerouted | Refusal | Literal["same_target"]:
+    """Pass an open question on to ``target`` ("cdo", "cio", "both"), ``reason`` stored with
+    it; the router learns from it once committed, so similar questions go there at once."""
+    question = _in_remit(uow, actor, number, open_only=True)
+    if isinstance(question, str):
+        return question
+    if question.target == target and question.routed_at is not None:
+        return "same_target"
+    uow.questions.add_reroute(question.id, actor.id, question.target, target, now)
+    uow.questions.route_question(question.id, target, 1.0, reason, now)
+    _audit(uow, "question.rerouted", now, actor, question, detail=f"{question.target}->{target}")
+    uow.record(QuestionRerouted(question.id, question.text, target))
+    return Rerouted(question, _current(uow, question))
+
+
+def close_question(uow: UnitOfWork, actor: Person, number: int, now: str) -> Question | Refusal:
+    """Close an open question that needs no answer here (settled by phone, asked twice, out
+    of scope): it leaves the open list and the reminders. Returns it as it was."""
+    question = _in_remit(uow, actor, number, open_only=True)
+    if isinstance(question, str):
+        return question
+    uow.questions.close_question(question.id, now)
+    _audit(uow, "question.closed", now, actor, question)
+    return question
+
+
+def _route(
+    uow: UnitOfWork,
+    settings: Settings,
+    desk: QuestionDesk,
+    question: Question,
+    actor: Person,
+    now: str,
+) -> Routed:
+    # the router's role, and the owner of a system or project the question is about; the
+    # plans are matched through a port that still takes the whole store
+    route, reason, owner = plans_questions.route_question(uow.store, settings, desk, question, now)
+    uow.questions.route_question(question.id, route.target, route.confidence, reason, now)
+    _audit(uow, "question.routed", now, actor, question, detail=route.target)
+    return Routed(_current(uow, question), route, owner)
+
+
+def _in_remit(
+    uow: UnitOfWork, person: Person, number: int, *, open_only: bool
+) -> Question | Refusal:
+    """The question a role holder acts on, or why they cannot: unknown, another role's (or
+    the person holds no role: the chat refuses them before, other ways in may not), or
+    (``open_only``) no longer open."""
+    question = uow.questions.get_question(number)
+    if question is None:
+        return "not_found"
+    if person.role not in STEWARDS or not in_remit(person.role, question):
+        return "not_in_remit"
+    if open_only and not question.is_open:
+        return "not_open"
+    return question
+
+
+def _current(uow: UnitOfWork, question: Question) -> Question:
+    current = uow.questions.get_question(question.id)
+    assert current is not None  # changed in this transaction, so still there
+    return current
+
+
+def _audit(
+    uow: UnitOfWork,
+    action: str,
+    now: str,
+    actor: Person,
+    question: Question,
+    *,
+    detail: str | None = None,
+) -> None:
+    uow.audit.audit(
+        action, now, actor_id=actor.id, subject_type="question", subject_id=question.id,
+        detail=detail,
+    )  # fmt: skip

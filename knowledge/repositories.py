@@ -1,0 +1,117 @@
+"""The store as each aggregate's use cases see it: one small protocol per aggregate.
+
+``Store`` is one class with every query of the project (``knowledge.store``), so a service
+typed with it could change any table. The unit of work (``bot.uow``) hands the one store out
+under these protocols instead, and a service reaches only its aggregate's methods: mypy
+proves that a use case about ideas writes no question, and a test may give one aggregate a
+fake without writing a whole store. Each protocol lists only what the services call; a
+method joins when a service needs it, and ``Store`` satisfies them all (checked where the
+unit of work assigns it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from knowledge.plans import PlanItem
+from knowledge.privacy import Erasure
+from knowledge.questions import Answer, NewQuestion, Question
+from knowledge.records import Idea, NewIdea
+
+
+class AuditLog(Protocol):
+    """Who did what, when: every use case that changes something leaves a line."""
+
+    def audit(
+        self,
+        action: str,
+        now: str,
+        *,
+        actor_id: int | None = None,
+        subject_type: str | None = None,
+        subject_id: int | None = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+
+class IdeaRepository(Protocol):
+    """Ideas, their supporters and the links between them (similar, merged, not similar)."""
+
+    def add_idea(self, idea: NewIdea, now: str) -> Idea: ...
+
+    def set_status(self, idea_id: int, status: str, now: str) -> None: ...
+
+    def merge_idea(self, source_id: int, target_id: int, now: str) -> None: ...
+
+    def add_support(self, idea_id: int, person_id: int, now: str) -> bool: ...
+
+    def add_link(
+        self,
+        idea_a: int,
+        idea_b: int,
+        kind: str,
+        now: str,
+        *,
+        score: float | None = None,
+        confirmed_by: int | None = None,
+    ) -> bool: ...
+
+
+class PeopleRepository(Protocol):
+    """A person's profile, their introductions to colleagues, and their data (DSGVO)."""
+
+    def set_interests(self, person_id: int, topics: list[str], now: str) -> None: ...
+
+    def set_matching(self, person_id: int, enabled: bool, now: str) -> None: ...
+
+    def open_introduction(self, person_a: int, person_b: int) -> dict[str, Any] | None: ...
+
+    def add_introduction(
+        self, requester_id: int, target_id: int, idea_id: int | None, now: str
+    ) -> int: ...
+
+    def get_introduction(self, introduction_id: int) -> dict[str, Any] | None: ...
+
+    def decline_introduction(self, introduction_id: int, person_id: int, now: str) -> None: ...
+
+    def person_export(self, person_id: int, now: str) -> dict[str, Any]: ...
+
+    def erase_person(
+        self, person_id: int, now: str, *, mode: str = "delete", anonymous_label: str = "—"
+    ) -> Erasure: ...
+
+
+class QuestionRepository(Protocol):
+    """Questions, their answers, where they were routed and who re-routed them."""
+
+    def add_question(self, question: NewQuestion, now: str) -> Question: ...
+
+    def get_question(self, question_id: int) -> Question | None: ...
+
+    def set_question_embedding(self, question_id: int, blob: bytes, model: str) -> None: ...
+
+    def offer_answer(
+        self, question_id: int, now: str, *, answer_id: int | None, idea_id: int | None
+    ) -> None: ...
+
+    def route_question(
+        self, question_id: int, target: str, confidence: float, reason: str, now: str
+    ) -> None: ...
+
+    def close_question(self, question_id: int, now: str) -> None: ...
+
+    def add_answer(self, question_id: int, responder_id: int, text: str, now: str) -> Answer: ...
+
+    def add_reroute(
+        self, question_id: int, person_id: int, from_target: str | None, to_target: str, now: str
+    ) -> None: ...
+
+    def reroute_examples(self) -> list[tuple[str, str]]: ...
+
+
+class PlanRepository(Protocol):
+    """The city's plan: projects, goals and systems, as imported."""
+
+    def plan_items(self, kind: str | None = None) -> list[PlanItem]: ...
+
+    def set_plan_status(self, key: str, status: str, now: str) -> None: ...
