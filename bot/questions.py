@@ -53,10 +53,15 @@ MAX_LISTED = 20
 
 
 def looks_like_question(text: str) -> bool:
-    """A message ending in "?" or starting with a question word (a plain-text question)."""
+    """A message ending in "?" or starting with a question word (a plain-text question).
+
+    A sentence closed by "." or "!" is a statement whatever its first word: "Wer einen
+    Container aufstellen will, sollte ihn online beantragen können." is an idea."""
     stripped = text.strip()
     if stripped.endswith(("?", "？")):
         return True
+    if stripped.endswith((".", "!")):
+        return False
     words = fold(stripped).replace(",", " ").split()
     if not words or words[0] not in QUESTION_WORDS:
         return False

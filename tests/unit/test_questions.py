@@ -119,6 +119,8 @@ def chat(tmp_path: Path):  # type: ignore[no-untyped-def]
         ("Warum nicht alle Formulare online anbieten", False),
         ("Wie wäre es mit einem Open-Data-Portal?", True),  # "?" wins
         ("Wiedervorlage digital führen", False),  # starts like "wie", but is not
+        ("Wer einen Container aufstellen will, sollte das online beantragen können.", False),
+        ("Was wir brauchen, ist ein Ticketsystem!", False),
         ("", False),
     ],
 )
