@@ -35,6 +35,7 @@ from bot.events import Reply
 from bot.followups import FollowUp, FollowUps
 from bot.i18n import Translator
 from bot.schedule import next_digest_time
+from knowledge.repositories import AuditLog
 from knowledge.store import Store
 
 REQUESTED = "digest.preview_requested"
@@ -73,9 +74,9 @@ class PreviewRequest:
                    entry["at"])  # fmt: skip
 
 
-def record_request(store: Store, request: PreviewRequest) -> None:
-    """Run in the event's transaction: the request is open from its commit on."""
-    store.audit(REQUESTED, request.asked_at, actor_id=request.person_id, detail=request.detail())
+def record_request(audit: AuditLog, request: PreviewRequest) -> None:
+    """Run in the event's unit of work: the request is open from its commit on."""
+    audit.audit(REQUESTED, request.asked_at, actor_id=request.person_id, detail=request.detail())
 
 
 def build_preview(

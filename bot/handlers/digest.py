@@ -26,7 +26,7 @@ def digest(ctx: Context, days: int | None) -> list[Reply]:
     """A preview changes nothing: introductions it shows are not marked as suggested."""
     message = ctx.message
     request = PreviewRequest(message.platform, message.event_id, ctx.person.id, days, ctx.now)
-    record_request(ctx.store, request)
+    record_request(ctx.uow.audit, request)
     direct_to = None if message.is_direct else ctx.person.platform_user_id
     ctx.after_commit(
         preview_follow_up(ctx.store, ctx.settings, ctx.matcher, ctx.t, request, direct_to=direct_to)
