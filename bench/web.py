@@ -35,6 +35,8 @@ from bot import lagebild  # noqa: E402
 from bot.app import bootstrap  # noqa: E402
 from bot.clock import iso, utcnow  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.services.web import make_login_link  # noqa: E402
+from bot.uow import UnitOfWork  # noqa: E402
 from knowledge.open import open_store  # noqa: E402
 from knowledge.questions import NewQuestion  # noqa: E402
 from knowledge.records import NewIdea  # noqa: E402
@@ -110,9 +112,9 @@ def main() -> None:
         filled = time.perf_counter() - started
         server = BackgroundServer(app, map_interval=3600.0).start()
         try:
-            with store.transaction():
+            with UnitOfWork(store) as uow:
                 cdo = store.upsert_person("console", "cdo", "CDO", iso(utcnow()), role="cdo")
-                link = lagebild.make_link(store, cdo, utcnow(), "http://x")
+                link = make_login_link(uow, cdo, iso(utcnow()), "http://x")
             session = lagebild.redeem(store, settings, link.rsplit("/", 1)[1], utcnow())
             assert session is not None
             cookie = session.token

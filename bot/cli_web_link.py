@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from bot.cli_common import CONTEXT, Failure, open_store, settings
-from bot.clock import utcnow
+from bot.clock import iso, utcnow
 from bot.config import DEFAULT_WEB_PORT
 
 
@@ -36,15 +36,17 @@ def web_link(ctx: click.Context, name: str, port: int | None) -> None:
       ideenlotse web-link --as matrix:@cdo:stadt.de
       IDEENLOTSE_WEB_URL=https://lagebild.stadt.de ideenlotse web-link --as anna
     """
-    from bot.lagebild import link_person, make_link
+    from bot.lagebild import link_person
+    from bot.services.web import make_login_link
+    from bot.uow import UnitOfWork
 
     config = settings(ctx)
     store = open_store(config)
     try:
         now = utcnow()
-        with store.transaction():
-            person = link_person(store, name, config, now)
-            link = make_link(store, person, now, config.web.base_url(port))
+        with UnitOfWork(store) as uow:
+            person = link_person(uow.store, name, config, now)
+            link = make_login_link(uow, person, iso(now), config.web.base_url(port))
     except LookupError as exc:
         raise Failure(str(exc.args[0] if exc.args else exc)) from exc
     finally:

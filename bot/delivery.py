@@ -32,7 +32,9 @@ from typing import Any
 
 from bot.clock import iso
 from bot.events import Action, Attachment, Button, Message, Reply
+from bot.services import digests
 from bot.text_input import without_lone_surrogates
+from bot.uow import UnitOfWork
 from knowledge.outbox import KINDS, NewParcel, Parcel
 from knowledge.store import Store
 
@@ -215,11 +217,9 @@ class Outbox:
         if not ids:
             return
         stamp = iso(now)
-        with store.transaction():
-            store.mark_delivered(ids, stamp)
-            for fire_time in sorted({d.cause for d in deliveries if d.kind == "digest"}):
-                if store.mark_digest_sent(fire_time):
-                    store.audit("digest.sent", stamp, detail=f"fire_time={fire_time}")
+        with UnitOfWork(store) as uow:
+            uow.store.mark_delivered(ids, stamp)
+            digests.mark_sent(uow, [d.cause for d in deliveries if d.kind == "digest"], stamp)
 
     def failed(
         self, store: Store, delivery: Delivery, now: datetime, reason: str, *, final: bool = False

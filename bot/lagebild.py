@@ -1,9 +1,10 @@
 """The Lagebild cockpit's core side: login links, sessions, CSRF tokens, and acting from a page.
 
 Nobody types a password. A person asks in chat (``!lagebild``) or an administrator at the
-server's terminal (``ideenlotse web-link``) for a link; it is valid once, for ten minutes, and
-becomes a session of eight hours. Both are rows of the store (only hashes of the tokens), so a
-link made by one process opens the server another process runs, and an erasure ends them.
+server's terminal (``ideenlotse web-link``) for a link (the service ``bot.services.web``); it
+is valid once, for ten minutes, and becomes a session of eight hours. Both are rows of the
+store (only hashes of the tokens), so a link made by one process opens the server another
+process runs, and an erasure ends them.
 
 Who someone is on the page is the person the link was made for; their role is read from the
 configuration as in chat (``Bot._person``): the config decides, a console person keeps the
@@ -79,17 +80,6 @@ def role_of(settings: Settings, person: Person) -> str:
     if configured:
         return configured
     return person.role if person.platform == CONSOLE else "staff"
-
-
-def make_link(store: Store, person: Person, now: datetime, base_url: str) -> str:
-    """A fresh one-time link for ``person``; run inside a transaction. Spent and expired
-    links and sessions are cleared on the way."""
-    token = new_token()
-    stamp = iso(now)
-    store.delete_expired_web_logins(stamp)
-    store.add_web_login(token_hash(token), "link", person.id, stamp, iso(now + LINK_VALID))
-    store.audit("web.link", stamp, actor_id=person.id, subject_type="person", subject_id=person.id)
-    return base_url.rstrip("/") + LOGIN_PATH + token
 
 
 def link_person(store: Store, name: str, settings: Settings, now: datetime) -> Person:

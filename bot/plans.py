@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.importer import RowError
 from bot.plans_import import PlanRow, check_references
 from knowledge.plans import PlanItem
+from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching import reasons
 from matching.encoder import Encoder
@@ -129,20 +130,20 @@ def searchable(item: PlanItem) -> str:
     return " ".join((item.key, item.title, item.description, *item.aliases)).casefold()
 
 
-def owner_label(store: Store, owner: str | None) -> str | None:
+def owner_label(people: PeopleRepository, owner: str | None) -> str | None:
     """The owner as people know them: their display name when the bot knows them."""
     if not owner:
         return None
-    known = store.people_with_user_id(owner)
+    known = people.people_with_user_id(owner)
     return known[0].display_name if known else owner
 
 
-def owner_address(store: Store, owner: str) -> str:
+def owner_address(people: PeopleRepository, owner: str) -> str:
     """Where a direct message to the owner goes: the plan names them by chat user id; a plan
     that used a display name known to exactly one person reaches that person."""
-    if store.people_with_user_id(owner):
+    if people.people_with_user_id(owner):
         return owner
-    named = store.people_named(owner)
+    named = people.people_named(owner)
     return named[0].platform_user_id if len(named) == 1 else owner
 
 
@@ -180,7 +181,7 @@ class PlanMatcher:
 
 
 def plan_matcher(
-    store: Store, encoder: Encoder, thresholds: PlanThresholds | None = None
+    store: PlanRepository, encoder: Encoder, thresholds: PlanThresholds | None = None
 ) -> PlanMatcher | None:
     """The matcher over the stored plan (None when there is none); items whose vectors are
     missing or of another model are encoded now and stored. Run inside a transaction."""

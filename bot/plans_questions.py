@@ -16,10 +16,11 @@ from bot import render
 from bot.config import Settings
 from bot.events import Reply
 from bot.i18n import Translator
-from bot.plans import owner_address, owner_label, plan_matcher
+from bot.plans import PlanMatcher, owner_address, owner_label, plan_matcher
 from bot.questions import QuestionDesk, asker_label, quote, routed, target_name, translator_for
 from knowledge.plans import PlanItem
 from knowledge.questions import Question
+from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
 from matching.plans import for_question
@@ -34,6 +35,7 @@ class OwnerRoute:
     kind: str  # "system" | "project"
     owner: str | None  # the plan's owner value; None: the item has nobody (roles only)
     owner_name: str | None
+    asked_by_owner: bool = False  # then "also goes to them" would tell them of themselves
 
     @staticmethod
     def fields(owner: OwnerRoute | None) -> dict[str, str]:
@@ -46,33 +48,41 @@ class OwnerRoute:
 
     def reason(self, t: Translator) -> str:
         """The line the asker (and the owner, and the role holders) read."""
-        if self.kind == "system":
-            key = "plans.route_system" if self.owner else "plans.route_system_nobody"
-        else:
-            key = "plans.route_project" if self.owner else "plans.route_project_nobody"
+        kind = "plans.route_system" if self.kind == "system" else "plans.route_project"
+        key = kind + ("_own" if self.asked_by_owner else "" if self.owner else "_nobody")
         return t(key, title=self.item.title, code=self.item.key, owner=self.owner_name or "")
 
 
 def owner_route(
-    store: Store, desk: QuestionDesk, text: str, route: Route
+    plans: PlanRepository, people: PeopleRepository, desk: QuestionDesk, text: str, route: Route
 ) -> tuple[Route, OwnerRoute | None]:
     """The route with the plans taken into account: a system question goes to the CIO (who
     is informed; the owner gets it too), a project question keeps the router's role."""
     if desk.encoder is None:
         return route, None
-    return plan_owners(store, desk.encoder, [text], [route])[0]
+    matcher = plan_matcher(plans, desk.encoder)
+    return _owners(matcher, people, desk.encoder, [text], [route])[0]
 
 
 def route_question(
-    store: Store, settings: Settings, desk: QuestionDesk, question: Question, now: str
+    plans: PlanRepository,
+    people: PeopleRepository,
+    settings: Settings,
+    desk: QuestionDesk,
+    question: Question,
+    now: str,
 ) -> tuple[Route, str, OwnerRoute | None]:
     """Route, plan owner, and the stored reason (in the bot's language); the question is
-    linked to the plan item so reminders and the export know the owner."""
-    route, owner = owner_route(store, desk, question.text, routed(desk, question.text))
+    linked to the plan item so reminders and the export know the owner. Reads the plan and
+    who its owners are, writes that link: nothing else (the repositories say so)."""
+    route, owner = owner_route(plans, people, desk, question.text, routed(desk, question.text))
+    if owner is not None and owner.owner is not None:
+        asked_by_owner = owner_address(people, owner.owner) == question.asker_user_id
+        owner = replace(owner, asked_by_owner=asked_by_owner)
     t = settings.translator()
     reason = owner.reason(t) if owner else render.route_reason(t, route)
     if owner is not None:
-        store.link_question_to_plan(question.id, owner.item.key, owner.owner, now)
+        plans.link_question_to_plan(question.id, owner.item.key, owner.owner, now)
     return route, reason, owner
 
 
@@ -101,9 +111,19 @@ def plan_owners(
     store: Store, encoder: Encoder, texts: Sequence[str], routes: Sequence[Route]
 ) -> list[tuple[Route, OwnerRoute | None]]:
     """``owner_route`` for many questions at once, encoded in one batch (``ideenlotse
-    route``)."""
+    route``): the plan is read in a transaction of its own, the texts encoded after it."""
     with store.transaction():
         matcher = plan_matcher(store, encoder)
+    return _owners(matcher, store, encoder, texts, routes)
+
+
+def _owners(
+    matcher: PlanMatcher | None,
+    people: PeopleRepository,
+    encoder: Encoder,
+    texts: Sequence[str],
+    routes: Sequence[Route],
+) -> list[tuple[Route, OwnerRoute | None]]:
     if matcher is None:
         return [(route, None) for route in routes]
     found: list[tuple[Route, OwnerRoute | None]] = []
@@ -114,6 +134,6 @@ def plan_owners(
             found.append((route, None))
             continue
         item = matcher.items[chosen.item.key]
-        owner = OwnerRoute(item, chosen.kind, item.owner, owner_label(store, item.owner))
+        owner = OwnerRoute(item, chosen.kind, item.owner, owner_label(people, item.owner))
         found.append((replace(route, target="cio") if chosen.kind == "system" else route, owner))
     return found

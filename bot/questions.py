@@ -30,6 +30,7 @@ from bot.render import typed
 from bot.sla import WorkingHours, add_working_hours
 from knowledge.folding import fold
 from knowledge.questions import KnownAnswer, Question
+from knowledge.repositories import IdeaRepository, QuestionRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
 from matching.relevance import thresholds_for
@@ -121,11 +122,17 @@ class QuestionDesk:
                 self.router = fresh
 
     def find_earlier(
-        self, store: Store, text: str, vector: np.ndarray, asker_id: int
+        self,
+        questions: QuestionRepository,
+        ideas: IdeaRepository,
+        text: str,
+        vector: np.ndarray,
+        asker_id: int,
     ) -> Offer | None:
-        """The best earlier answer above the threshold, else a fitting idea, else None."""
+        """The best earlier answer above the threshold, else a fitting idea, else None. Reads
+        answered questions and ideas only: the repositories say so to the type checker."""
         assert self.encoder is not None
-        known = store.known_answers(self.encoder.name)
+        known = questions.known_answers(self.encoder.name)
         if known:
             scores = np.stack([from_blob(k.embedding) for k in known]) @ vector
             best = int(np.argmax(scores))
@@ -135,7 +142,7 @@ class QuestionDesk:
             if scores[best] >= threshold:
                 return Offer(float(scores[best]), answer=known[best])
         if self.ideas is not None:
-            found = self.ideas.similar(store, text, vector, author=asker_id, limit=1)
+            found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=1)
             if found:
                 return Offer(found[0].score, idea=found[0])
         return None

@@ -26,6 +26,8 @@ from bot.digest import Digest
 from bot.digest_render import map_attachment, render_markdown
 from bot.events import Reply
 from bot.questions import translator_for
+from bot.services import digests
+from bot.uow import UnitOfWork
 from knowledge.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,12 +102,11 @@ def due_digest(
     if schedule is None:
         return []
     stamp = iso(now)
-    with store.transaction():
-        last = store.last_digest_run()
-        if last is None:  # the schedule starts now; the first digest is the next fire time
-            store.record_digest_run(stamp, "start", 0, stamp)
-            return []
-    fire = schedule.latest_due(datetime.fromisoformat(last["fire_time"]), now)
+    with UnitOfWork(store) as uow:
+        covered = digests.last_covered(uow, stamp)
+    if covered is None:  # the schedule starts now; the first digest is the next fire time
+        return []
+    fire = schedule.latest_due(datetime.fromisoformat(covered), now)
     if fire is None:
         return []
     try:
@@ -120,13 +121,11 @@ def due_digest(
         replies.append(
             Reply(render_markdown(digest, t), direct_to=user, attachments=map_attachment(digest, t))
         )
-    with store.transaction():
-        if not store.record_digest_run(iso(fire), "queued", len(replies), stamp):
+    with UnitOfWork(store) as uow:
+        if not digests.claim_digest(uow, iso(fire), len(replies), digest.suggested_pairs, stamp):
             return []
-        store.record_digest_introductions(list(digest.suggested_pairs), stamp)
         if outbox is not None:
-            outbox.queue(store, replies, kind="digest", cause=iso(fire), now=stamp)
-        store.audit("digest.queued", stamp, detail=f"{len(replies)} recipients")
+            outbox.queue(uow.store, replies, kind="digest", cause=iso(fire), now=stamp)
     if not users:
         log.error("digest due at %s, but no CDO or admin is configured to receive it", fire)
     return replies

@@ -26,6 +26,7 @@ from bot.matcher import Colleague, SimilarIdea, Suggestions
 from bot.profiles import build_profiles, idea_text
 from bot.statuses import HIDDEN, Status
 from knowledge.records import Idea, Person
+from knowledge.repositories import IdeaRepository
 from knowledge.store import Store
 from matching import reasons
 from matching.encoder import Encoder
@@ -157,7 +158,7 @@ class SemanticMatcher:
     # -- Matcher ----------------------------------------------------------------------------
 
     def _shared_shortlist(
-        self, store: Store, vector: np.ndarray, excluded: set[int]
+        self, store: IdeaRepository, vector: np.ndarray, excluded: set[int]
     ) -> list[int] | None:
         """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
 
@@ -211,7 +212,7 @@ class SemanticMatcher:
 
     def similar(
         self,
-        store: Store,
+        store: IdeaRepository,
         text: str,
         vector: np.ndarray,
         *,
@@ -260,14 +261,14 @@ class SemanticMatcher:
                 break
         return found
 
-    def _merged(self, store: Store, excluded: set[int]) -> tuple[list[int], np.ndarray]:
+    def _merged(self, store: IdeaRepository, excluded: set[int]) -> tuple[list[int], np.ndarray]:
         merged = {i.id for i in store.ideas() if i.status == Status.MERGED} - excluded
         stored = [(i, b) for i, b in store.embeddings(self.encoder.name) if i in merged]
         if not stored:
             return [], np.empty((0, self.encoder.dim), np.float32)
         return [i for i, _ in stored], np.vstack([from_blob(b) for _, b in stored])
 
-    def threshold(self, store: Store) -> float:
+    def threshold(self, store: IdeaRepository) -> float:
         """The score an idea needs to be suggested, after "not similar" feedback."""
         return adapted_threshold(self.thresholds.related, store.link_scores("not_similar"))
 

@@ -10,10 +10,10 @@ A unit of work is not nested: use cases get the one that is open (``Context.uow`
 one opened inside another's transaction would publish before the outer commit.
 
 Services reach the store through the aggregate they change (``uow.ideas``, ``uow.people``,
-``uow.questions``, ``uow.plans``, ``uow.audit``): the same store each time, typed by the
-small protocol of ``knowledge.repositories``, so mypy shows which tables a use case can
-touch. ``uow.store`` stays for the core (claiming the event, the outbox) and for helpers
-that still take the whole store.
+``uow.questions``, ``uow.plans``, ``uow.logins``, ``uow.digests``, ``uow.audit``): the same
+store each time, typed by the small protocol of ``knowledge.repositories``, so mypy shows
+which tables a use case can touch. ``uow.store`` stays for the core (claiming the event,
+the outbox) and for helpers that still take the whole store.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from types import TracebackType
 
 from knowledge.repositories import (
     AuditLog,
+    DigestRepository,
     IdeaRepository,
     PeopleRepository,
     PlanRepository,
     QuestionRepository,
+    WebLoginRepository,
 )
 from knowledge.store import Store
 
@@ -64,6 +66,8 @@ class UnitOfWork:
         self.people: PeopleRepository = store
         self.questions: QuestionRepository = store
         self.plans: PlanRepository = store
+        self.logins: WebLoginRepository = store
+        self.digests: DigestRepository = store
         self.audit: AuditLog = store
         self.bus = bus
         self.events: list[object] = []

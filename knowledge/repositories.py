@@ -11,12 +11,15 @@ unit of work assigns it).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from knowledge.plans import PlanItem
 from knowledge.privacy import Erasure
-from knowledge.questions import Answer, NewQuestion, Question
-from knowledge.records import Idea, NewIdea
+from knowledge.questions import Answer, KnownAnswer, NewQuestion, Question
+from knowledge.records import Idea, NewIdea, Person
+
+if TYPE_CHECKING:  # for annotations only: the command line starts without numpy
+    import numpy as np
 
 
 class AuditLog(Protocol):
@@ -56,9 +59,29 @@ class IdeaRepository(Protocol):
         confirmed_by: int | None = None,
     ) -> bool: ...
 
+    # what the matcher reads to find ideas like a text (``SemanticMatcher.similar``)
+
+    def ideas(self, *, author_ids: list[int] | None = None) -> list[Idea]: ...
+
+    def get_ideas(self, ids: list[int]) -> dict[int, Idea]: ...
+
+    def embeddings(self, model: str, ids: list[int] | None = None) -> list[tuple[int, bytes]]: ...
+
+    def nearest_ideas(
+        self, vector: np.ndarray, model: str, k: int
+    ) -> list[tuple[int, float]] | None: ...
+
+    def linked(self, idea_id: int, kind: str) -> set[int]: ...
+
+    def link_scores(self, kind: str) -> list[float]: ...
+
 
 class PeopleRepository(Protocol):
     """A person's profile, their introductions to colleagues, and their data (DSGVO)."""
+
+    def people_with_user_id(self, user_id: str, platform: str | None = None) -> list[Person]: ...
+
+    def people_named(self, name: str) -> list[Person]: ...
 
     def set_interests(self, person_id: int, topics: list[str], now: str) -> None: ...
 
@@ -108,6 +131,8 @@ class QuestionRepository(Protocol):
 
     def reroute_examples(self) -> list[tuple[str, str]]: ...
 
+    def known_answers(self, model: str) -> list[KnownAnswer]: ...
+
 
 class PlanRepository(Protocol):
     """The city's plan: projects, goals and systems, as imported."""
@@ -115,3 +140,32 @@ class PlanRepository(Protocol):
     def plan_items(self, kind: str | None = None) -> list[PlanItem]: ...
 
     def set_plan_status(self, key: str, status: str, now: str) -> None: ...
+
+    def set_plan_embedding(self, key: str, blob: bytes, model: str) -> None: ...
+
+    def link_question_to_plan(
+        self, question_id: int, key: str, owner: str | None, now: str
+    ) -> None: ...
+
+
+class WebLoginRepository(Protocol):
+    """The Lagebild's one-time links and sessions; the store keeps only their tokens' hashes."""
+
+    def add_web_login(
+        self, token_hash: str, kind: str, person_id: int, now: str, expires_at: str
+    ) -> None: ...
+
+    def delete_expired_web_logins(self, now: str) -> int: ...
+
+
+class DigestRepository(Protocol):
+    """The weekly digest's bookkeeping: which fire times it covered, whether each was sent,
+    and the pairs of people it introduced (not suggested again for a while)."""
+
+    def last_digest_run(self) -> dict[str, Any] | None: ...
+
+    def record_digest_run(self, fire_time: str, kind: str, recipients: int, now: str) -> bool: ...
+
+    def record_digest_introductions(self, pairs: list[tuple[int, int]], now: str) -> None: ...
+
+    def mark_digest_sent(self, fire_time: str) -> bool: ...

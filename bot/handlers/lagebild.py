@@ -6,20 +6,17 @@ message, whatever room they asked in) and says how long it works.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.commands import REGISTRY
 from bot.context import Context
 from bot.events import Reply
-from bot.lagebild import LINK_VALID, make_link
+from bot.lagebild import LINK_VALID
+from bot.services.web import make_login_link
 
 
 @REGISTRY.command("lagebild", aliases=("cockpit",))
 def lagebild(ctx: Context) -> list[Reply]:
     t, person = ctx.t, ctx.person
-    link = make_link(
-        ctx.store, person, datetime.fromisoformat(ctx.now), ctx.settings.web.base_url()
-    )
+    link = make_login_link(ctx.uow, person, ctx.now, ctx.settings.web.base_url())
     minutes = int(LINK_VALID.total_seconds() // 60)
     direct = Reply(
         t("lagebild.link", link=link, minutes=minutes), direct_to=person.platform_user_id

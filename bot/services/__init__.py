@@ -5,7 +5,8 @@ answer or close what) holds on every way in. A use case that writes takes the op
 work (``bot.uow``), reaches the store through its aggregate's repository (``uow.ideas``,
 ``uow.people``, ...) and records a domain event where an in-memory copy depends on it; the
 copies learn of it after the commit, never from here. One module per aggregate: ``ideas``,
-``people``, ``questions``, ``plans``, ``privacy``, ``imports``.
+``people``, ``questions``, ``plans``, ``privacy``, ``imports``, ``web`` (the Lagebild's login
+links) and ``digests`` (what the weekly digest covered and sent).
 
 The names below were this module's before it became a package; the command line still
 imports them from here. New callers import from the aggregate's module. The question

@@ -93,8 +93,7 @@ def ask_question(
     vector = desk.encode(question.text)
     if vector is not None and desk.encoder is not None:
         uow.questions.set_question_embedding(question.id, to_blob(vector), desk.encoder.name)
-        # reads answers and ideas through ports that still take the whole store
-        offer = desk.find_earlier(uow.store, question.text, vector, asker.id)
+        offer = desk.find_earlier(uow.questions, uow.ideas, question.text, vector, asker.id)
         if offer is not None:
             answer_id = offer.answer.answer.id if offer.answer else None
             idea_id = offer.idea.idea.id if offer.idea else None
@@ -175,9 +174,10 @@ def _route(
     actor: Person,
     now: str,
 ) -> Routed:
-    # the router's role, and the owner of a system or project the question is about; the
-    # plans are matched through a port that still takes the whole store
-    route, reason, owner = plans_questions.route_question(uow.store, settings, desk, question, now)
+    # the router's role, and the owner of a system or project the question is about
+    route, reason, owner = plans_questions.route_question(
+        uow.plans, uow.people, settings, desk, question, now
+    )
     uow.questions.route_question(question.id, route.target, route.confidence, reason, now)
     _audit(uow, "question.routed", now, actor, question, detail=route.target)
     return Routed(_current(uow, question), route, owner)

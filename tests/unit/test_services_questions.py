@@ -1,5 +1,6 @@
 """The question services on a real store: who may answer, re-route, close or judge an offer,
-and that a re-routing reaches the router only once it is committed."""
+that a re-routing reaches the router only once it is committed, and that a question about a
+system of the plan reaches its owner."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from bot.services.questions import (
     reroute_question,
 )
 from bot.uow import EventBus, UnitOfWork
+from knowledge.plans import NewPlanItem
 from knowledge.questions import NewQuestion, Question
 from knowledge.records import Person
 from knowledge.store import Store
@@ -182,6 +184,26 @@ def test_an_earlier_answer_is_offered_before_anybody_is_asked(
     assert again.offer.answer.question_id == first.question.id
     now = stored(store, again.question)
     assert now.offered_answer_id == answered.answer.id and now.awaits_feedback
+
+
+def test_a_question_naming_a_system_goes_to_its_owner_and_is_linked_to_it(
+    store: Store, settings: Settings
+) -> None:
+    anna, _ = person(store, "anna"), person(store, "dms-admin")
+    dms = NewPlanItem("system", "S-7", "DMS Stadtakte", owner="dms-admin", aliases=("Stadtakte",))
+    with store.transaction():
+        store.upsert_plan_item(dms, NOW)
+    desk = QuestionDesk(encoder=HashingEncoder())
+    with UnitOfWork(store) as uow:
+        asked = ask_question(
+            uow, settings, desk, anna, "Wer hilft bei der Stadtakte?", NOW, platform="console"
+        )
+    assert isinstance(asked, Routed) and asked.owner is not None
+    assert (asked.route.target, asked.owner.item.key, asked.owner.owner_name) == (
+        "cio", "S-7", "Dms-admin"
+    )  # fmt: skip
+    link = store.question_plan_link(asked.question.id)
+    assert link is not None and (link.item_key, link.owner) == ("S-7", "dms-admin")
 
 
 def test_every_refusal_has_a_text() -> None:

@@ -11,9 +11,12 @@ from click.testing import CliRunner
 
 from bot import lagebild
 from bot.cli import cli
+from bot.clock import iso
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
+from bot.services.web import make_login_link
+from bot.uow import UnitOfWork
 from knowledge.db import DB_FILENAME
 from knowledge.records import Person
 from knowledge.store import Store
@@ -30,6 +33,12 @@ def person(
                                    role=role)  # fmt: skip
 
 
+def link_for(store: Store, someone: Person, clock: FakeClock) -> str:
+    """A link as ``!lagebild`` makes it: the service, in a unit of work of its own."""
+    with UnitOfWork(store) as uow:
+        return make_login_link(uow, someone, iso(clock()), BASE)
+
+
 def token_of(link: str) -> str:
     assert link.startswith(BASE + "/login/")
     return link.rsplit("/", 1)[1]
@@ -37,8 +46,7 @@ def token_of(link: str) -> str:
 
 def test_a_link_works_once_and_only_its_hash_is_stored(store: Store, clock: FakeClock) -> None:
     anna = person(store)
-    with store.transaction():
-        link = lagebild.make_link(store, anna, clock(), BASE)
+    link = link_for(store, anna, clock)
     token = token_of(link)
     rows = store.db.execute("SELECT token_hash FROM web_logins").fetchall()
     assert rows == [(lagebild.token_hash(token),)] and token not in str(rows)
@@ -53,15 +61,13 @@ def test_a_link_works_once_and_only_its_hash_is_stored(store: Store, clock: Fake
 def test_a_link_expires_after_ten_minutes(
     store: Store, clock: FakeClock, minutes: float, works: bool
 ) -> None:
-    with store.transaction():
-        link = lagebild.make_link(store, person(store), clock(), BASE)
+    link = link_for(store, person(store), clock)
     clock.advance(minutes=minutes)
     assert (lagebild.redeem(store, Settings(), token_of(link), clock()) is not None) is works
 
 
 def test_a_session_lasts_eight_hours_and_ends_with_logout(store: Store, clock: FakeClock) -> None:
-    with store.transaction():
-        link = lagebild.make_link(store, person(store), clock(), BASE)
+    link = link_for(store, person(store), clock)
     session = lagebild.redeem(store, Settings(), token_of(link), clock())
     assert session is not None
     assert session.expires - clock() == timedelta(hours=8)
@@ -69,8 +75,7 @@ def test_a_session_lasts_eight_hours_and_ends_with_logout(store: Store, clock: F
     assert lagebild.viewer(store, Settings(), session.token, clock()) is not None
     clock.advance(minutes=1)
     assert lagebild.viewer(store, Settings(), session.token, clock()) is None
-    with store.transaction():
-        link = lagebild.make_link(store, person(store), clock(), BASE)
+    link = link_for(store, person(store), clock)
     fresh = lagebild.redeem(store, Settings(), token_of(link), clock())
     assert fresh is not None
     lagebild.end_session(store, fresh.token)
@@ -106,9 +111,7 @@ def test_roles_come_from_the_configuration_as_in_chat(
 
 def test_erasure_ends_links_and_sessions(store: Store, clock: FakeClock) -> None:
     anna = person(store)
-    with store.transaction():
-        spare = lagebild.make_link(store, anna, clock(), BASE)
-        used = lagebild.make_link(store, anna, clock(), BASE)
+    spare, used = link_for(store, anna, clock), link_for(store, anna, clock)
     session = lagebild.redeem(store, Settings(), token_of(used), clock())
     assert session is not None
     with store.transaction():
