@@ -3,7 +3,8 @@
 What a chat user waits for is one short message encoded plus one search over all ideas, so:
 - encode: one short chat message at a time (p50/p95 over ENCODE_RUNS runs, after warm-up;
   the encoder's traced path, the light model of the console and one-shot commands
-  (`matching.light`, numpy), and sentence-transformers' own encode as the baseline),
+  (`matching.light`, numpy), ONNX Runtime (`matching.onnx_runtime`, imports and the bot),
+  and sentence-transformers' own encode as the baseline),
   and bulk throughput (sentences/s) for imports, with the project's default encoder
   (multilingual-e5-small via sentence-transformers), torch on 2 threads;
 - search: top-10 cosine over 1k, 10k and 100k random unit vectors of dimension 384 for
@@ -89,14 +90,20 @@ def encoding_figures() -> dict[str, object]:
         )
 
     from matching.light import LightEncoder
+    from matching.onnx_runtime import ensure_graph, load_onnx
 
     light = LightEncoder(encoder.info, encoder.prefix)  # the console's and one-shot path
+    ensure_graph(Path(encoder.info.path))
+    onnx = load_onnx(encoder.info, encoder.prefix)  # imports and the bot's messages
+    if onnx is None:
+        raise SystemExit("the ONNX graph did not pass its check; see onnx.json in the model")
     # interleaved, each message through every path, so host noise hits all alike
-    paths: dict[str, list[float]] = {"traced": [], "eager": [], "light": []}
-    calls = {"traced": encoder.encode, "eager": eager, "light": light.encode}
+    calls = {"traced": encoder.encode, "eager": eager, "light": light.encode, "onnx": onnx.encode}
+    paths: dict[str, list[float]] = {name: [] for name in calls}
     for run in range(ENCODE_RUNS + 3):
         text = [MESSAGES[run % len(MESSAGES)]]
-        for name in list(paths)[run % 3 :] + list(paths)[: run % 3]:
+        turn = run % len(paths)
+        for name in list(paths)[turn:] + list(paths)[:turn]:
             start = time.perf_counter()
             calls[name](text)
             if run >= 3:  # warm-up
@@ -112,6 +119,7 @@ def encoding_figures() -> dict[str, object]:
         "encode_ms": percentiles(single) | {"runs": ENCODE_RUNS},
         "encode_eager_ms": percentiles(baseline),
         "encode_light_ms": percentiles(paths["light"]),
+        "encode_onnx_ms": percentiles(paths["onnx"]),
         "bulk": {"sentences": len(ideas), "sentences_per_s": len(ideas) / elapsed},
     }
 
@@ -199,6 +207,12 @@ def table(result: dict[str, object]) -> str:
     lines.append(
         f"  light model (numpy):           p50 {light['p50']:7.2f} ms   p95 {light['p95']:7.2f}"
         f" ms   ({light['p50'] / enc['p50']:.2f}x the traced path)"
+    )
+    onnx = result["encode_onnx_ms"]
+    assert isinstance(onnx, dict)
+    lines.append(
+        f"  ONNX Runtime:                  p50 {onnx['p50']:7.2f} ms   p95 {onnx['p95']:7.2f}"
+        f" ms   ({onnx['p50'] / enc['p50']:.2f}x the traced path)"
     )
     lines.append(f"bulk encode          {bulk['sentences_per_s']:7.1f} sentences/s")
     header = ("VectorIndex", "float16 index", "numpy f32", "sqlite-vec")

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import iso
+from bot.commands import STEWARDS
 from bot.config import Settings, reload_roles
 from bot.delivery import Outbox
 from bot.events import Message, Reply, Sender
@@ -64,7 +65,7 @@ class Viewer:
     @property
     def steward(self) -> bool:
         """CDO, CIO or admin: may see and act on questions and set idea statuses."""
-        return self.role in ("cdo", "cio", "admin")
+        return self.role in STEWARDS
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,22 @@ class Suggestions:
     colleagues: tuple[Colleague, ...] = ()
 
 
+@dataclass(frozen=True)
+class IdeaVector:
+    """A new idea's vector as the store keeps it, and the model that made it."""
+
+    model: str
+    blob: bytes
+
+
 class Matcher(Protocol):
+    def encode_idea(self, idea: Idea) -> IdeaVector | None:
+        """The new idea's vector for the store (None without a model). Kept for ``suggest``
+        and for the index, which learns the idea once it is committed."""
+        ...
+
     def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
-        """Learn the new idea and return what to show its author."""
+        """What to show the author of a new idea; reads only."""
         ...
 
     def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
@@ -57,6 +70,9 @@ class KeepsCurrent(Protocol):
 
 
 class NoMatcher:
+    def encode_idea(self, idea: Idea) -> IdeaVector | None:
+        return None
+
     def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
         return Suggestions()
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import render
+from bot.commands import STEWARDS
 from bot.config import Settings
 from bot.events import Reply
 from bot.i18n import Translator
@@ -94,7 +95,7 @@ def tell_owner(
     if owner is None or owner.owner is None:
         return []
     address = owner_address(store, owner.owner)
-    holders = {user for role in ("cdo", "cio", "admin") for user in settings.holders(role)}
+    holders = {user for role in STEWARDS for user in settings.holders(role)}
     if address == question.asker_user_id or address in holders:
         return []
     t = translator_for(store, settings, address)

@@ -1,12 +1,11 @@
 """Semantic matching wired to the store: the ``Matcher`` the bot uses in production.
 
-Vectors are kept in the store (so a restart does not re-encode) and in memory (so a query
-does not read them): ``load`` fills the in-memory engine from the store and encodes what is
-missing; every later change arrives as a committed domain event (``committed``, subscribed
-by the bot), never from a handler. Events are applied at the next read, which runs under the
-store's lock as every read does, so the index never changes under a query in another thread.
-Which ideas may be shown is decided against the store at query time (author, status, merges,
-"not similar" feedback), so the in-memory side needs no copy of that state.
+Vectors are kept in the store (a restart does not re-encode) and in memory (a query does not
+read them): ``load`` fills the engine from the store and encodes what is missing; every later
+change arrives as a committed domain event (``committed``), applied at the next read, under
+the store's lock, so the index never changes under a query in another thread. Which ideas may
+be shown is decided against the store at query time (author, status, merges, "not similar"),
+so the in-memory side needs no copy of that state.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from bot import domain_events as happened
 from bot import render
 from bot.clock import utcnow
 from bot.i18n import Translator
-from bot.matcher import Colleague, SimilarIdea, Suggestions
+from bot.matcher import Colleague, IdeaVector, SimilarIdea, Suggestions
 from bot.profiles import build_profiles, idea_text
 from bot.statuses import HIDDEN, Status
 from knowledge.records import Idea, Person
@@ -187,14 +186,18 @@ class SemanticMatcher:
                 self._stale_profiles = True
         return [idea_id for idea_id in ids if idea_id in self.engine]
 
-    def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
-        text = idea_text(idea)
-        vector = self.encoder.encode([text])[0]
-        store.set_embedding(idea.id, to_blob(vector), self.encoder.name)
-        similar = self.similar(store, text, vector, author=author.id, exclude={idea.id})
+    def encode_idea(self, idea: Idea) -> IdeaVector:
+        vector = self.encoder.encode([idea_text(idea)])[0]
         self._encoded[idea.id] = vector  # the index learns it on IdeaPosted, once committed
         while len(self._encoded) > ENCODED_KEPT:
             del self._encoded[next(iter(self._encoded))]
+        return IdeaVector(self.encoder.name, to_blob(vector))
+
+    def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
+        text = idea_text(idea)
+        known = self._encoded.get(idea.id)  # made by encode_idea in the same unit of work
+        vector = self.encoder.encode([text])[0] if known is None else known
+        similar = self.similar(store, text, vector, author=author.id, exclude={idea.id})
         self.engine.add([idea.id], vector[None, :])  # in the centre, as it will be after commit
         try:
             colleagues = self._colleagues(
@@ -281,10 +284,8 @@ class SemanticMatcher:
         limit: int,
         include_hidden: bool = False,
     ) -> list[SimilarIdea]:
-        """The ``limit`` closest ideas to a free text (encoded unless ``vector`` is given),
-        whatever their score."""
-        if vector is None:
-            vector = self.encoder.encode([text])[0]
+        """The ``limit`` closest ideas to a free text, whatever their score."""
+        vector = self.encoder.encode([text])[0] if vector is None else vector
         return self.similar(
             store, text, vector, include_hidden=include_hidden, limit=limit, threshold=float("-inf")
         )

@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.matcher import Suggestions
 from bot.render import typed
 from bot.semantic import idea_text
-from bot.services.ideas import change_status, merge_ideas, post_idea, support_idea
+from bot.services.ideas import change_status, merge_ideas, post_idea, support_idea, take_in
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -36,7 +36,7 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
         room=message.room,
         event_id=message.event_id,
     )
-    suggestions = ctx.matcher.suggest(ctx.store, idea, ctx.person)
+    suggestions = take_in(ctx.uow, ctx.matcher, idea, ctx.person)
     authors = {s.idea.author_id for s in suggestions.similar if s.idea.author_id is not None}
     people = [ctx.store.get_person(author) for author in authors]
     reachable = {p.id for p in people if p is not None and p.matching_opt_in}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.commands import STEWARDS
 from bot.domain_events import IdeaPosted, IdeasMerged, IdeaStatusChanged
+from bot.matcher import Matcher, Suggestions
 from bot.uow import UnitOfWork
 from knowledge.records import Idea, NewIdea, Person
 from knowledge.store import Store
@@ -51,6 +52,15 @@ def post_idea(
     )
     uow.record(IdeaPosted(idea.id, author.id))
     return idea
+
+
+def take_in(uow: UnitOfWork, matcher: Matcher, idea: Idea, author: Person) -> Suggestions:
+    """What to show the author of a just posted idea. Its vector is stored in the same unit
+    of work as the idea, so what the bot confirms is searchable after the commit."""
+    vector = matcher.encode_idea(idea)
+    if vector is not None:
+        uow.ideas.set_embedding(idea.id, vector.blob, vector.model)
+    return matcher.suggest(uow.store, idea, author)
 
 
 def support_idea(uow: UnitOfWork, supporter: Person, idea: Idea, now: str) -> Supported:

@@ -7,7 +7,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Action, Message, Sender
-from bot.matcher import Colleague, SimilarIdea, Suggestions
+from bot.matcher import Colleague, NoMatcher, SimilarIdea, Suggestions
 from knowledge.records import Idea, Person
 from knowledge.store import Store
 from tests.conftest import FakeClock, Say
@@ -126,7 +126,7 @@ def test_english_on_request(say: Say) -> None:
 def test_a_failing_handler_answers_politely_and_keeps_running(
     store: Store, settings: Settings, clock: FakeClock
 ) -> None:
-    class BrokenIntake:
+    class BrokenIntake(NoMatcher):
         def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
             raise RuntimeError("model crashed")
 
@@ -141,7 +141,7 @@ def test_a_failing_handler_answers_politely_and_keeps_running(
 
 
 def test_intake_suggestions_are_shown(store: Store, settings: Settings, clock: FakeClock) -> None:
-    class OneSuggestion:
+    class OneSuggestion(NoMatcher):
         def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
             if idea.id == 1:
                 return Suggestions()
