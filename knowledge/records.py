@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 R = TypeVar("R")
 
@@ -66,7 +66,7 @@ def from_row(cls: type[R], row: Mapping[str, Any]) -> R:
     0/1 become real booleans where the record says ``bool``.
     """
     values: dict[str, Any] = {}
-    for name, optional, boolean in _shape(cls):
+    for name, optional, boolean in _shape(cast(type, cls)):
         if optional and name not in row:
             continue
         value = row.get(name)
