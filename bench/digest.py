@@ -237,7 +237,9 @@ class CachedEncoder:
         raise AssertionError("the digest benchmark stores every vector beforehand")
 
 
-def seed_store(folder: Path, posts: Posts, vectors: np.ndarray, size: int, now: datetime):  # type: ignore[no-untyped-def]
+def seed_store(
+    folder: Path, posts: Posts, vectors: np.ndarray, size: int, now: datetime, model: str
+):
     from knowledge.open import open_store
     from knowledge.records import NewIdea
     from matching.vectors import to_blob
@@ -271,7 +273,7 @@ def seed_store(folder: Path, posts: Posts, vectors: np.ndarray, size: int, now: 
                 ),
                 stamp,
             )
-            store.set_embedding(idea.id, to_blob(vector), "multilingual-e5-small")
+            store.set_embedding(idea.id, to_blob(vector), model)  # the model that made them
     return store
 
 
@@ -283,7 +285,7 @@ def time_digest(posts: Posts, vectors: np.ndarray, name: str, size: int) -> dict
 
     now = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
-        store = seed_store(Path(tmp), posts, vectors, size, now)
+        store = seed_store(Path(tmp), posts, vectors, size, now, name)
         settings = Settings(data_dir=Path(tmp))
         encoder = CachedEncoder(name, vectors.shape[1])
         tracemalloc.start()
