@@ -40,3 +40,21 @@ async def drain(app: App, platform: str, send: Send) -> bool:
                 await asyncio.to_thread(outbox.delivered, store, [delivery], clock())
                 continue
             await asyncio.to_thread(outbox.failed, store, delivery, clock(), reason, final=final)
+
+
+def in_background(
+    running: set[asyncio.Task[None]],
+    work: Callable[[], object],
+    then: Callable[[], Awaitable[None]],
+) -> None:
+    """Run ``work`` (an event's slow follow-up, ``bot.core.Handled.later``) in a thread and
+    ``then`` (drain what it queued) on the loop, beside the next events; ``running`` keeps the
+    task alive until it is done."""
+
+    async def run() -> None:
+        await asyncio.to_thread(work)
+        await then()
+
+    task = asyncio.create_task(run())
+    running.add(task)
+    task.add_done_callback(running.discard)

@@ -43,7 +43,8 @@ from nio import (
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from adapters import matrix_events as events
-from adapters.drain import drain
+from adapters.drain import drain, in_background
+from adapters.matrix_crypto import crypto_store_key
 from adapters.matrix_crypto import forget_user as forget_in_crypto_store
 from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_buttons
 from adapters.matrix_state import MatrixState, move_legacy_outbox
@@ -52,7 +53,6 @@ from bot.config import ConfigError, MatrixSettings, Settings
 from bot.delivery import Delivery, NotDelivered, Origin, unqueued
 from bot.domain_events import PersonErased
 from bot.events import Action, Attachment, Message
-from bot.private_files import private_secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,7 +62,6 @@ JOIN_ATTEMPTS = 8  # a federated invite may reach the room's server late: about 
 TYPING_DELAY = 0.3  # seconds: a quick answer needs no typing notice, a slower one shows it
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 TRANSIENT = (ClientError, TimeoutError, asyncio.TimeoutError, OSError)
-LEGACY_PICKLE_KEY = "DEFAULT_KEY"  # nio's default, public
 MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": MEGOLM}
 
@@ -105,17 +104,6 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return float(min(self.most, self.first * 2 ** min(attempt, 16)))
-
-
-def crypto_store_key(folder: Path, from_environ: str | None) -> str:
-    """The key of the crypto store's pickles (the olm account and sessions): MATRIX_PICKLE_KEY,
-    else one generated and kept owner-only in the data dir, never nio's public default. A store
-    pickled with the default by an older version keeps it until its files are removed."""
-    key_file = folder / "pickle.key"
-    if not from_environ and not key_file.exists() and any(folder.glob("*.db")):
-        log.warning("matrix: crypto store has the default key; remove %s/*.db to re-key", folder)
-        return LEGACY_PICKLE_KEY
-    return private_secret(key_file, from_environ)
 
 
 class PermanentError(Exception):
@@ -174,6 +162,7 @@ class MatrixAdapter:
             app.bot.subscribe(self._on_domain_event)
         self.due_task.set_result(None)
         self.joining: dict[str, asyncio.Task[None]] = {}
+        self.follow_ups: set[asyncio.Task[None]] = set()  # slow work of handled events
         self.erased: dict[str, str | None] = {}  # user id -> the direct room they had
 
     @property
@@ -437,8 +426,9 @@ class MatrixAdapter:
         begun = time.perf_counter()
         try:
             handled = await asyncio.to_thread(
-                self.app.bot.process, incoming, idea_room=room.room_id in self.idea_rooms
-            )
+                self.app.bot.process, incoming, idea_room=room.room_id in self.idea_rooms,
+                defer=True,  # a !digest's preview must not hold up the next events
+            )  # fmt: skip
         finally:
             if not started.is_set():
                 typing.cancel()
@@ -447,6 +437,8 @@ class MatrixAdapter:
             for reply in handled.replies:
                 await self._deliver_one(unqueued(reply, Origin.of(incoming)))
         await self._drain()
+        if handled.later is not None:
+            in_background(self.follow_ups, handled.later, self._drain)
         if started.is_set():  # the notice went out meanwhile; take it back now
             await typing
             await self._typing(room.room_id, False)

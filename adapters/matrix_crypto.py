@@ -1,4 +1,4 @@
-"""An erased person leaves the bot's end-to-end crypto store too.
+"""The bot's end-to-end crypto store: the key of its pickles, and an erased person leaving it.
 
 For everyone it shares an encrypted room with, nio keeps their devices (names and keys),
 that it tracks them, the olm sessions with each device and the megolm sessions of what they
@@ -12,9 +12,16 @@ work, not a leftover of the erased data.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from nio import AsyncClient
+
+from bot.private_files import private_secret
+
+log = logging.getLogger(__name__)
+LEGACY_PICKLE_KEY = "DEFAULT_KEY"  # nio's default, public
 
 # (table, statement); which tables exist depends on nio's store class (the default one keeps
 # device trust in text files, not in devicetruststate).
@@ -61,3 +68,14 @@ def forget_user(client: AsyncClient, user_id: str) -> None:
             for table, statement in _BY_SENDER_KEY:
                 if table in tables:
                     database.execute_sql(statement, (key,) * statement.count("?"))
+
+
+def crypto_store_key(folder: Path, from_environ: str | None) -> str:
+    """The key of the crypto store's pickles (the olm account and sessions): MATRIX_PICKLE_KEY,
+    else one generated and kept owner-only in the data dir, never nio's public default. A store
+    pickled with the default by an older version keeps it until its files are removed."""
+    key_file = folder / "pickle.key"
+    if not from_environ and not key_file.exists() and any(folder.glob("*.db")):
+        log.warning("matrix: crypto store has the default key; remove %s/*.db to re-key", folder)
+        return LEGACY_PICKLE_KEY
+    return private_secret(key_file, from_environ)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot import ops, render
 from bot.clock import Clock, iso, utcnow
@@ -66,6 +68,9 @@ class Handled:
 
     replies: list[Reply]
     queued: bool
+    # the event's slow follow-ups, when the adapter asked to run them itself: it sends the
+    # replies first and does not keep the next event waiting (a ``!digest`` takes seconds)
+    later: Callable[[], list[Reply]] | None = None
 
 
 class Bot:
@@ -96,14 +101,19 @@ class Bot:
         """Answer one platform event. ``idea_room``: plain text there is an idea or a question."""
         return self.process(event, idea_room=idea_room).replies
 
-    def process(self, event: Message | Action, *, idea_room: bool = False) -> Handled:
-        """``handle`` for adapters: the replies, and whether they wait in the outbox."""
+    def process(
+        self, event: Message | Action, *, idea_room: bool = False, defer: bool = False
+    ) -> Handled:
+        """``handle`` for adapters: the replies, and whether they wait in the outbox;
+        ``defer``: follow-ups are returned in ``Handled.later`` instead of run here."""
         with ops.observe(event.platform, event.event_id) as seen:
-            handled = self._handle(event, idea_room, seen)
+            handled = self._handle(event, idea_room, seen, defer)
             seen.replies = len(handled.replies)
             return handled
 
-    def _handle(self, event: Message | Action, idea_room: bool, seen: Observation) -> Handled:
+    def _handle(
+        self, event: Message | Action, idea_room: bool, seen: Observation, defer: bool = False
+    ) -> Handled:
         self._reload_roles()
         message = event.as_message() if isinstance(event, Action) else event
         refused = self.limiter.refuse(
@@ -132,6 +142,8 @@ class Bot:
             t = self.settings.translator(message.sender.language)
             sorry = Reply(t("error.internal")).in_thread_of(message)
             return Handled([sorry], self._claim_failed(message, now, sorry, origin))
+        if defer and later:
+            return Handled(replies, True, partial(self._follow_up, later, message, origin))
         return Handled(replies + self._follow_up(later, message, origin), queued=True)
 
     def _attempt(

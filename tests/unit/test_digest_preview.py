@@ -153,3 +153,24 @@ def test_a_failing_build_is_answered_with_an_apology_and_closed(
 
 def settings_text(bot: Bot, key: str) -> str:
     return bot.settings.translator()(key)
+
+
+def test_deferred_the_preview_waits_for_the_adapter_not_the_event(
+    bot: Bot, store: Store, slow: SlowDigest
+) -> None:
+    """The Matrix adapter handles a sync's events one after another: it asks for the
+    follow-ups back (``defer``), sends the note, and runs them beside the next events."""
+    slow.go.set()
+    handled = bot.process(chat("!digest", "cdo-user", "ev-later"), idea_room=True, defer=True)
+    assert not slow.started.is_set() and handled.later is not None
+    (note,) = handled.replies
+    assert "Direktnachricht" in note.text and previews(store) == []
+    assert len(open_requests(store)) == 1  # a crash now: the sweep still sends it
+
+    (preview,) = handled.later()
+    assert "Vorschau" in preview.text and len(previews(store)) == 1
+    assert open_requests(store) == []
+    idea = bot.process(
+        chat("Alle Räume brauchen WLAN", "anna", "ev-next"), idea_room=True, defer=True
+    )
+    assert idea.later is None and idea.replies  # nothing slow: nothing handed back

@@ -51,7 +51,7 @@ MAX_LINES = 400
 # one grows, and when one is split to MAX_LINES or fewer its entry must go (the list only
 # shrinks).
 OVER_MAX_LINES: dict[str, int] = {
-    "adapters/matrix.py": 684,
+    "adapters/matrix.py": 676,
     "adapters/slack.py": 427,
     "bot/digest.py": 516,  # gathering, analysis and introductions in one
     "bot/digest_render.py": 445,  # Markdown, HTML and the map picture in one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.matrix import LEGACY_PICKLE_KEY, crypto_store_key
+from adapters.matrix_crypto import LEGACY_PICKLE_KEY, crypto_store_key
 from adapters.matrix_state import MatrixState
 from bot.private_files import private_secret
 
