@@ -102,24 +102,6 @@ def link_person(store: Store, name: str, settings: Settings, now: datetime) -> P
     return found[0]
 
 
-def redeem(store: Store, settings: Settings, token: str, now: datetime) -> Session | None:
-    """Spend a link and open a session for its person; None when the link is unknown, used
-    or expired (each is told the same way: a link says nothing about why it fails)."""
-    stamp = iso(now)
-    with store.transaction():
-        person_id = store.redeem_web_link(token_hash(token), stamp)
-        person = store.get_person(person_id) if person_id is not None else None
-        if person is None:
-            return None
-        session = new_token()
-        expires = now + SESSION_VALID
-        store.add_web_login(token_hash(session), "session", person.id, stamp, iso(expires))
-        store.audit(
-            "web.login", stamp, actor_id=person.id, subject_type="person", subject_id=person.id
-        )
-    return Session(session, Viewer(person, role_of(settings, person)), expires)
-
-
 def viewer(store: Store, settings: Settings, token: str | None, now: datetime) -> Viewer | None:
     """Who holds the session ``token``, as they are now (name, role); None: no session."""
     if not token:
@@ -128,12 +110,6 @@ def viewer(store: Store, settings: Settings, token: str | None, now: datetime) -
         person_id = store.web_session_person(token_hash(token), iso(now))
         person = store.get_person(person_id) if person_id is not None else None
     return None if person is None else Viewer(person, role_of(settings, person))
-
-
-def end_session(store: Store, token: str | None) -> None:
-    if token:
-        with store.transaction():
-            store.end_web_session(token_hash(token))
 
 
 def csrf_token(session_token: str) -> str:

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
+from typing import Concatenate, ParamSpec, TypeVar
 
 from knowledge.repositories import (
     AuditLog,
@@ -33,6 +34,9 @@ from knowledge.repositories import (
     WebLoginRepository,
 )
 from knowledge.store import Store
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +99,14 @@ class UnitOfWork:
         stack.__exit__(kind, error, trace)  # commits, or rolls back and the error goes on
         if kind is None and self.bus is not None:
             self.bus.publish(events)
+
+
+def in_unit(service: Callable[Concatenate[UnitOfWork, P], T]) -> Callable[Concatenate[Store, P], T]:
+    """A service as a function of the store, one unit of work around each call: for callers
+    that hand the call to a worker thread (the Lagebild's server)."""
+
+    def run(store: Store, *args: P.args, **kwargs: P.kwargs) -> T:
+        with UnitOfWork(store) as uow:
+            return service(uow, *args, **kwargs)
+
+    return run

@@ -19,11 +19,13 @@ from adapters.web.server import (
     signed_in,
     token_of,
 )
-from bot import lagebild, lagebild_pages, lagebild_plans
+from bot import lagebild_pages, lagebild_plans
 from bot.clock import iso
 from bot.lagebild import SESSION_VALID, Viewer
 from bot.lagebild_map import MAP_HEIGHT, MAP_WIDTH, Landscape
 from bot.lagebild_pages import PERIODS, STATUSES, IdeaQuery
+from bot.services import web as web_service
+from bot.uow import in_unit
 
 FIRST_MAP_WAIT = 5.0  # seconds a page waits for the very first theme map
 
@@ -152,8 +154,8 @@ async def login(request: web.Request) -> web.Response:
     not sent along a redirect that started there; the next click on this site carries it."""
     cockpit = cockpit_of(request)
     session = await asyncio.to_thread(
-        lagebild.redeem, cockpit.app.store, cockpit.settings, request.match_info["token"],
-        cockpit.now(),
+        in_unit(web_service.log_in), cockpit.app.store, cockpit.settings,
+        request.match_info["token"], cockpit.now(),
     )  # fmt: skip
     if session is None:
         return page(request, "message.html.j2", status=403, title_key="web.login.invalid_title",
@@ -176,7 +178,7 @@ async def logout(request: web.Request) -> web.Response:
     safe without one: the cookie is SameSite=Strict, so a link or form on another site never
     carries it and cannot end somebody's session."""
     cockpit = cockpit_of(request)
-    await asyncio.to_thread(lagebild.end_session, cockpit.app.store, token_of(request))
+    await asyncio.to_thread(in_unit(web_service.log_out), cockpit.app.store, token_of(request))
     set_visit(request, None, None)
     response = page(request, "message.html.j2", title_key="web.login.logged_out_title",
                     text_key="web.login.logged_out")  # fmt: skip

@@ -3,7 +3,7 @@
 A link logs its holder in as the person it was made for, so making one is a use case like any
 other that changes the store: written in the caller's unit of work through the logins'
 repository, with its audit line, and the same for ``!lagebild`` and ``ideenlotse web-link``.
-Redeeming a link and the sessions it opens belong to the cockpit's server (``bot.lagebild``).
+Spending a link opens a session (``log_in``), and ``log_out`` ends it: written the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import iso
-from bot.lagebild import LINK_VALID, LOGIN_PATH, new_token, token_hash
+from bot.config import Settings
+from bot.lagebild import (
+    LINK_VALID,
+    LOGIN_PATH,
+    SESSION_VALID,
+    Session,
+    Viewer,
+    new_token,
+    role_of,
+    token_hash,
+)
 from bot.uow import UnitOfWork
 from knowledge.records import Person
 
@@ -28,3 +38,24 @@ def make_login_link(uow: UnitOfWork, person: Person, now: str, base_url: str) ->
         "web.link", now, actor_id=person.id, subject_type="person", subject_id=person.id
     )
     return base_url.rstrip("/") + LOGIN_PATH + token
+
+
+def log_in(uow: UnitOfWork, settings: Settings, token: str, now: datetime) -> Session | None:
+    """Spend a link and open a session for its person; None when the link is unknown, used
+    or expired (each is told the same way: a link says nothing about why it fails)."""
+    stamp = iso(now)
+    person_id = uow.logins.redeem_web_link(token_hash(token), stamp)
+    person = uow.people.get_person(person_id) if person_id is not None else None
+    if person is None:
+        return None
+    session, expires = new_token(), now + SESSION_VALID
+    uow.logins.add_web_login(token_hash(session), "session", person.id, stamp, iso(expires))
+    uow.audit.audit(
+        "web.login", stamp, actor_id=person.id, subject_type="person", subject_id=person.id
+    )
+    return Session(session, Viewer(person, role_of(settings, person)), expires)
+
+
+def log_out(uow: UnitOfWork, token: str | None) -> None:
+    if token:
+        uow.logins.end_web_session(token_hash(token))

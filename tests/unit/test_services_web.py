@@ -7,13 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import lagebild
 from bot.clock import iso
 from bot.config import Settings
+from bot.services.web import log_in as log_in_service
+from bot.services.web import log_out as log_out_service
 from bot.services.web import make_login_link
-from bot.uow import UnitOfWork
+from bot.uow import UnitOfWork, in_unit
 from knowledge.store import Store
 from tests.unit.test_services_ideas import NOW, audited, person
+
+log_in, log_out = in_unit(log_in_service), in_unit(log_out_service)
 
 BASE = "https://lagebild.stadt.example/"
 
@@ -33,7 +36,7 @@ def test_a_link_is_made_in_the_unit_of_work_with_its_audit_line(store: Store) ->
         link = make_login_link(uow, anna, NOW, BASE)
     [entry] = store.audit_entries("web.link")
     assert (entry["actor_id"], entry["subject_id"]) == (anna.id, anna.id)
-    session = lagebild.redeem(store, Settings(), token_of(link), datetime.fromisoformat(NOW))
+    session = log_in(store, Settings(), token_of(link), datetime.fromisoformat(NOW))
     assert session is not None and session.viewer.person.id == anna.id
 
 
@@ -43,7 +46,7 @@ def test_a_rolled_back_link_never_works(store: Store) -> None:
         link = make_login_link(uow, anna, NOW, BASE)
         raise RuntimeError("the reply could not be queued")
     assert logins(store) == 0 and audited(store, "web.link") == 0
-    assert lagebild.redeem(store, Settings(), token_of(link), datetime.fromisoformat(NOW)) is None
+    assert log_in(store, Settings(), token_of(link), datetime.fromisoformat(NOW)) is None
 
 
 def test_spent_and_expired_links_are_cleared_by_the_next(store: Store) -> None:
@@ -51,7 +54,7 @@ def test_spent_and_expired_links_are_cleared_by_the_next(store: Store) -> None:
     with UnitOfWork(store) as uow:
         spent = make_login_link(uow, anna, NOW, BASE)
         make_login_link(uow, anna, NOW, BASE)  # expires unused
-    assert lagebild.redeem(store, Settings(), token_of(spent), datetime.fromisoformat(NOW))
+    assert log_in(store, Settings(), token_of(spent), datetime.fromisoformat(NOW))
     later = iso(datetime.fromisoformat(NOW) + timedelta(minutes=10))
     with UnitOfWork(store) as uow:
         make_login_link(uow, anna, later, BASE)

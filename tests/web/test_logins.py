@@ -15,12 +15,16 @@ from bot.clock import iso
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Sender
+from bot.services.web import log_in as log_in_service
+from bot.services.web import log_out as log_out_service
 from bot.services.web import make_login_link
-from bot.uow import UnitOfWork
+from bot.uow import UnitOfWork, in_unit
 from knowledge.db import DB_FILENAME
 from knowledge.records import Person
 from knowledge.store import Store
 from tests.conftest import FakeClock
+
+log_in, log_out = in_unit(log_in_service), in_unit(log_out_service)
 
 BASE = "http://127.0.0.1:8088"
 
@@ -50,9 +54,9 @@ def test_a_link_works_once_and_only_its_hash_is_stored(store: Store, clock: Fake
     token = token_of(link)
     rows = store.db.execute("SELECT token_hash FROM web_logins").fetchall()
     assert rows == [(lagebild.token_hash(token),)] and token not in str(rows)
-    session = lagebild.redeem(store, Settings(), token, clock())
+    session = log_in(store, Settings(), token, clock())
     assert session is not None and session.viewer.person.id == anna.id
-    assert lagebild.redeem(store, Settings(), token, clock()) is None  # spent
+    assert log_in(store, Settings(), token, clock()) is None  # spent
     found = lagebild.viewer(store, Settings(), session.token, clock())
     assert found is not None and found.person.id == anna.id
 
@@ -63,12 +67,12 @@ def test_a_link_expires_after_ten_minutes(
 ) -> None:
     link = link_for(store, person(store), clock)
     clock.advance(minutes=minutes)
-    assert (lagebild.redeem(store, Settings(), token_of(link), clock()) is not None) is works
+    assert (log_in(store, Settings(), token_of(link), clock()) is not None) is works
 
 
 def test_a_session_lasts_eight_hours_and_ends_with_logout(store: Store, clock: FakeClock) -> None:
     link = link_for(store, person(store), clock)
-    session = lagebild.redeem(store, Settings(), token_of(link), clock())
+    session = log_in(store, Settings(), token_of(link), clock())
     assert session is not None
     assert session.expires - clock() == timedelta(hours=8)
     clock.advance(hours=7, minutes=59)
@@ -76,9 +80,9 @@ def test_a_session_lasts_eight_hours_and_ends_with_logout(store: Store, clock: F
     clock.advance(minutes=1)
     assert lagebild.viewer(store, Settings(), session.token, clock()) is None
     link = link_for(store, person(store), clock)
-    fresh = lagebild.redeem(store, Settings(), token_of(link), clock())
+    fresh = log_in(store, Settings(), token_of(link), clock())
     assert fresh is not None
-    lagebild.end_session(store, fresh.token)
+    log_out(store, fresh.token)
     assert lagebild.viewer(store, Settings(), fresh.token, clock()) is None
     assert lagebild.viewer(store, Settings(), "made-up", clock()) is None
 
@@ -112,12 +116,12 @@ def test_roles_come_from_the_configuration_as_in_chat(
 def test_erasure_ends_links_and_sessions(store: Store, clock: FakeClock) -> None:
     anna = person(store)
     spare, used = link_for(store, anna, clock), link_for(store, anna, clock)
-    session = lagebild.redeem(store, Settings(), token_of(used), clock())
+    session = log_in(store, Settings(), token_of(used), clock())
     assert session is not None
     with store.transaction():
         store.erase_person(anna.id, "2026-11-23T10:00:00+00:00")
     assert store.db.execute("SELECT COUNT(*) FROM web_logins").fetchone()[0] == 0
-    assert lagebild.redeem(store, Settings(), token_of(spare), clock()) is None
+    assert log_in(store, Settings(), token_of(spare), clock()) is None
     assert lagebild.viewer(store, Settings(), session.token, clock()) is None
 
 
