@@ -268,7 +268,8 @@ PROBE = (
 def test_one_shot_commands_answer_without_torch(tmp_path: Path) -> None:
     """Through the light model (matching.light) and what is kept with the model
     (matching.kept), `similar` and `route` load none of the heavy packages (issue #17)."""
-    assert "light:     ready" in run(tmp_path, "model").stdout
+    shown = run(tmp_path, "model").stdout
+    assert "light:     ready" in shown and "onnx:      ready" in shown
     assert "40 ideas imported" in run(tmp_path, "import", str(DATA)).stdout
     for args in (["similar", "Kitaplätze online vergeben"], ["route", "Wo ist das WLAN?"]):
         result = subprocess.run(
