@@ -38,6 +38,7 @@ from matching.encoder import (
 )
 from matching.engine import reference_ideas
 from matching.kept import encode_kept
+from matching.onnx_runtime import ensure_graph
 from matching.relevance import Thresholds
 from matching.routing import Router
 
@@ -190,6 +191,7 @@ def bootstrap(
     try:
         if encoder is None:
             info = provide_model(settings, progress=progress)
+            ensure_graph(Path(info.path))  # made once where missing (an update, say)
             encoder = fast_encoder(info)  # ONNX Runtime where checked: no torch at all
             if isinstance(encoder, SentenceEncoder) and not light.verified(info):
                 light.verify(encoder, info)  # so that one-shot commands answer sooner

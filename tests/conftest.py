@@ -16,6 +16,7 @@ from bot.events import Message, Reply, Sender
 from knowledge.open import open_store
 from knowledge.store import Store
 from matching.encoder import ModelInfo, SentenceEncoder, provision_model
+from matching.onnx_runtime import ensure_graph
 
 # The store backend (SQLite, or PostgreSQL with IDEENLOTSE_TEST_BACKEND=postgres).
 pytest_plugins = ["tests.postgres.plugin"]
@@ -99,8 +100,11 @@ def model_cache_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def model_info() -> ModelInfo:
-    """The default model (multilingual-e5-small), built on first use."""
-    return provision_model(None, model_cache_dir())
+    """The default model (multilingual-e5-small), built on first use, with its checked ONNX
+    graph as `ideenlotse model` leaves it."""
+    info = provision_model(None, model_cache_dir())
+    ensure_graph(Path(info.path))
+    return info
 
 
 @pytest.fixture(scope="session")

@@ -196,3 +196,29 @@ def test_an_export_that_dies_is_recorded_and_not_tried_again(
     assert record["min_cosine"] is None and "Killed" in record["error"]
     assert not onnx_runtime.ensure_graph(folder) and len(calls) == 1
     assert isinstance(fast_encoder(replace(model_info, path=str(folder))), SentenceEncoder)
+
+
+def test_a_one_shot_command_never_waits_for_an_export(
+    model_info: ModelInfo, tmp_path: Path
+) -> None:
+    """A built folder without a graph (an update of onnxruntime makes its record stale the
+    same way): `similar` answers without exporting; `ideenlotse model` makes the graph."""
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    folder = _linked_copy(model_info, models)
+    folder.rename(models / Path(model_info.path).name)
+    folder = models / Path(model_info.path).name
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MATRIX_", "SLACK_"))}
+    env |= {"IDEENLOTSE_DATA_DIR": str(tmp_path / "data")}
+    env.pop("IDEENLOTSE_CONFIG", None)
+    found = subprocess.run(
+        [EXE, "similar", "--json", "Rechnungen digital freigeben"],
+        env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert not (folder / GRAPH).exists() and not (folder / CHECK_FILE).exists()
+    shown = subprocess.run(
+        [EXE, "model"], env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path
+    )
+    assert "onnx:      ready" in shown.stdout, shown.stderr[-2000:]
+    assert verified(replace(model_info, path=str(folder)))
