@@ -112,7 +112,7 @@ class Bot:
             return handled
 
     def _handle(
-        self, event: Message | Action, idea_room: bool, seen: Observation, defer: bool = False
+        self, event: Message | Action, idea_room: bool, seen: Observation, defer: bool
     ) -> Handled:
         self._reload_roles()
         message = event.as_message() if isinstance(event, Action) else event
