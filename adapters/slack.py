@@ -1,8 +1,8 @@
 """Slack: a slack-bolt AsyncApp over Socket Mode (default) or the HTTP Events API.
 
-The Events API handler verifies signatures and timestamps before anything parses or logs the
-body (see ``_on_http``); Bolt acknowledges within Slack's three seconds and runs our
-listeners after the ack; the listeners only translate (``adapters.slack_events``), call
+Over the Events API, signatures and timestamps are verified before anything parses or logs
+the body (``adapters.slack_http``); Bolt acknowledges within Slack's three seconds and runs
+our listeners after the ack; the listeners only translate (``adapters.slack_events``), call
 the core off the event loop, then send what the outbox holds for Slack (``adapters.drain``):
 the core commits its replies there with the event, so a crash before or while posting loses
 nothing - the next start posts it - and Slack's retry of the event is a replay the core skips.
@@ -22,20 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.error import BoltUnhandledRequestError
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import slack_events as events
@@ -49,6 +45,7 @@ from adapters.slack_blocks import (
     submitted_text,
     text_modal,
 )
+from adapters.slack_http import EventsServer
 from adapters.slack_people import Directory
 from adapters.slack_post import Poster
 from adapters.slack_text import mentioned_users, mentions
@@ -60,12 +57,9 @@ from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 DEFAULT_API_URL = "https://slack.com/api/"
 DUE_EVERY = 30.0  # seconds between looks at scheduled replies (reminders, digest) and retries
 RATE_LIMIT_RETRIES = 20  # Retry-After is honoured each time; only a storm gives up
-# What Slack posts: events as JSON, slash commands and interactivity as a form.
-CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
 
 @dataclass(frozen=True)
@@ -108,38 +102,6 @@ class SlackConfig:
         return cls(token, app_token, secret, None, host, api_url)
 
 
-def is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
-    """Slack's signature of ``body``, made in the last five minutes (an older one is a replay).
-
-    The verifier raises on a timestamp that is no number, a signature that is not ASCII and
-    a body that is not UTF-8: none of them is anything Slack signed, and an exception here
-    would give anybody a 500 and a traceback in the log.
-    """
-    timestamp = headers.get("X-Slack-Request-Timestamp")
-    signature = headers.get("X-Slack-Signature")
-    try:
-        return verifier.is_valid(body, timestamp, signature)
-    except (ValueError, TypeError):
-        return False
-
-
-def bolt_request(body: bytes, request: web.Request) -> AsyncBoltRequest | None:
-    """Bolt's request for a signed ``body``; None if it is not a payload Slack sends.
-
-    Bolt parses the body in the constructor and fails with what it runs into: bad UTF-8 or
-    JSON (ValueError), JSON that is no object or has fields of the wrong shape (AttributeError,
-    TypeError).
-    """
-    if request.content_type not in CONTENT_TYPES:
-        return None
-    try:
-        return AsyncBoltRequest(
-            body=body.decode(), query=request.query_string, headers=dict(request.headers)
-        )
-    except (ValueError, AttributeError, TypeError):
-        return None
-
-
 def web_client(config: SlackConfig) -> AsyncWebClient:
     rate_limits = AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
     return AsyncWebClient(
@@ -160,9 +122,8 @@ class SlackAdapter:
         self.config = config
         self.due_every = due_every
         self.client = web_client(config)
-        http = config.http_port is not None
         # Bolt's own verification runs after Bolt has parsed the body and logs the body of
-        # each request it refuses; _on_http verifies before either (Socket Mode needs none).
+        # each request it refuses; EventsServer verifies before either (Socket Mode needs none).
         # Requests no listener takes go to _on_bolt_error, not to Bolt's warning quoting them.
         self.bolt = AsyncApp(
             client=self.client,
@@ -173,13 +134,15 @@ class SlackAdapter:
         self.bolt.error(self._on_bolt_error)
         # Its only message is a debug line quoting the bot's own event it skips, text and all.
         logging.getLogger("slack_bolt.IgnoringSelfEvents").setLevel(logging.INFO)
-        self._verifier = SignatureVerifier(config.signing_secret or "") if http else None
         self.directory = Directory(self.client)
         self.poster = Poster(self.client)
         self.port: int | None = None
         self._draining = asyncio.Lock()  # listeners and the due loop: one drain at a time
         self._tasks: set[asyncio.Task[None]] = set()
-        self._runner: web.AppRunner | None = None
+        self._http: EventsServer | None = None
+        if config.http_port is not None:
+            secret = config.signing_secret or ""
+            self._http = EventsServer(self.bolt, secret, config.http_host, config.http_port)
         self._socket: AsyncSocketModeHandler | None = None
         self._settled = 0
         self._settled_change = threading.Condition()
@@ -192,8 +155,8 @@ class SlackAdapter:
         try:
             identity = await self.client.auth_test()
             log.info("slack: signed in as %s", identity.get("user_id"))
-            if self.config.http_port is not None:
-                await self._start_http(self.config.http_host, self.config.http_port)
+            if self._http is not None:
+                self.port = await self._http.start()
             else:
                 app_token = self.config.app_token or ""
                 # Checked once here: the socket client itself retries a refused token forever.
@@ -215,33 +178,8 @@ class SlackAdapter:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._socket is not None:
             await self._socket.close_async()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _start_http(self, host: str, port: int) -> None:
-        server = web.Application()
-        server.router.add_post(EVENTS_PATH, self._on_http)
-        self._runner = web.AppRunner(server, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
-        self.port = self._runner.addresses[0][1]
-        log.info("slack: Events API at http://%s:%s%s", host, self.port, EVENTS_PATH)
-
-    async def _on_http(self, request: web.Request) -> web.Response:
-        """Verify, then parse, then Bolt: no body Slack did not sign is parsed or logged.
-
-        Nothing of a body is logged at all, signed or not (it is what people wrote), and a
-        signed body that is no Slack payload is a 400, not a traceback and a 500.
-        """
-        body = await request.read()
-        if self._verifier is None or not is_signed(self._verifier, body, request.headers):
-            log.info("slack: refused a request from %s without a valid signature", request.remote)
-            return web.json_response({"error": "invalid request"}, status=401)
-        parsed = bolt_request(body, request)
-        if parsed is None:
-            log.warning("slack: refused a signed request that is no Slack payload")
-            return web.json_response({"error": "malformed request"}, status=400)
-        return await to_aiohttp_response(await self.bolt.async_dispatch(parsed))
+        if self._http is not None:
+            await self._http.stop()
 
     async def _on_bolt_error(self, error: Exception) -> None:
         """Bolt's errors by kind only: its default handlers log the payload or quote it."""

@@ -279,7 +279,7 @@ def seed_store(
 
 def time_digest(posts: Posts, vectors: np.ndarray, name: str, size: int) -> dict[str, object]:
     from bot.config import Settings
-    from bot.digest import build_digest
+    from bot.digest_build import build_digest
     from bot.digest_render import render_html, render_json, render_markdown
     from bot.i18n import Translator
 

@@ -18,7 +18,8 @@ from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.core import Bot
 from bot.delivery import Outbox
-from bot.digest import Digest, digest_for
+from bot.digest import Digest
+from bot.digest_build import digest_for
 from bot.digest_preview import SWEEP_EVERY, resume_previews
 from bot.events import Reply
 from bot.plans_notices import due_owner_notices

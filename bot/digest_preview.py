@@ -29,8 +29,9 @@ from typing import Any
 from bot.clock import iso
 from bot.config import Settings
 from bot.delivery import Origin
-from bot.digest import digest_for
-from bot.digest_render import map_attachment, render_markdown
+from bot.digest_build import digest_for
+from bot.digest_map import map_attachment
+from bot.digest_render import render_markdown
 from bot.events import Reply
 from bot.followups import FollowUp, FollowUps
 from bot.i18n import Translator

@@ -19,8 +19,9 @@ from functools import cached_property
 
 from bot.clock import Clock, iso
 from bot.config import Settings
-from bot.digest import Digest, IdeaItem, digest_for
-from bot.digest_render import MAP_COLOURS, MAP_GREY, cluster_name
+from bot.digest import Digest, IdeaItem
+from bot.digest_build import digest_for
+from bot.digest_map import MAP_COLOURS, MAP_GREY, cluster_name
 from bot.i18n import Translator
 from knowledge.store import Store
 

@@ -23,7 +23,8 @@ from bot.config import Settings
 from bot.crontab import parse_schedule
 from bot.delivery import Outbox
 from bot.digest import Digest
-from bot.digest_render import map_attachment, render_markdown
+from bot.digest_map import map_attachment
+from bot.digest_render import render_markdown
 from bot.events import Reply
 from bot.questions import translator_for
 from bot.services import digests

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.digest import digest_for
+from bot.digest_build import digest_for
 from bot.digest_render import render_html
 from bot.i18n import Translator
 from bot.semantic import SemanticMatcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import clustering
+from matching import cluster_terms, clustering, map_layout
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def test_drop_small_numbers_clusters_by_size() -> None:
 def test_tiny_inputs(n: int) -> None:
     points = clustering.features(blobs([1] * n)) if n else np.zeros((0, 64), np.float32)
     assert len(clustering.cluster_labels(points)) == n
-    coords, _ = clustering.project_2d(points)
+    coords, _ = map_layout.project_2d(points)
     assert coords.shape == (n, 2)
     assert clustering.likely_duplicates(points, 0.9) == []
 
@@ -58,7 +58,7 @@ TEXTS = [
 
 def test_cluster_names_are_the_distinctive_terms() -> None:
     labels = np.array([0, 0, 0, 1, 1, -1])
-    names = clustering.cluster_terms(TEXTS, labels, k=2)
+    names = cluster_terms.cluster_terms(TEXTS, labels, k=2)
     assert names[0][0] == "WLAN"
     assert "Rathaus" in names[0]
     assert names[1][0] == "digital" or "Rechnungen" in names[1]
@@ -67,7 +67,7 @@ def test_cluster_names_are_the_distinctive_terms() -> None:
 
 def test_stems_group_inflections_and_show_the_common_spelling() -> None:
     texts = ["Radwege sanieren", "Radweg verbreitern", "Radwege beleuchten", "Parken"]
-    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
+    names = cluster_terms.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
     assert names[0] == ("Radwege",)
 
 
@@ -94,7 +94,7 @@ def test_likely_duplicates_only_near_copies() -> None:
 
 def test_map_coordinates_keep_groups_together() -> None:
     points = clustering.features(blobs([10, 10], seed=5))
-    coords, method = clustering.project_2d(points)
+    coords, method = map_layout.project_2d(points)
     assert method == "tsne" and coords.shape == (20, 2)
     a, b = coords[:10].mean(axis=0), coords[10:].mean(axis=0)
     inner = np.linalg.norm(coords[:10] - a, axis=1).mean()
@@ -102,8 +102,8 @@ def test_map_coordinates_keep_groups_together() -> None:
 
 
 def test_large_maps_fall_back_to_pca(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clustering, "TSNE_MAX", 5)
-    coords, method = clustering.project_2d(clustering.features(blobs([4, 4])))
+    monkeypatch.setattr(map_layout, "TSNE_MAX", 5)
+    coords, method = map_layout.project_2d(clustering.features(blobs([4, 4])))
     assert method == "pca" and coords.shape == (8, 2)
 
 
@@ -128,7 +128,7 @@ def is_filler(term: str) -> bool:
     from matching.reasons import lemma, stopwords
 
     forms = {term.lower(), lemma(term).lower(), lemma(term.lower()).lower()}
-    return bool(forms & (FILLER | stopwords() | clustering.EXTRA_STOPWORDS))
+    return bool(forms & (FILLER | stopwords() | cluster_terms.EXTRA_STOPWORDS))
 
 
 CHATTY = [
@@ -142,7 +142,7 @@ CHATTY = [
 
 
 def test_filler_words_and_their_inflections_name_no_cluster() -> None:
-    names = clustering.cluster_terms(CHATTY, np.array([0, 0, 0, 1, 1, -1]), k=3)
+    names = cluster_terms.cluster_terms(CHATTY, np.array([0, 0, 0, 1, 1, -1]), k=3)
     assert "Formulare" in names[0] and "WLAN" in names[1], names
     for terms in names.values():
         assert not [term for term in terms if is_filler(term)], names
@@ -155,7 +155,7 @@ def test_nouns_name_a_cluster_before_other_words() -> None:
         "Wurzeln heben den Radweg an, stellenweise beschädigt",
         "Parkplätze am Bahnhof",
     ]
-    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=2)
+    names = cluster_terms.cluster_terms(texts, np.array([0, 0, 0, -1]), k=2)
     assert set(names[0]) == {"Radweg", "Wurzeln"}, names
 
 
@@ -167,7 +167,7 @@ def test_compound_heads_join_their_words() -> None:
         "Ausgangsrechnungen digital versenden",
         "Parkplätze am Bahnhof",
     ]
-    names = clustering.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
+    names = cluster_terms.cluster_terms(texts, np.array([0, 0, 0, -1]), k=1)
     assert names[0][0].lower().startswith("rechnung"), names
 
 
@@ -193,10 +193,10 @@ def test_layout_keeps_each_cluster_in_one_place(
     monkeypatch: pytest.MonkeyPatch, tsne_max: int
 ) -> None:
     """Also with PCA (above TSNE_MAX ideas), which mixes groups of nearly orthogonal vectors."""
-    monkeypatch.setattr(clustering, "TSNE_MAX", tsne_max)
+    monkeypatch.setattr(map_layout, "TSNE_MAX", tsne_max)
     points = clustering.features(blobs([6, 5, 5, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1], seed=7))
     labels = clustering.cluster_labels(points)
-    coords, method = clustering.layout_2d(points, labels)
+    coords, method = map_layout.layout_2d(points, labels)
     assert method == ("tsne" if tsne_max == 500 else "pca")
     assert coords.shape == (len(points), 2) and np.isfinite(coords).all()
     assert_compact(coords, labels)
@@ -205,7 +205,7 @@ def test_layout_keeps_each_cluster_in_one_place(
 def test_layout_of_a_cluster_split_by_the_projection_is_joined() -> None:
     coords = np.array([[0, 0], [0.1, 0], [10, 10], [10.1, 10], [5, 5], [9.9, 10.1]], np.float32)
     labels = np.array([0, 0, 1, 1, -1, 0])  # the last point of 0 landed among the 1s
-    gathered = clustering.gather(coords, labels)
+    gathered = map_layout.gather(coords, labels)
     assert_compact(gathered, labels)
     assert np.allclose(gathered[4], coords[4])  # unclustered points stay where they are
 
@@ -218,7 +218,7 @@ def test_a_name_says_a_compound_and_its_head_once() -> None:
         "Wurzeln heben den Radweg",
         "Parken",
     ]
-    names = clustering.cluster_terms(texts, np.array([0, 0, 1, 1, -1]), k=3)
+    names = cluster_terms.cluster_terms(texts, np.array([0, 0, 1, 1, -1]), k=3)
     for terms in names.values():
         low = [term.lower() for term in terms]
         assert not [(a, b) for a in low for b in low if a != b and a.endswith(b)], names

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.digest import build_digest
+from bot.digest_build import build_digest
 from bot.digest_render import render_html, render_json, render_markdown, write_digest
 from bot.i18n import Translator
 from knowledge.open import open_store

@@ -27,7 +27,8 @@ from bot.digest import (
     StatusItem,
     Trend,
 )
-from bot.digest_render import draw_map, render_html, render_markdown
+from bot.digest_map import draw_map
+from bot.digest_render import render_html, render_markdown
 from bot.i18n import Translator
 
 START, END = "2026-11-23T07:00:00+00:00", "2026-11-30T07:00:01+00:00"
@@ -238,7 +239,7 @@ def test_every_coloured_point_has_a_label_of_its_colour_nearby(saved_figures: li
 def test_a_group_without_a_keyword_is_named_so() -> None:
     """A group whose terms were all too common to name it showed "…" (found in a console
     trial): the digest and the map say what it is instead."""
-    from bot.digest_render import cluster_name
+    from bot.digest_map import cluster_name
     from bot.i18n import Translator
 
     assert cluster_name(Translator("de"), ()) == "ohne gemeinsames Stichwort"

@@ -10,7 +10,8 @@ import pytest
 
 from bot.config import ConfigError, DigestSettings, Settings, load_settings
 from bot.crontab import ScheduleError, parse_schedule
-from bot.digest import Digest, build_digest
+from bot.digest import Digest
+from bot.digest_build import build_digest
 from bot.schedule import DigestSchedule, due_digest
 from knowledge.open import open_store
 from knowledge.records import NewIdea

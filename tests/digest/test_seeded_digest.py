@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot.config import DigestSettings
-from bot.digest import Digest, digest_for
+from bot.digest import Digest
+from bot.digest_build import digest_for
 from bot.digest_render import render_html, render_json, render_markdown
 from bot.i18n import Translator
 from tests.digest.conftest import PEOPLE, SECRET_NAME, Seeded

@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.digest import Digest, build_digest, digest_for
-from bot.digest_render import draw_map
+from bot.digest import Digest
+from bot.digest_build import build_digest, digest_for
+from bot.digest_map import draw_map
 from bot.i18n import Translator
 from knowledge.open import open_store
 from knowledge.records import NewIdea
-from matching import clustering
+from matching import map_layout
 from matching.encoder import SentenceEncoder
 from tests.digest.conftest import Seeded
 from tests.digest.test_clustering import assert_compact, is_filler
@@ -40,7 +41,7 @@ def test_each_theme_lies_in_one_place_on_the_map(
 ) -> None:
     """The planted themes (and the background's own groups) are compact, with t-SNE and with
     the PCA used above ``TSNE_MAX`` ideas."""
-    monkeypatch.setattr(clustering, "TSNE_MAX", tsne_max)
+    monkeypatch.setattr(map_layout, "TSNE_MAX", tsne_max)
     digest = build(seeded)
     assert digest.projection == ("tsne" if tsne_max == 500 else "pca")
     coords, labels = map_arrays(digest)

@@ -14,7 +14,7 @@ from bot.app import bootstrap
 from bot.clock import iso
 from bot.config import Settings
 from bot.delivery import Outbox
-from bot.digest import build_digest
+from bot.digest_build import build_digest
 from bot.digest_render import render_json, render_markdown
 from bot.events import Message, Reply, Sender
 from bot.i18n import Translator

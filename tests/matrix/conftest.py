@@ -26,6 +26,7 @@ from nio import (
 )
 
 from adapters import matrix
+from adapters.matrix_outbox import ENCRYPTION
 from bot.app import App, bootstrap
 from bot.clock import Clock, utcnow
 from bot.config import MatrixSettings, Settings
@@ -101,7 +102,7 @@ class Staff:
     async def create_room(
         self, invite: list[str], *, encrypted: bool = False, **options: Any
     ) -> str:
-        state = [matrix.ENCRYPTION] if encrypted else []
+        state = [ENCRYPTION] if encrypted else []
         response = await self.client.room_create(invite=invite, initial_state=state, **options)
         room_id = str(response.room_id)
 

@@ -46,17 +46,7 @@ NOT_IN: dict[str, tuple[str, ...]] = {
     "matching": PLATFORM_LIBRARIES + DATABASE_LIBRARIES,
 }
 
-MAX_LINES = 400
-# Modules still over MAX_LINES, each with its length today as its ceiling: the test fails when
-# one grows, and when one is split to MAX_LINES or fewer its entry must go (the list only
-# shrinks).
-OVER_MAX_LINES: dict[str, int] = {
-    "adapters/matrix.py": 676,
-    "adapters/slack.py": 427,
-    "bot/digest.py": 516,  # gathering, analysis and introductions in one
-    "bot/digest_render.py": 445,  # Markdown, HTML and the map picture in one
-    "matching/clustering.py": 514,  # clusters, their names and the map layout in one
-}
+MAX_LINES = 400  # every module, no exceptions (issue #16)
 
 
 @dataclass(frozen=True)
@@ -263,19 +253,12 @@ def line_counts() -> dict[str, int]:
     }
 
 
-def length_violations(counts: Mapping[str, int], ceilings: Mapping[str, int]) -> list[str]:
-    """Modules over MAX_LINES (or their ceiling), and ceilings no longer needed."""
-    wrong = []
-    for path, lines in sorted(counts.items()):
-        ceiling = ceilings.get(path, MAX_LINES)
-        if lines > ceiling:
-            wrong.append(f"{path}: {lines} lines, more than {ceiling}")
-        elif path in ceilings and lines <= MAX_LINES:
-            wrong.append(f"{path}: {lines} lines now, so remove it from OVER_MAX_LINES")
-    wrong += [
-        f"{path}: in OVER_MAX_LINES, but not found" for path in ceilings if path not in counts
+def length_violations(counts: Mapping[str, int]) -> list[str]:
+    return [
+        f"{path}: {lines} lines, more than {MAX_LINES}"
+        for path, lines in sorted(counts.items())
+        if lines > MAX_LINES
     ]
-    return wrong
 
 
 def check(problems: list[str]) -> None:
@@ -298,7 +281,7 @@ def test_no_import_cycles() -> None:
 
 
 def test_modules_stay_small() -> None:
-    check(length_violations(line_counts(), OVER_MAX_LINES))
+    check(length_violations(line_counts()))
 
 
 def test_every_package_is_read() -> None:
@@ -401,19 +384,9 @@ def test_finds_cycles_through_function_level_imports_but_not_type_checking() -> 
     ]
 
 
-@pytest.mark.parametrize(
-    ("counts", "ceilings", "problems"),
-    [
-        ({"a.py": 400}, {}, 0),
-        ({"a.py": 401}, {}, 1),
-        ({"a.py": 450}, {"a.py": 450}, 0),
-        ({"a.py": 451}, {"a.py": 450}, 1),  # grew past its ceiling
-        ({"a.py": 399}, {"a.py": 450}, 1),  # split: its entry must go
-        ({}, {"a.py": 450}, 1),  # gone
-    ],
-)
-def test_length_rule(counts: dict[str, int], ceilings: dict[str, int], problems: int) -> None:
-    assert len(length_violations(counts, ceilings)) == problems
+@pytest.mark.parametrize(("counts", "problems"), [({"a.py": 400}, 0), ({"a.py": 401}, 1)])
+def test_length_rule(counts: dict[str, int], problems: int) -> None:
+    assert len(length_violations(counts)) == problems
 
 
 def console_script() -> tuple[str, str]:
