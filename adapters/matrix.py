@@ -7,9 +7,11 @@ to survives a crash, and a restart neither replays nor skips messages. Failures 
 (nio's ``ErrorResponse``) or connection errors: rate limits wait ``retry_after_ms``, network
 errors and homeserver restarts back off and try again.
 
-``MatrixAdapter`` is this loop and the handling of events; its other parts live beside it: the
-client, login, retries and an erased person's clean-up in ``matrix_base``, invites in
-``matrix_invites``, sending the outbox in ``matrix_outbox``, key upkeep in ``matrix_keys``.
+``MatrixAdapter`` owns the nio client, this loop, the handling of events and an erased person's
+clean-up; it has parts it hands the client to, each in its own module: credentials and login
+(``matrix_connection``), the retries every call to the homeserver goes through
+(``matrix_retry``), invites (``matrix_invites``), sending the outbox (``matrix_outbox``) and key
+upkeep (``matrix_keys``). The parts know nothing of the adapter, only what they are given.
 """
 
 from __future__ import annotations
@@ -20,24 +22,36 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from nio import ErrorResponse, MatrixRoom, MegolmEvent, RoomMessagesResponse, SyncResponse
+from nio import (
+    AsyncClient,
+    ErrorResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomMessagesResponse,
+    SyncResponse,
+)
 from nio.exceptions import LocalProtocolError
 
 from adapters import matrix_events as events
 from adapters.drain import in_background
-from adapters.matrix_base import TRANSIENT, Backoff, Credentials, PermanentError
-from adapters.matrix_invites import Invites
-from adapters.matrix_outbox import Outbox
-from adapters.matrix_state import move_legacy_outbox
+from adapters.matrix_connection import Credentials, log_in, open_client
+from adapters.matrix_crypto import forget_user as forget_in_crypto_store
+from adapters.matrix_invites import InviteGuard
+from adapters.matrix_keys import KeyUpkeep
+from adapters.matrix_outbox import MatrixOutbox
+from adapters.matrix_retry import TRANSIENT, Backoff, Retrying
+from adapters.matrix_state import MatrixState, move_legacy_outbox
 from bot.app import App
 from bot.config import ConfigError, Settings
 from bot.delivery import Origin, unqueued
+from bot.domain_events import PersonErased
 from bot.events import Action, Message
 
-__all__ = ["Backoff", "Credentials", "MatrixAdapter", "PermanentError", "serve"]
-
+# The parts in matrix_connection, _retry, _invites, _outbox and _keys log under this name too:
+# to an operator the adapter is one thing (and the tests capture "adapters.matrix").
 log = logging.getLogger(__name__)
 
 MAX_GAP = 5000  # events fetched back after a long outage, per room
@@ -54,7 +68,55 @@ async def serve(app: App, settings: Settings, environ: Mapping[str, str]) -> Non
         await adapter.close()
 
 
-class MatrixAdapter(Invites, Outbox):
+class MatrixAdapter:
+    """One bot account's connection: ``client`` is made from the credentials unless one is
+    given (a stand-in that answers without a homeserver)."""
+
+    def __init__(
+        self,
+        app: App,
+        settings: Settings,
+        credentials: Credentials,
+        *,
+        backoff: Backoff = Backoff(),  # noqa: B008  (frozen: safe to share)
+        sync_timeout_ms: int = 30_000,
+        client: AsyncClient | None = None,
+    ):
+        self.app, self.settings, self.credentials = app, settings, credentials
+        self.sync_timeout_ms = sync_timeout_ms
+        folder = Path(settings.data_dir) / "matrix"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.state = MatrixState.load(folder / "state.json")
+        if self.state.user_id not in (None, credentials.user_id):
+            log.warning("matrix: the data dir belonged to another user; starting afresh")
+            self.state = MatrixState(self.state.path)
+        if client is None:
+            device = self.state.device_id or credentials.device_id
+            client = open_client(credentials, folder, device, sync_timeout_ms)
+        self._client = client
+        self.retrying = Retrying(backoff)
+        options = settings.matrix
+        self.keys = KeyUpkeep(client, self.retrying, options.device_trust)
+        self.invites = InviteGuard(
+            client, self.state, self.retrying, me=self.me, allowed=options.allowed_inviters
+        )
+        self.outbox = MatrixOutbox(client, app, self.state, options, self.retrying, self.keys)
+        self.idea_rooms: set[str] = set(settings.idea_rooms)
+        self.loop = asyncio.get_running_loop()
+        if app is not None:  # None: a settings check that never handles a message
+            app.bot.subscribe(self._on_domain_event)
+        self.follow_ups: set[asyncio.Task[None]] = set()  # slow work of handled events
+        self.erased: dict[str, str | None] = {}  # user id -> the direct room they had
+
+    @property
+    def client(self) -> AsyncClient:
+        """Read-only: the parts were handed this client; another one is passed in instead."""
+        return self._client
+
+    @property
+    def me(self) -> str:
+        return self.credentials.user_id
+
     # -- the loop ---------------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -63,24 +125,27 @@ class MatrixAdapter(Invites, Outbox):
         if self.state.legacy_outbox:  # left by an older version
             await asyncio.to_thread(move_legacy_outbox, self.state, self.app)
         for room_id in self.state.pending_joins:  # a join that a stop interrupted
-            self._start_join(room_id)
+            self.invites.start_join(room_id)
         first = True
         while True:
-            sync = await self._retry(self._sync_call(first), "sync", permanent_ok=True)
+            sync = await self.retrying(self._sync_call(first), "sync", permanent_ok=True)
             if not isinstance(sync, SyncResponse):
                 await self._on_sync_refused(sync)
                 continue
             first = False
-            await self._maintain_keys()  # new members' devices get keys before anything is sent
+            await self.keys.maintain()  # new members' devices get keys before anything is sent
             await self._on_sync(sync, history=self.state.sync_token is None)
-            await self._drain()
+            await self.outbox.drain()
             await self._leave_erased()
-            await self._deliver_due()
+            await self.outbox.deliver_due()
+
+    async def login(self) -> None:
+        await log_in(self.client, self.credentials, self.state, self.retrying)
 
     def _sync_call(self, first: bool) -> Callable[[], Awaitable[Any]]:
         def call() -> Awaitable[Any]:
             return self.client.sync(
-                timeout=0 if self.waiting or first else self._sync_timeout(),
+                timeout=0 if self.outbox.waiting or first else self._sync_timeout(),
                 sync_filter=SYNC_FILTER,
                 since=self.state.sync_token,
                 full_state=first,  # nio keeps rooms in memory only: rebuild after a start
@@ -97,11 +162,11 @@ class MatrixAdapter(Invites, Outbox):
         raise ConfigError(f"the Matrix homeserver refused to sync: {refusal}")
 
     def _sync_timeout(self) -> int:
-        left = max(0.0, self.next_due - time.monotonic())
+        left = max(0.0, self.outbox.next_due - time.monotonic())
         return int(min(self.sync_timeout_ms, left * 1000 + 1))
 
     async def close(self) -> None:
-        for task in [self.due_task, *self.joining.values()]:
+        for task in [self.outbox.due_task, *self.invites.joining.values()]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -110,7 +175,7 @@ class MatrixAdapter(Invites, Outbox):
 
     async def _join_idea_rooms(self) -> None:
         for room in self.settings.idea_rooms:
-            joined = await self._retry(partial(self.client.join, room), "join", True)
+            joined = await self.retrying(partial(self.client.join, room), "join", True)
             if isinstance(joined, ErrorResponse):
                 log.warning("matrix: cannot join idea room %s: %s", room, joined)
             else:
@@ -120,7 +185,7 @@ class MatrixAdapter(Invites, Outbox):
 
     async def _on_sync(self, sync: SyncResponse, *, history: bool) -> None:
         for room_id, invited in sync.rooms.invite.items():
-            await self._on_invite(room_id, invited.invite_state)
+            await self.invites.on_invite(room_id, invited.invite_state)
         for room_id, joined in sync.rooms.join.items():
             room = self.client.rooms.get(room_id)
             if room is None:
@@ -128,7 +193,7 @@ class MatrixAdapter(Invites, Outbox):
             timeline = list(joined.timeline.events)
             invite = None
             if room_id in self.state.pending_joins:
-                invite = await self._verify_invite(room_id, timeline)
+                invite = await self.invites.verify(room_id, timeline)
                 if invite is None:
                     continue  # left: nothing in that room is answered
             if history:  # the very first sync: all of it is history
@@ -154,7 +219,7 @@ class MatrixAdapter(Invites, Outbox):
         older: list[Any] = []
         token = newest
         while token and len(older) < MAX_GAP:
-            page = await self._retry(
+            page = await self.retrying(
                 partial(self.client.room_messages, room_id, token, since, limit=100),
                 "fetch missed events",
                 permanent_ok=True,
@@ -198,10 +263,10 @@ class MatrixAdapter(Invites, Outbox):
         log.debug("matrix: handled an event in %.0f ms", (time.perf_counter() - begun) * 1000)
         if not handled.queued:  # a refusal made before any database work
             for reply in handled.replies:
-                await self._deliver_one(unqueued(reply, Origin.of(incoming)))
-        await self._drain()
+                await self.outbox.deliver_one(unqueued(reply, Origin.of(incoming)))
+        await self.outbox.drain()
         if handled.later is not None:
-            in_background(self.follow_ups, handled.later, self._drain)
+            in_background(self.follow_ups, handled.later, self.outbox.drain)
         if started.is_set():  # the notice went out meanwhile; take it back now
             await typing
             await self._typing(room.room_id, False)
@@ -214,3 +279,30 @@ class MatrixAdapter(Invites, Outbox):
     async def _typing(self, room_id: str, on: bool) -> None:
         with contextlib.suppress(*TRANSIENT, LocalProtocolError):
             await self.client.room_typing(room_id, on, timeout=30_000)
+
+    # -- an erased person -------------------------------------------------------------------
+
+    def _on_domain_event(self, event: object) -> None:
+        """Told from the worker thread that handled the message: the state belongs to the loop."""
+        if isinstance(event, PersonErased) and event.platform == "matrix":
+            self.loop.call_soon_threadsafe(self._forget, event.user_id)
+
+    def _forget(self, user_id: str) -> None:
+        self.erased[user_id] = self.state.direct_rooms.get(user_id)
+        self.state.forget(user_id)
+        self.state.save()
+
+    async def _leave_erased(self) -> None:
+        """Once the replies to an erased person are out: leave the direct room that was only
+        theirs and drop their keys and sessions from the crypto store."""
+        if self.outbox.waiting:
+            return
+        while self.erased:
+            user_id, room_id = self.erased.popitem()
+            if room_id is not None:  # forgotten too: nio then holds no room they share with it
+                await self.retrying(partial(self.client.room_leave, room_id), "leave", True)
+                await self.retrying(partial(self.client.room_forget, room_id), "forget", True)
+            try:
+                forget_in_crypto_store(self.client, user_id)
+            except Exception:  # the erasure itself is done; this must not stop the bot
+                log.exception("matrix: could not remove an erased person from the crypto store")

@@ -1,32 +1,41 @@
 """End-to-end key upkeep of the Matrix adapter: keys uploaded, queried and claimed between
-syncs, and the trust given to the devices found (``matrix.device_trust``)."""
+syncs, and the trust given to the devices found (``matrix.device_trust``).
+
+Its own small part because two others need it: the sync loop keeps the keys up between syncs,
+and delivery before it sends into an encrypted room and when a new device turns up.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from adapters.matrix_base import MatrixBase
+from nio import AsyncClient
+
+from adapters.matrix_retry import Retrying
 
 log = logging.getLogger("adapters.matrix")
 
 
-class KeyUpkeep(MatrixBase):
-    async def _maintain_keys(self) -> None:
+class KeyUpkeep:
+    def __init__(self, client: AsyncClient, retrying: Retrying, device_trust: str):
+        self.client, self.retrying, self.device_trust = client, retrying, device_trust
+
+    async def maintain(self) -> None:
         """What nio's sync_forever does between syncs: upload, query and claim keys."""
         client = self.client
         if client.should_upload_keys:
-            await self._retry(client.keys_upload, "keys upload", True)
+            await self.retrying(client.keys_upload, "keys upload", True)
         if client.should_query_keys:
-            await self._retry(client.keys_query, "keys query", True)
-            self._apply_trust()
+            await self.retrying(client.keys_query, "keys query", True)
+            self.apply_trust()
         if client.should_claim_keys:
             users = client.get_users_for_key_claiming()
-            await self._retry(lambda: client.keys_claim(users), "keys claim", True)
-        await self._retry(client.send_to_device_messages, "to-device", True)
+            await self.retrying(lambda: client.keys_claim(users), "keys claim", True)
+        await self.retrying(client.send_to_device_messages, "to-device", True)
 
-    def _apply_trust(self) -> None:
+    def apply_trust(self) -> None:
         """Trust on first use: devices seen with a user's first keys are trusted, later ones not."""
-        if self.options.device_trust != "tofu":
+        if self.device_trust != "tofu":
             return
         store = self.client.device_store
         for user_id, _ in list(store.items()):

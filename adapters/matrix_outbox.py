@@ -5,6 +5,10 @@ which run beside the sync loop and send what they leave in the outbox.
 Every send carries a transaction id made from the outbox item, so a retried send arrives
 once. A refusal for good is a ``PermanentError``: the item is given up and logged, except in
 a direct room the person left, where it waits for a new direct room.
+
+``MatrixOutbox`` is its own part of the adapter: the sync loop, the handling of an event and
+the scheduled jobs all send through it, and it keeps what they share (one drain at a time,
+whether a reply waits for a room, when the jobs are due next).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from typing import Any
 
 from nio import (
+    AsyncClient,
     ErrorResponse,
     JoinedMembersError,
     MatrixRoom,
@@ -27,9 +32,12 @@ from nio import (
 from nio.exceptions import OlmUnverifiedDeviceError
 
 from adapters.drain import drain
-from adapters.matrix_base import PermanentError
 from adapters.matrix_keys import KeyUpkeep
 from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_buttons
+from adapters.matrix_retry import PermanentError, Retrying
+from adapters.matrix_state import MatrixState
+from bot.app import App
+from bot.config import MatrixSettings
 from bot.delivery import Delivery, NotDelivered
 from bot.events import Attachment
 
@@ -39,8 +47,28 @@ MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": MEGOLM}
 
 
-class Outbox(KeyUpkeep):
-    async def _deliver_due(self) -> None:
+class MatrixOutbox:
+    """Sends the outbox's Matrix replies with ``client``; ``keys`` are kept up before sending
+    into an encrypted room whose members are not known yet."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        app: App,
+        state: MatrixState,
+        options: MatrixSettings,
+        retrying: Retrying,
+        keys: KeyUpkeep,
+    ):
+        self.client, self.app, self.state, self.options = client, app, state, options
+        self.retrying, self.keys = retrying, keys
+        self.next_due = 0.0
+        self.draining = asyncio.Lock()  # the sync loop and the scheduled jobs both send
+        self.waiting = False  # the outbox holds a reply for a room not synced yet
+        self.due_task: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.due_task.set_result(None)
+
+    async def deliver_due(self) -> None:
         """Start the scheduled jobs; they run beside the sync loop (a digest takes a while)."""
         if time.monotonic() < self.next_due or not self.due_task.done():
             return
@@ -54,25 +82,25 @@ class Outbox(KeyUpkeep):
         except Exception:
             log.exception("matrix: scheduled jobs failed; they run again next time")
         log.debug("matrix: scheduled jobs took %.0f ms", (time.perf_counter() - started) * 1000)
-        await self._drain()
+        await self.drain()
 
-    async def _drain(self) -> None:
+    async def drain(self) -> None:
         """Send what the outbox holds for Matrix, in order; a reply to a room not synced yet
         waits, with the ones after it, for the next sync."""
         async with self.draining:
-            self.waiting = await drain(self.app, "matrix", self._deliver_one)
+            self.waiting = await drain(self.app, "matrix", self.deliver_one)
 
-    async def _deliver_one(self, item: Delivery) -> bool:
+    async def deliver_one(self, item: Delivery) -> bool:
         """One reply; a refusal for good is dropped (logged), as retrying cannot help."""
         try:
-            return await self._deliver(item)
+            return await self.deliver(item)
         except PermanentError as exc:
             if item.id is None:
                 log.error("matrix: dropped a reply that cannot be delivered: %s", exc)
                 return True
             raise NotDelivered(str(exc), final=True) from None
 
-    async def _deliver(self, item: Delivery) -> bool:
+    async def deliver(self, item: Delivery) -> bool:
         reply = item.reply
         room_id: str | None = reply.room or item.origin_room
         if reply.direct_to is not None:
@@ -114,7 +142,7 @@ class Outbox(KeyUpkeep):
         if known is not None:
             return known
         initial = [ENCRYPTION] if self.options.encrypt_direct_rooms else []
-        created = await self._retry(
+        created = await self.retrying(
             lambda: self.client.room_create(
                 is_direct=True,
                 invite=[user_id],
@@ -140,22 +168,24 @@ class Outbox(KeyUpkeep):
                     room.room_id, "m.room.message", content, tx_id, ignore_unverified
                 )
             except OlmUnverifiedDeviceError:
-                self._apply_trust()  # a device appeared since the last key query
+                self.keys.apply_trust()  # a device appeared since the last key query
                 raise TimeoutError("new device found, retrying") from None
 
         if room.encrypted and not room.members_synced:
-            members = await self._retry(lambda: self.client.joined_members(room.room_id), "members")
+            members = await self.retrying(
+                lambda: self.client.joined_members(room.room_id), "members"
+            )
             if isinstance(members, JoinedMembersError):
                 raise PermanentError(str(members))
-            await self._maintain_keys()
-        response = await self._retry(attempt, "send", permanent_ok=True)
+            await self.keys.maintain()
+        response = await self.retrying(attempt, "send", permanent_ok=True)
         if not isinstance(response, RoomSendResponse):
             raise PermanentError(f"{room.room_id}: {response}")
         return str(response.event_id)
 
     async def _react(self, room: MatrixRoom, event_id: str, key: str, tx_id: str) -> None:
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-        response = await self._retry(
+        response = await self.retrying(
             lambda: self.client.room_send(room.room_id, "m.reaction", content, tx_id, True),
             "react",
             permanent_ok=True,
@@ -176,7 +206,7 @@ class Outbox(KeyUpkeep):
             )
             return response if not isinstance(response, UploadResponse) else (response, keys)
 
-        uploaded = await self._retry(attempt, "upload", permanent_ok=True)
+        uploaded = await self.retrying(attempt, "upload", permanent_ok=True)
         if isinstance(uploaded, ErrorResponse):
             raise PermanentError(f"upload of {attachment.filename}: {uploaded}")
         response, keys = uploaded

@@ -33,7 +33,9 @@ fires depends on the machine's speed, not on the path.
 Only public entry points of the tree are used besides ``_on_event`` (unchanged since the
 adapter began), so older commits can be walked too: put their tree first on the path,
 ``PYTHONPATH=/tmp/walk-before .venv/bin/python bench/walk.py``. A tree without
-``bot.app.bootstrap`` gets the fake encoder into its ``build_app``.
+``bot.app.bootstrap`` gets the fake encoder into its ``build_app``. Where the adapter takes its
+client (since it hands the client to its parts) the stand-in is passed in; an older adapter
+gets it set after construction, and ``Credentials`` comes from ``adapters.matrix`` there.
 
 Run: .venv/bin/python bench/walk.py   (prints the modules, then one JSON line, last)
 """
@@ -64,6 +66,13 @@ from adapters import matrix
 from bot.config import Settings
 from bot.events import Message, Sender
 from tests.fakes import SAMPLE, HashingEncoder, hashing_thresholds
+
+# Where the walked tree keeps Credentials: asked by file, since with an import the editable
+# install would find this tree's module for an older tree that lacks it.
+if Path(matrix.__file__).with_name("matrix_connection.py").exists():
+    from adapters.matrix_connection import Credentials
+else:  # an older tree: the credentials lived in (or were re-exported by) adapters.matrix
+    Credentials = matrix.Credentials  # type: ignore[misc]
 
 PACKAGES = ("adapters", "bot", "knowledge", "matching")
 BELOW = ("knowledge", "matching")
@@ -201,6 +210,16 @@ def compose(settings: Settings) -> Any:
     return composing.build_app(settings)
 
 
+def adapter_around(client: StandIn, app: Any, settings: Settings, credentials: Any) -> Any:
+    """The tree's adapter with the stand-in as its client: passed in where the adapter takes
+    one (its parts are handed the client when it is made), set afterwards in older trees."""
+    if "client" in inspect.signature(matrix.MatrixAdapter).parameters:
+        return matrix.MatrixAdapter(app, settings, credentials, client=client)
+    adapter: Any = matrix.MatrixAdapter(app, settings, credentials)
+    adapter.client = client
+    return adapter
+
+
 def posted(text: str, number: int) -> RoomMessageText:
     return RoomMessageText.from_dict(
         {
@@ -220,13 +239,12 @@ async def walk_one(folder: Path, walk: Walk) -> list[dict[str, Any]]:
     for number, text in enumerate(SAMPLE[:6]):  # ideas the walked one is compared with
         seed = Message("matrix", f"$seed{number}", Sender(COLLEAGUE, "Bob"), text, ROOM)
         app.bot.handle(seed, idea_room=True)
-    credentials = matrix.Credentials("http://127.0.0.1:9", BOT_USER, password="unused")
-    adapter = matrix.MatrixAdapter(app, settings, credentials)
+    credentials = Credentials("http://127.0.0.1:9", BOT_USER, password="unused")
     room = MatrixRoom(ROOM, BOT_USER)
     room.add_member(STAFF, "Anna", None)
     room.add_member(BOT_USER, "Ideenlotse", None)
     stand_in = StandIn(room, walk)
-    adapter.client = stand_in
+    adapter = adapter_around(stand_in, app, settings, credentials)
     try:
         await adapter._on_event(room, posted(WARM_UP, 1))  # sends the seeds' replies too
         before = len(stand_in.sent)

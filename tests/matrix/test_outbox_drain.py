@@ -1,9 +1,9 @@
 """The Matrix adapter sends from the store's outbox: what a stopped process committed but never
 sent goes out once after the restart, even when the homeserver hands the event over again.
 
-No homeserver here: the adapter's send of one reply (``_deliver``) is replaced by a recorder,
-so what is tested is the adapter's path from event to outbox to send and mark. The real
-sending is tested against Synapse in test_delivery.py.
+No homeserver here: the adapter's send of one reply (``outbox.deliver``) is replaced by a
+recorder, so what is tested is the adapter's path from event to outbox to send and mark. The
+real sending is tested against Synapse in test_delivery.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from nio import Event, MatrixRoom
 
-from adapters.matrix import Credentials, MatrixAdapter, PermanentError
+from adapters.matrix import MatrixAdapter
+from adapters.matrix_connection import Credentials
+from adapters.matrix_retry import PermanentError
 from adapters.matrix_state import move_legacy_outbox
 from bot.app import App, bootstrap
 from bot.config import Settings
@@ -75,7 +77,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Started]:
                 sent.append(item)
             return ready  # False: the room is not synced yet
 
-        adapter._deliver = deliver  # type: ignore[method-assign]
+        adapter.outbox.deliver = deliver  # type: ignore[method-assign]
         running.append((app, adapter))
         return adapter
 
@@ -94,14 +96,14 @@ async def test_a_reply_committed_before_a_crash_is_sent_once_after_the_restart(
     async def killed() -> None:  # the process stops after the commit, before any send
         return None
 
-    first._drain = killed  # type: ignore[method-assign]
+    first.outbox.drain = killed  # type: ignore[method-assign]
     await first._on_event(idea_room(), idea_event())
     assert lost == [] and len(first.app.store.parcels(waiting=True)) == 1
     await first.close()
 
     sent: list[Delivery] = []
     second = await start(sent)
-    await second._drain()  # what the sync loop does after its first sync
+    await second.outbox.drain()  # what the sync loop does after its first sync
     [reply] = sent
     assert "Ihre Idee ist als **#1** gespeichert" in reply.reply.text
     assert (reply.origin_room, reply.reply_to) == (ROOM, "$idee1")  # threaded under the idea
@@ -115,13 +117,13 @@ async def test_a_room_not_synced_yet_keeps_its_replies_waiting_in_order(start: S
     adapter = await start(waiting, ready=False)
     await adapter._on_event(idea_room(), idea_event("$a"))
     await adapter._on_event(idea_room(), idea_event("$b"))
-    assert adapter.waiting and waiting == []
+    assert adapter.outbox.waiting and waiting == []
     assert [p.attempts for p in adapter.app.store.parcels(waiting=True)] == [0, 0]
     await adapter.close()
     sent: list[Delivery] = []
     later = await start(sent)
-    await later._drain()
-    assert [d.reply_to for d in sent] == ["$a", "$b"] and not later.waiting
+    await later.outbox.drain()
+    assert [d.reply_to for d in sent] == ["$a", "$b"] and not later.outbox.waiting
 
 
 async def test_a_refusal_for_good_is_given_up_with_a_log_line(
@@ -146,7 +148,7 @@ async def test_replies_an_older_version_kept_in_the_state_file_are_sent(
     sent: list[Delivery] = []
     adapter = await start(sent)
     move_legacy_outbox(adapter.state, adapter.app)  # as ``run`` does on start
-    await adapter._drain()
+    await adapter.outbox.drain()
     [reply] = sent
     assert (reply.reply.text, reply.reply.thread_id, reply.reply_to) == ("Danke!", "$e", "$e")
     assert "outbox" not in json.loads(state.read_text(encoding="utf-8"))

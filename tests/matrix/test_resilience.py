@@ -9,6 +9,8 @@ import pytest
 from nio import JoinError, JoinResponse
 
 from adapters import matrix
+from adapters.matrix_connection import Credentials
+from adapters.matrix_retry import Backoff
 from tests.matrix.conftest import Matrix, is_reply_to
 
 pytestmark = [pytest.mark.anyio, pytest.mark.model]
@@ -112,8 +114,8 @@ async def test_join_refused_as_not_invited_is_retried(world: Matrix) -> None:
     adapter = matrix.MatrixAdapter(
         None,  # type: ignore[arg-type]  # no message is handled here
         settings,
-        matrix.Credentials.from_environ(world.environ()),
-        backoff=matrix.Backoff(first=0.01, most=0.01),
+        Credentials.from_environ(world.environ()),
+        backoff=Backoff(first=0.01, most=0.01),
     )
     answers = [JoinError("not invited", "M_FORBIDDEN")] * 2 + [JoinResponse("!r:stadt.test")]
     tried: list[str] = []
@@ -125,7 +127,7 @@ async def test_join_refused_as_not_invited_is_retried(world: Matrix) -> None:
     adapter.client.join = join
     adapter.state.pending_joins.append("!r:stadt.test")
     try:
-        await adapter._join_invited("!r:stadt.test")
+        await adapter.invites.join_invited("!r:stadt.test")
     finally:
         await adapter.client.close()
     assert tried == ["!r:stadt.test"] * 3

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from nio.crypto import OlmDevice
 
-from adapters.matrix import Backoff, Credentials, MatrixAdapter, serve
+from adapters.matrix import MatrixAdapter, serve
+from adapters.matrix_connection import Credentials
+from adapters.matrix_retry import Backoff
 from adapters.matrix_state import MatrixState
 from bot.config import ConfigError, MatrixSettings, load_settings
 
@@ -103,10 +105,10 @@ async def test_device_trust_policy(tmp_path: Path, policy: str) -> None:
     store = client.device_store
     phone = OlmDevice("@anna:stadt.de", "PHONE", {"ed25519": "e1", "curve25519": "c1"})
     store.add(phone)
-    adapter._apply_trust()
+    adapter.keys.apply_trust()
     stolen = OlmDevice("@anna:stadt.de", "LATER", {"ed25519": "e2", "curve25519": "c2"})
     store.add(stolen)
-    adapter._apply_trust()
+    adapter.keys.apply_trust()
     if policy == "tofu":
         assert phone.verified and not phone.blacklisted  # seen with Anna's first keys
         assert stolen.blacklisted and not stolen.verified  # appeared later: kept out
