@@ -3,7 +3,7 @@
 The ideas are one or two real German sentences each (STS-B de, ../shared/data/stsb-de, in
 random pairs, all different), by 500 authors in 12 departments. The command runs as a person
 runs it, in a fresh data dir with the model already built (`ideenlotse model`, which also
-exports and checks the ONNX graph, matching.onnx_runtime); the clock runs from process start
+exports and checks the ONNX graph, matching.graph_runtime); the clock runs from process start
 to exit, when every idea is stored and encoded. Peak memory is the child's maximum resident
 set; its resident set is also sampled, to say in which phase the peak falls (storing the
 rows, or encoding them: from the "encoding N ideas" line on).
@@ -11,7 +11,7 @@ rows, or encoding them: from the "encoding N ideas" line on).
 In the same run, the baselines: how fast each runtime encodes a sample of the same texts in
 batches and nothing else (the floor of any import that makes ideas searchable), both in one
 child process, alternating, best of ROUNDS: sentence-transformers on torch (the canonical
-path, through matching.encoder.SentenceEncoder) and ONNX Runtime (matching.onnx_runtime),
+path, through matching.encoder.SentenceEncoder) and OpenVINO (matching.graph_runtime),
 with the worst cosine between their vectors.
 
 `--runtime sentence-transformers` removes the ONNX record from the fresh data dir's model
@@ -49,21 +49,21 @@ BASELINE = """
 import json, sys, time
 import numpy as np
 from matching.encoder import SentenceEncoder, provision_model
-from matching.onnx_runtime import OnnxEncoder
+from matching.graph_runtime import GraphEncoder
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 info = provision_model(None, sys.argv[2])
 canonical = SentenceEncoder(info)
-fast = OnnxEncoder(info, canonical.prefix)
-rates = {"sentence_transformers": [], "onnxruntime": []}
+fast = GraphEncoder(info, canonical.prefix)
+rates = {"sentence_transformers": [], "openvino": []}
 vectors = {}
-for name, encoder in (("sentence_transformers", canonical), ("onnxruntime", fast)):
+for name, encoder in (("sentence_transformers", canonical), ("openvino", fast)):
     encoder.encode(texts[:64])
 for _ in range(int(sys.argv[3])):
-    for name, encoder in (("sentence_transformers", canonical), ("onnxruntime", fast)):
+    for name, encoder in (("sentence_transformers", canonical), ("openvino", fast)):
         start = time.perf_counter()
         vectors[name] = encoder.encode(texts)
         rates[name].append(len(texts) / (time.perf_counter() - start))
-worst = np.einsum("ij,ij->i", vectors["onnxruntime"], vectors["sentence_transformers"]).min()
+worst = np.einsum("ij,ij->i", vectors["openvino"], vectors["sentence_transformers"]).min()
 print(json.dumps({"rates": rates, "min_cosine": float(worst)}))
 """
 
@@ -144,7 +144,7 @@ def main() -> None:
         "--runtime",
         choices=["auto", "sentence-transformers"],
         default="auto",
-        help="what the import may use (auto: ONNX Runtime where checked)",
+        help="what the import may use (auto: OpenVINO where checked)",
     )
     args = parser.parse_args()
     rows = ideas(args.rows)
@@ -192,7 +192,7 @@ def main() -> None:
         },
         "encode_only_sample": len(texts),
         "min_cosine_onnx_vs_canonical": round(baseline["min_cosine"], 7),
-        "ratio_to_onnx_encode_only": round(rate / best["onnxruntime"], 2),
+        "ratio_to_graph_encode_only": round(rate / best["openvino"], 2),
         "searchable": searchable,
         "targets": {"ideas_per_second": TARGET_RATE, "peak_memory_gb": TARGET_MEMORY_GB},
     }
@@ -203,9 +203,9 @@ def main() -> None:
     )
     print(
         f"encoding {len(texts):,} of the texts alone, same run, best of {args.rounds}: "
-        f"sentence-transformers {best['sentence_transformers']:.1f} texts/s, ONNX Runtime "
-        f"{best['onnxruntime']:.1f} texts/s (worst cosine {baseline['min_cosine']:.7f}); "
-        f"the import reaches {rate / best['onnxruntime']:.0%} of ONNX Runtime's rate; "
+        f"sentence-transformers {best['sentence_transformers']:.1f} texts/s, OpenVINO "
+        f"{best['openvino']:.1f} texts/s (worst cosine {baseline['min_cosine']:.7f}); "
+        f"the import reaches {rate / best['openvino']:.0%} of OpenVINO's rate; "
         f"last idea found again: {searchable}"
     )
     print(json.dumps(figures))

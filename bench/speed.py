@@ -2,7 +2,7 @@
 
 What a chat user waits for is one short message encoded plus one search over all ideas, so:
 - encode: one short chat message at a time (p50/p95 over ENCODE_RUNS runs, after warm-up;
-  the bot's path, ONNX Runtime (`matching.onnx_runtime`), beside the TorchScript trace it
+  the bot's path, OpenVINO (`matching.graph_runtime`), beside the TorchScript trace it
   replaced, the light model of the console and one-shot commands (`matching.light`, numpy)
   and sentence-transformers' own encode),
   and bulk throughput (sentences/s) for imports, with the project's default encoder
@@ -89,12 +89,12 @@ def encoding_figures() -> dict[str, object]:
             texts, prompt=encoder.prefix, convert_to_numpy=True, normalize_embeddings=True
         )
 
+    from matching.graph_runtime import ensure_graph, load_graph
     from matching.light import LightEncoder
-    from matching.onnx_runtime import ensure_graph, load_onnx
 
     light = LightEncoder(encoder.info, encoder.prefix)  # the console's and one-shot path
     ensure_graph(Path(encoder.info.path))
-    onnx = load_onnx(encoder.info, encoder.prefix)  # imports and the bot's messages
+    onnx = load_graph(encoder.info, encoder.prefix)  # imports and the bot's messages
     if onnx is None:
         raise SystemExit("the ONNX graph did not pass its check; see onnx.json in the model")
     # interleaved, each message through every path, so host noise hits all alike
@@ -114,7 +114,7 @@ def encoding_figures() -> dict[str, object]:
         encoder.encode(ideas[begin : begin + 32], batch_size=32)
     elapsed = time.perf_counter() - start
     return {
-        "encoder": f"{encoder.name}; one message as the bot encodes it: ONNX Runtime",
+        "encoder": f"{encoder.name}; one message as the bot encodes it: OpenVINO",
         "encode_ms": percentiles(paths["onnx"]) | {"runs": ENCODE_RUNS},
         "encode_traced_ms": percentiles(paths["traced"]),
         "encode_eager_ms": percentiles(paths["eager"]),

@@ -38,8 +38,8 @@ from matching.encoder import (
     provision_model,
 )
 from matching.engine import reference_ideas
+from matching.graph_runtime import ensure_graph
 from matching.kept import encode_kept
-from matching.onnx_runtime import ensure_graph
 from matching.relevance import Thresholds
 from matching.routing import Router
 
@@ -77,7 +77,7 @@ def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
         fast = light.load_light(info, default_prefix(info))
         if fast is not None:
             return fast
-    full = fast_encoder(info)  # ONNX Runtime where it was checked, else sentence-transformers
+    full = fast_encoder(info)  # OpenVINO where it was checked, else sentence-transformers
     if isinstance(full, SentenceEncoder) and not light.verified(info):
         light.verify(full, info)
     return full
@@ -193,7 +193,7 @@ def bootstrap(
         if encoder is None:
             info = provide_model(settings, progress=progress)
             ensure_graph(Path(info.path))  # made once where missing (an update, say)
-            encoder = fast_encoder(info)  # ONNX Runtime where checked: no torch at all
+            encoder = fast_encoder(info)  # OpenVINO where checked: no torch at all
             if isinstance(encoder, SentenceEncoder) and not light.verified(info):
                 light.verify(encoder, info)  # so that one-shot commands answer sooner
         matcher = SemanticMatcher(

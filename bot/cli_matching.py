@@ -31,7 +31,7 @@ def model(ctx: click.Context) -> None:
       ideenlotse model
     """
     from bot.app import one_shot_encoder, prepare_model_folder, provide_model
-    from matching import light, onnx_runtime
+    from matching import graph_runtime, light
     from matching.encoder import SentenceEncoder
 
     config = settings(ctx)
@@ -47,7 +47,7 @@ def model(ctx: click.Context) -> None:
         light.verify(SentenceEncoder(info), info)
     ready = "ready" if light.verified(info) else "not available (the full model answers)"
     click.echo(f"light:     {ready}")
-    batches = onnx_runtime.ensure_graph(Path(info.path))  # made and checked once, if missing
+    batches = graph_runtime.ensure_graph(Path(info.path))  # made and checked once, if missing
     click.echo(f"onnx:      {'ready' if batches else 'not available (the full model answers)'}")
     prepare_model_folder(one_shot_encoder(config))
 

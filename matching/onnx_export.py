@@ -1,13 +1,13 @@
-"""Making the ONNX graph of ``matching.onnx_runtime``: export it, check it, record the check.
+"""Making the ONNX graph of ``matching.graph_runtime``: export it, check it, record the check.
 
-Run as ``python -m matching.onnx_export MODEL_FOLDER`` by ``onnx_runtime.ensure_graph``,
+Run as ``python -m matching.onnx_export MODEL_FOLDER`` by ``graph_runtime.ensure_graph``,
 where the model folder is built (``matching.encoder.provision_model``): this process imports
 torch and sentence-transformers and exits, so the one that asked never holds them. Offline:
 everything comes from the folder.
 
 The check compares the graph with sentence-transformers, the canonical path, on the shared
 check sentences of ``matching.light`` and the packaged reference ideas, each text alone and
-all of them in padded batches as ``OnnxEncoder.encode`` runs them; a worst cosine below
+all of them in padded batches as ``GraphEncoder.encode`` runs them; a worst cosine below
 MIN_COSINE is recorded as a failure and the graph removed, so the canonical path answers.
 """
 
@@ -26,15 +26,15 @@ import numpy as np
 
 from matching.encoder import ModelInfo, SentenceEncoder
 from matching.engine import reference_ideas
-from matching.light import CHECK_TEXTS
-from matching.onnx_runtime import (
+from matching.graph_runtime import (
     GRAPH,
     MIN_COSINE,
-    OnnxEncoder,
+    GraphEncoder,
     read_record,
     sources,
     write_record,
 )
+from matching.light import CHECK_TEXTS
 
 
 def export(folder: Path, target: Path) -> None:
@@ -48,7 +48,7 @@ def export(folder: Path, target: Path) -> None:
         str(folder),
         device="cpu",
         local_files_only=True,
-        # the plain attention code: matrix products that ONNX Runtime fuses into attention
+        # the plain attention code: matrix products that OpenVINO fuses into attention
         model_kwargs={"dtype": torch.float32, "attn_implementation": "eager"},
     )
     body: Any = model[0].auto_model
@@ -112,7 +112,7 @@ def compare(folder: Path) -> float:
     text alone and all of them in padded batches."""
     info = ModelInfo(folder.name, str(folder), 0, "")
     canonical = SentenceEncoder(info)
-    fast = OnnxEncoder(info, canonical.prefix)
+    fast = GraphEncoder(info, canonical.prefix)
     texts = check_texts()
     want = canonical.encode(texts, batch_size=32)
     batched = fast.encode(texts)

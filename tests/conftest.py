@@ -16,7 +16,7 @@ from bot.events import Message, Reply, Sender
 from knowledge.open import open_store
 from knowledge.store import Store
 from matching.encoder import ModelInfo, SentenceEncoder, provision_model
-from matching.onnx_runtime import ensure_graph
+from matching.graph_runtime import ensure_graph
 
 # The store backend (SQLite, or PostgreSQL with IDEENLOTSE_TEST_BACKEND=postgres).
 pytest_plugins = ["tests.postgres.plugin"]

@@ -1,4 +1,4 @@
-"""ONNX Runtime encodes as sentence-transformers does, only where that was checked (#17).
+"""OpenVINO encodes as sentence-transformers does, only where that was checked (#17).
 
 The graph is made where the model folder is built (``provision_model``, so the session's
 ``model_info`` has it on a fresh machine too); an import then never imports torch.
@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import matching.onnx_runtime as onnx_runtime
+import matching.graph_runtime as graph_runtime
 from matching.encoder import ModelInfo, SentenceEncoder, fast_encoder
+from matching.graph_runtime import CHECK_FILE, GRAPH, MIN_COSINE, GraphEncoder, load_graph, verified
 from matching.light import CHECK_TEXTS
-from matching.onnx_runtime import CHECK_FILE, GRAPH, MIN_COSINE, OnnxEncoder, load_onnx, verified
 from tests.integration.test_encoder import LONG_1, LONG_2, SENTENCES
 
 pytestmark = pytest.mark.model
@@ -44,7 +44,7 @@ def test_onnx_vectors_equal_the_canonical_ones(
 ) -> None:
     """The shared check sentences and varied German ones (emoji, long texts cut at 512
     tokens), in padded batches and alone: the same vectors as sentence-transformers."""
-    fast = load_onnx(model_info, encoder.prefix)
+    fast = load_graph(model_info, encoder.prefix)
     assert fast is not None and (fast.name, fast.dim) == (encoder.name, encoder.dim)
     texts = [*CHECK_TEXTS, *SENTENCES, "", "🚲🚲🚲", LONG_1 + " " + LONG_2]
     want = encoder.encode(texts)
@@ -53,7 +53,8 @@ def test_onnx_vectors_equal_the_canonical_ones(
     for got in (batched, alone):
         assert got.shape == want.shape and got.dtype == np.float32
         assert float(_cosines(got, want).min()) >= MIN_COSINE
-        assert float(np.abs(got - want).max()) < 1e-4
+        # what matching compares with its calibrated thresholds: the scores between texts
+        assert float(np.abs(got @ got.T - want @ want.T).max()) < 0.005
     assert fast.encode([]).shape == (0, encoder.dim)
     with pytest.raises(TypeError):
         fast.encode("ein einzelner String")
@@ -61,14 +62,14 @@ def test_onnx_vectors_equal_the_canonical_ones(
 
 def test_runs_are_sorted_by_length_and_bounded() -> None:
     lengths = [30, 512, 5, 30, 700, 12] + [20] * 300
-    runs = list(onnx_runtime.batches(lengths))
+    runs = list(graph_runtime.batches(lengths))
     assert sorted(i for run in runs for i in run) == list(range(len(lengths)))
     flat = [lengths[i] for run in runs for i in run]
     assert flat == sorted(lengths)  # shortest first: little padding
     for run in runs:
         width = max(lengths[i] for i in run)
-        assert len(run) <= onnx_runtime.MAX_BATCH
-        assert len(run) == 1 or len(run) * width <= onnx_runtime.TOKEN_BUDGET
+        assert len(run) <= graph_runtime.MAX_BATCH
+        assert len(run) == 1 or len(run) * width <= graph_runtime.TOKEN_BUDGET
 
 
 def _linked_copy(model_info: ModelInfo, tmp_path: Path, copied: tuple[str, ...] = ()) -> Path:
@@ -91,13 +92,13 @@ def test_sentence_transformers_answer_where_the_graph_is_missing_or_stale(
 ) -> None:
     folder = _linked_copy(model_info, tmp_path, copied=("model.safetensors",))
     info = replace(model_info, path=str(folder))
-    assert not verified(info) and load_onnx(info, "query: ") is None  # no graph, no record
+    assert not verified(info) and load_graph(info, "query: ") is None  # no graph, no record
     shared = Path(model_info.path)
     (folder / GRAPH).symlink_to(shared / GRAPH)
     shutil.copy(shared / CHECK_FILE, folder / CHECK_FILE)
     assert verified(info)  # the same weights (a copy keeps their time), graph and code
     os.utime(folder / "model.safetensors", ns=(1, 1))  # the weights changed since the check
-    assert not verified(info) and load_onnx(info, "query: ") is None
+    assert not verified(info) and load_graph(info, "query: ") is None
     assert isinstance(fast_encoder(info), SentenceEncoder)
 
     os.utime(
@@ -120,20 +121,20 @@ def test_ensure_exports_checks_and_records_once(
     second call finds the record, and a failed check is not tried again."""
     folder = _linked_copy(model_info, tmp_path)
     info = replace(model_info, path=str(folder))
-    assert onnx_runtime.ensure_graph(folder) and verified(info)
+    assert graph_runtime.ensure_graph(folder) and verified(info)
     record = json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
     assert record["min_cosine"] >= MIN_COSINE
-    assert isinstance(load_onnx(info, "query: "), OnnxEncoder)
+    assert isinstance(load_graph(info, "query: "), GraphEncoder)
 
     def no_child(*args: object, **kwargs: object) -> None:
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(onnx_runtime.subprocess, "run", no_child)
-    assert onnx_runtime.ensure_graph(folder)
+    monkeypatch.setattr(graph_runtime.subprocess, "run", no_child)
+    assert graph_runtime.ensure_graph(folder)
     failed = record | {"min_cosine": 0.5, "graph": "missing"}
     (folder / CHECK_FILE).write_text(json.dumps(failed), encoding="utf-8")
     (folder / GRAPH).unlink()
-    assert not onnx_runtime.ensure_graph(folder)  # recorded as failed for these sources: no retry
+    assert not graph_runtime.ensure_graph(folder)  # recorded as failed for these sources: no retry
 
 
 def test_an_import_encodes_without_torch(model_info: ModelInfo, tmp_path: Path) -> None:
@@ -164,7 +165,7 @@ def test_an_import_encodes_without_torch(model_info: ModelInfo, tmp_path: Path) 
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "onnxruntime" in imported
+    assert "openvino" in imported
     assert not {"torch", "sentence_transformers", "transformers"} & imported
     found = subprocess.run(
         [EXE, "similar", "--json", "--top", "1", ideas[7]],
@@ -190,18 +191,18 @@ def test_an_export_that_dies_is_recorded_and_not_tried_again(
         calls.append(command)
         return subprocess.CompletedProcess(command, -9, "", "Killed")
 
-    monkeypatch.setattr(onnx_runtime.subprocess, "run", killed)
-    assert not onnx_runtime.ensure_graph(folder) and len(calls) == 1
+    monkeypatch.setattr(graph_runtime.subprocess, "run", killed)
+    assert not graph_runtime.ensure_graph(folder) and len(calls) == 1
     record = json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
     assert record["min_cosine"] is None and "Killed" in record["error"]
-    assert not onnx_runtime.ensure_graph(folder) and len(calls) == 1
+    assert not graph_runtime.ensure_graph(folder) and len(calls) == 1
     assert isinstance(fast_encoder(replace(model_info, path=str(folder))), SentenceEncoder)
 
 
 def test_a_one_shot_command_never_waits_for_an_export(
     model_info: ModelInfo, tmp_path: Path
 ) -> None:
-    """A built folder without a graph (an update of onnxruntime makes its record stale the
+    """A built folder without a graph (an update of OpenVINO makes its record stale the
     same way): `similar` answers without exporting; `ideenlotse model` makes the graph."""
     models = tmp_path / "data" / "models"
     models.mkdir(parents=True)
@@ -222,3 +223,32 @@ def test_a_one_shot_command_never_waits_for_an_export(
     )
     assert "onnx:      ready" in shown.stdout, shown.stderr[-2000:]
     assert verified(replace(model_info, path=str(folder)))
+
+
+NO_NETWORK = """
+import json, socket, sys
+tried = []
+def refuse(self, address, *args, **kwargs):
+    tried.append(repr(address))
+    raise OSError("no network here")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+from matching.encoder import ModelInfo
+from matching.graph_runtime import load_graph
+encoder = load_graph(ModelInfo(*json.loads(sys.argv[1])), "query: ")
+vectors = encoder.encode(["Rechnungen digital freigeben", "Das DMS startet nicht mehr"])
+print(json.dumps({"tried": tried, "rows": len(vectors)}))
+"""
+
+
+def test_loading_and_encoding_open_no_connection(model_info: ModelInfo) -> None:
+    """OpenVINO comes with a telemetry client (its model converter's, never called here).
+    Texts, and even usage counts, stay on the city's server: a fresh process that loads the
+    graph and encodes, with every socket connection refused and noted, tries none."""
+    info = [model_info.name, model_info.path, model_info.dim, model_info.source]
+    done = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, json.dumps(info)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {"tried": [], "rows": 2}
