@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters import matrix  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.core import Handled  # noqa: E402
 from bot.events import Reply  # noqa: E402
 from matching.encoder import SentenceEncoder, provision_model  # noqa: E402
 from tests.conftest import model_cache_dir  # noqa: E402
@@ -154,19 +155,19 @@ async def run(folder: Path) -> dict[str, Any]:
         )
         app = build_app(settings, encoder)
         handle_ms: list[float] = []
-        handle = app.bot.handle
+        process = app.bot.process  # what the adapter calls for each event
         instant = [False]  # True: the adapter alone, the core replaced by a ready answer
 
-        def timed_handle(event: Any, **kwargs: Any) -> Any:
+        def timed_process(event: Any, **kwargs: Any) -> Handled:
             if instant[0]:
-                return [Reply("Ihre Idee ist gespeichert.").in_thread_of(event)]
+                return Handled([Reply("Ihre Idee ist gespeichert.").in_thread_of(event)], False)
             start = time.perf_counter()
             try:
-                return handle(event, **kwargs)
+                return process(event, **kwargs)
             finally:
                 handle_ms.append((time.perf_counter() - start) * 1000)
 
-        app.bot.handle = timed_handle  # type: ignore[method-assign]
+        app.bot.process = timed_process  # type: ignore[method-assign]
         environ = {"MATRIX_HOMESERVER": server.url, "MATRIX_USER_ID": bot_id,
                    "MATRIX_PASSWORD": bot_pw}  # fmt: skip
         tasks.append(asyncio.create_task(matrix.serve(app, settings, environ)))

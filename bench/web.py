@@ -31,11 +31,10 @@ from import_speed import ideas as short_ideas  # noqa: E402
 
 from adapters.web.app import BackgroundServer  # noqa: E402
 from adapters.web.server import COOKIE  # noqa: E402
-from bot import lagebild  # noqa: E402
 from bot.app import bootstrap  # noqa: E402
 from bot.clock import iso, utcnow  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.services.web import make_login_link  # noqa: E402
+from bot.services.web import log_in, make_login_link  # noqa: E402
 from bot.uow import UnitOfWork  # noqa: E402
 from knowledge.open import open_store  # noqa: E402
 from knowledge.questions import NewQuestion  # noqa: E402
@@ -115,7 +114,8 @@ def main() -> None:
             with UnitOfWork(store) as uow:
                 cdo = store.upsert_person("console", "cdo", "CDO", iso(utcnow()), role="cdo")
                 link = make_login_link(uow, cdo, iso(utcnow()), "http://x")
-            session = lagebild.redeem(store, settings, link.rsplit("/", 1)[1], utcnow())
+            with UnitOfWork(store) as uow:
+                session = log_in(uow, settings, link.rsplit("/", 1)[1], utcnow())
             assert session is not None
             cookie = session.token
             started = time.perf_counter()

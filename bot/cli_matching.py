@@ -48,7 +48,9 @@ def model(ctx: click.Context) -> None:
     ready = "ready" if light.verified(info) else "not available (the full model answers)"
     click.echo(f"light:     {ready}")
     batches = graph_runtime.ensure_graph(Path(info.path))  # made and checked once, if missing
-    click.echo(f"onnx:      {'ready' if batches else 'not available (the full model answers)'}")
+    checked = (graph_runtime.read_record(Path(info.path)) or {}).get("precision")
+    ready = {"bf16": "ready (bfloat16)", "f32": "ready (float32)"}.get(str(checked), "ready")
+    click.echo(f"onnx:      {ready if batches else 'not available (the full model answers)'}")
     prepare_model_folder(one_shot_encoder(config))
 
 

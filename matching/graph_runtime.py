@@ -23,8 +23,11 @@ folder (``openvino-cache``), so a later process loads it in a quarter of a secon
 It is used only where it was checked: ``ensure_graph`` has the graph exported and compared
 with sentence-transformers (the canonical path) on the shared check texts, one at a time and
 in padded batches; the worst cosine is recorded in the folder (``onnx.json``), bound to the
-weights, the tokenizer, the graph file, the source of both modules, the OpenVINO version and
-the CPU's number formats (a folder copied to another machine is checked again). ``load_graph``
+weights, the tokenizer, the graph file, the source of both modules and the OpenVINO version,
+with the precision it ran in. Later runs use that precision at most: bfloat16 only where the
+check ran in bfloat16 (a CPU without it falls back to float32, which is nearer still to the
+canonical vectors), so an image built on one server and run on another never computes in a
+precision nobody checked. ``load_graph``
 refuses a folder without a passing record, and callers then load sentence-transformers
 (``matching.encoder.fast_encoder``). The export and the check run in a child process, so
 torch never stays in the memory of the process that asked for them. OpenVINO's telemetry
@@ -74,14 +77,15 @@ _LOCK = ".onnx.lock"
 _WORDS = "embeddings.word_embeddings.weight"
 _SOURCES = ("graph_runtime.py", "onnx_export.py")  # the code a check holds for
 COMPILED = "openvino-cache"
-PRECISION = "bf16"
 
 
 class GraphEncoder:
     """A sentence-transformers folder's model (Transformer, mean Pooling, Normalize) through
     OpenVINO; the interface of ``matching.encoder.SentenceEncoder``."""
 
-    def __init__(self, info: ModelInfo, prefix: str, *, threads: int | None = None) -> None:
+    def __init__(
+        self, info: ModelInfo, prefix: str, *, threads: int | None = None, precision: str = "bf16"
+    ) -> None:
         import openvino
 
         folder = Path(info.path)
@@ -92,13 +96,15 @@ class GraphEncoder:
         config: dict[str, Any] = {
             "INFERENCE_NUM_THREADS": threads or _usable_cpus(),
             "PERFORMANCE_HINT": "LATENCY",  # one request at a time, all threads on it
-            "INFERENCE_PRECISION_HINT": PRECISION,  # float32 where the CPU has no bfloat16
+            "INFERENCE_PRECISION_HINT": precision,  # float32 where the CPU has no bfloat16
         }
         if os.access(folder, os.W_OK):  # a container's read-only folder compiles each time
             config["CACHE_DIR"] = str(folder / COMPILED)
         self.model: CompiledModel = openvino.Core().compile_model(
             str(folder / GRAPH), "CPU", config
         )
+        # what the CPU runs in: "bf16" or "f32"
+        self.precision = self.model.get_property("INFERENCE_PRECISION_HINT").get_type_name()
         # One request, one run at a time: a request is not safe across threads, and two runs
         # side by side on 2 cores would only take turns (the bot encodes from its chat,
         # the digest and the Lagebild's threads).
@@ -185,22 +191,9 @@ def _runtime_version() -> str:
         return "missing"
 
 
-def _number_formats() -> str:
-    """The CPU's number formats as OpenVINO sees them ("BF16,FP32,INT8,..."): they decide
-    the precision the graph runs in, so a check holds only on a CPU that has the same."""
-    try:
-        import openvino
-
-        formats = openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-    except Exception:  # no OpenVINO, or no CPU plugin: nothing to run the graph with
-        return "none"
-    return ",".join(sorted(str(f) for f in formats))
-
-
 def sources(folder: Path) -> dict[str, str]:
     """What the graph and its check follow from: a change in any of these asks for both
-    again (new weights or a new tokenizer, an update of this code or of OpenVINO, a CPU with
-    other number formats)."""
+    again (new weights or a new tokenizer, an update of this code or of OpenVINO)."""
     here = Path(__file__).parent
     code = b"".join((here / name).read_bytes() for name in _SOURCES)
     return {
@@ -208,7 +201,6 @@ def sources(folder: Path) -> dict[str, str]:
         "tokenizer": file_stamp(folder / TOKENIZER),
         "engine": hashlib.sha256(code).hexdigest()[:16],
         "openvino": _runtime_version(),
-        "cpu": _number_formats(),
     }
 
 
@@ -244,8 +236,9 @@ def load_graph(info: ModelInfo, prefix: str) -> GraphEncoder | None:
     """The OpenVINO encoder, if its graph was verified for this model folder."""
     if not verified(info):
         return None
+    checked = (read_record(Path(info.path)) or {}).get("precision")
     try:
-        return GraphEncoder(info, prefix)
+        return GraphEncoder(info, prefix, precision="bf16" if checked == "bf16" else "f32")
     except Exception as exc:  # a damaged file or a missing library: the canonical path
         log.warning("ONNX model of %s unusable (%s); loading sentence-transformers", info.path, exc)
         return None
@@ -291,14 +284,19 @@ def ensure_graph(folder: Path) -> bool:
 
 
 def write_record(
-    folder: Path, made_from: dict[str, str], worst: float | None, error: str | None
+    folder: Path,
+    made_from: dict[str, str],
+    worst: float | None,
+    error: str | None,
+    precision: str | None = None,
 ) -> None:
-    """Record a check (a failed one too: ``worst`` None or below MIN_COSINE), under a
-    temporary name and renamed, so a reader never sees half of it."""
+    """Record a check (a failed one too: ``worst`` None or below MIN_COSINE) and the precision
+    it ran in, under a temporary name and renamed, so a reader never sees half of it."""
     record = {
         "sources": made_from,
         "graph": file_stamp(folder / GRAPH),
         "min_cosine": None if worst is None else round(worst, 7),
+        "precision": precision,
         "error": error,
     }
     staged = folder / f".{CHECK_FILE}.{os.getpid()}"

@@ -8,7 +8,8 @@ everything comes from the folder.
 The check compares the graph with sentence-transformers, the canonical path, on the shared
 check sentences of ``matching.light`` and the packaged reference ideas, each text alone and
 all of them in padded batches as ``GraphEncoder.encode`` runs them; a worst cosine below
-MIN_COSINE is recorded as a failure and the graph removed, so the canonical path answers.
+MIN_COSINE (in bfloat16, and then in float32) is recorded as a failure and the graph
+removed, so the canonical path answers.
 """
 
 from __future__ import annotations
@@ -107,17 +108,22 @@ def check_texts() -> list[str]:
     return [*CHECK_TEXTS, *reference_ideas()]
 
 
-def compare(folder: Path) -> float:
+def compare(folder: Path) -> tuple[float, str]:
     """The worst cosine between the graph and sentence-transformers on ``check_texts``, each
-    text alone and all of them in padded batches."""
+    text alone and all of them in padded batches, and the precision it ran in: bfloat16 where
+    the CPU has it and it passes, else float32."""
     info = ModelInfo(folder.name, str(folder), 0, "")
     canonical = SentenceEncoder(info)
-    fast = GraphEncoder(info, canonical.prefix)
     texts = check_texts()
     want = canonical.encode(texts, batch_size=32)
-    batched = fast.encode(texts)
-    alone = np.vstack([fast.encode([text]) for text in texts])
-    return float(min(np.einsum("ij,ij->i", got, want).min() for got in (batched, alone)))
+    for precision in ("bf16", "f32"):
+        fast = GraphEncoder(info, canonical.prefix, precision=precision)
+        batched = fast.encode(texts)
+        alone = np.vstack([fast.encode([text]) for text in texts])
+        worst = float(min(np.einsum("ij,ij->i", got, want).min() for got in (batched, alone)))
+        if worst >= MIN_COSINE or fast.precision == "f32":
+            break
+    return worst, fast.precision
 
 
 def build(folder: Path) -> float | None:
@@ -129,18 +135,18 @@ def build(folder: Path) -> float | None:
     tag = uuid.uuid4().hex
     temporary = folder / f".{GRAPH}.{tag}"
     worst: float | None = None
-    error = None
+    error = precision = None
     try:
         export(folder, temporary)
         os.replace(temporary, folder / GRAPH)
-        worst = compare(folder)
+        worst, precision = compare(folder)
     except Exception as exc:  # whatever stops it (this process does nothing else): recorded
         error = f"{type(exc).__name__}: {exc}"
     finally:
         temporary.unlink(missing_ok=True)
     if worst is None or worst < MIN_COSINE:
         (folder / GRAPH).unlink(missing_ok=True)  # never used: no need to keep 86 MB
-    write_record(folder, made_from, worst, error)
+    write_record(folder, made_from, worst, error, precision)
     return worst
 
 

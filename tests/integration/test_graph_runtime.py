@@ -19,7 +19,15 @@ import pytest
 
 import matching.graph_runtime as graph_runtime
 from matching.encoder import ModelInfo, SentenceEncoder, fast_encoder
-from matching.graph_runtime import CHECK_FILE, GRAPH, MIN_COSINE, GraphEncoder, load_graph, verified
+from matching.graph_runtime import (
+    CHECK_FILE,
+    COMPILED,
+    GRAPH,
+    MIN_COSINE,
+    GraphEncoder,
+    load_graph,
+    verified,
+)
 from matching.light import CHECK_TEXTS
 from tests.integration.test_encoder import LONG_1, LONG_2, SENTENCES
 
@@ -80,9 +88,12 @@ def _linked_copy(model_info: ModelInfo, tmp_path: Path, copied: tuple[str, ...] 
     for entry in Path(model_info.path).iterdir():
         if entry.name in copied:
             shutil.copy2(entry, folder / entry.name)  # the time too: the record holds it
-        elif entry.name not in (GRAPH, CHECK_FILE, ".onnx.lock") and not entry.name.startswith(
-            ("light", "kept", "lemmas")
-        ):
+        elif entry.name not in (
+            GRAPH,
+            CHECK_FILE,
+            COMPILED,
+            ".onnx.lock",
+        ) and not entry.name.startswith(("light", "kept", "lemmas")):
             (folder / entry.name).symlink_to(entry)
     return folder
 
@@ -252,3 +263,20 @@ def test_loading_and_encoding_open_no_connection(model_info: ModelInfo) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == {"tried": [], "rows": 2}
+
+
+def test_a_graph_never_runs_in_a_precision_its_check_did_not(
+    model_info: ModelInfo, tmp_path: Path
+) -> None:
+    """An image built on a server without bfloat16 and run on one with it computes in float32,
+    as it was checked; bfloat16 only where the check ran in it and the CPU has it."""
+    import openvino
+
+    folder = _linked_copy(model_info, tmp_path, copied=(GRAPH, CHECK_FILE))
+    info = replace(model_info, path=str(folder))
+    record = json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
+    has_bf16 = "BF16" in openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    for checked, runs in (("f32", "f32"), ("bf16", "bf16" if has_bf16 else "f32")):
+        (folder / CHECK_FILE).write_text(json.dumps(record | {"precision": checked}))
+        fast = load_graph(info, "query: ")
+        assert fast is not None and fast.precision == runs
