@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import combinations
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from knowledge.digests import DigestIdea
 from knowledge.records import Person
 from knowledge.store import Store
 from matching import cluster_terms, clustering, map_layout
+from matching.engine import reference_ideas
 from matching.people import Profile
 from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
 from matching.relevance import thresholds_for
@@ -92,7 +94,7 @@ def analyse(
         for n, lab in enumerate(labels)
     )
     duplicates = _duplicates(store, rows, items, vectors, duplicate_min)
-    introductions = _introductions(store, rows, points, centre, people, connected, now)
+    introductions = _introductions(store, rows, points, labels, centre, people, connected, now)
     council = base.staff_council
     return replace(
         base,
@@ -135,17 +137,44 @@ def _introductions(
     store: Store,
     rows: list[DigestIdea],
     points: np.ndarray,
+    labels: np.ndarray,
     centre: np.ndarray,
     people: dict[int, Person],
     connected: set[tuple[int, int]],
     now: datetime,
 ) -> list[IntroductionItem]:
-    """Opted-in people with close interests who are not connected and not suggested lately."""
+    """Opted-in people who are not connected, not suggested lately, and either wrote ideas of
+    one group this period (the digest's own evidence that they work on the same thing) or
+    have close interests; each with a reason a colleague can read, or not at all."""
     if len(people) < 2:
         return []
     with store.transaction():
         topic_rows = store.interest_rows(list(people))
         recent = store.digest_introduced_since(iso(now - timedelta(days=SUGGEST_AGAIN_DAYS)))
+    common = cluster_terms.common_keys(reference_ideas())
+
+    def reason(texts_a: list[str], texts_b: list[str]) -> tuple[str, ...]:
+        return cluster_terms.shared_terms(texts_a, texts_b, ignore=common)
+
+    # (group pair?, other department?, closeness) for the order; the reason
+    candidates: dict[tuple[int, int], tuple[tuple[bool, bool, float], tuple[str, ...]]] = {}
+
+    def offer(pa: int, pb: int, rank: tuple[bool, bool, float], why: tuple[str, ...]) -> None:
+        pair = (min(pa, pb), max(pa, pb))
+        if why and pair not in connected and pair not in recent:
+            candidates[pair] = max(candidates.get(pair, (rank, why)), (rank, why))
+
+    for label in sorted(set(labels.tolist()) - {-1}):
+        by_author: dict[int, list[int]] = {}
+        for member in np.flatnonzero(labels == label).tolist():
+            author = rows[member].idea.author_id
+            if author is not None and author in people:
+                by_author.setdefault(author, []).append(member)
+        for pa, pb in combinations(sorted(by_author), 2):
+            close = float((points[by_author[pa]] @ points[by_author[pb]].T).max())
+            cross = people[pa].department != people[pb].department
+            said = [[idea_text(rows[n].idea) for n in by_author[p]] for p in (pa, pb)]
+            offer(pa, pb, (True, cross, close), reason(*said))
     profiles = {pid: Profile(pid) for pid in people}
     topic_vectors: dict[int, list[np.ndarray]] = {}
     for topic in topic_rows:
@@ -156,44 +185,35 @@ def _introductions(
     texts: dict[int, list[str]] = {pid: list(profiles[pid].topics) for pid in people}
     for pid, vectors in topic_vectors.items():
         profiles[pid].topic_vectors = clustering.features(np.vstack(vectors), centre)
-    by_author: dict[int, list[int]] = {}
+    numbers: dict[int, list[int]] = {}
     for n, row in enumerate(rows):
         if row.idea.author_id in people:
-            by_author.setdefault(row.idea.author_id, []).append(n)
+            numbers.setdefault(row.idea.author_id, []).append(n)
             texts[row.idea.author_id].append(idea_text(row.idea))
-    for pid, numbers in by_author.items():
-        profiles[pid].idea_ids = [rows[n].idea.id for n in numbers]
-        profiles[pid].idea_vectors = points[numbers]
-        profiles[pid].idea_ages_days = [0.0] * len(numbers)
-    ready = [(pid, p.vector()) for pid, p in profiles.items()]
+    for pid, own in numbers.items():
+        profiles[pid].idea_ids = [rows[n].idea.id for n in own]
+        profiles[pid].idea_vectors = points[own]
+        profiles[pid].idea_ages_days = [0.0] * len(own)
+    ready = [(pid, profile.vector()) for pid, profile in profiles.items()]
     usable = [(pid, v) for pid, v in ready if v is not None]
-    if len(usable) < 2:
-        return []
-    owners = [pid for pid, _ in usable]
-    matrix = np.vstack([v for _, v in usable])
-    candidates = []
-    for a, b, score in clustering.close_pairs(matrix, INTRODUCTION_MIN):
-        pa, pb = owners[a], owners[b]
-        pair = (min(pa, pb), max(pa, pb))
-        if pair in connected or pair in recent:
-            continue
-        cross = people[pa].department != people[pb].department
-        candidates.append((not cross, -score, pair))
-    candidates.sort()
-    chosen = []
-    for _, negative, (pa, pb) in candidates[:MAX_INTRODUCTIONS]:
-        first, second = people[pa], people[pb]
-        shared = cluster_terms.shared_terms(texts[pa], texts[pb])
-        chosen.append(
-            IntroductionItem(
-                pa,
-                pb,
-                first.display_name,
-                second.display_name,
-                first.department,
-                second.department,
-                tuple(shared),
-                -negative,
-            )
+    if len(usable) >= 2:
+        owners = [pid for pid, _ in usable]
+        matrix = np.vstack([v for _, v in usable])
+        for a, b, score in clustering.close_pairs(matrix, INTRODUCTION_MIN):
+            pa, pb = owners[a], owners[b]
+            cross = people[pa].department != people[pb].department
+            offer(pa, pb, (False, cross, score), reason(texts[pa], texts[pb]))
+    best = sorted(candidates.items(), key=lambda item: item[1][0], reverse=True)
+    return [
+        IntroductionItem(
+            pa,
+            pb,
+            people[pa].display_name,
+            people[pb].display_name,
+            people[pa].department,
+            people[pb].department,
+            why,
+            rank[2],
         )
-    return chosen
+        for (pa, pb), (rank, why) in best[:MAX_INTRODUCTIONS]
+    ]

@@ -41,6 +41,9 @@ EXTRA_STOPWORDS = frozenset(
 # A word that is not a noun counts this much of its c-TF-IDF weight when naming a cluster:
 # "Wurzeln, Radweg" says what a group is about, "beschädigt, uneben" how its ideas sound.
 NON_NOUN_WEIGHT = 0.5
+# Of the packaged reference ideas (40), "digital" is in 8 and "online" in 6; no other term is
+# in more than 3. A term in a tenth of ordinary ideas is no reason to introduce two people.
+COMMON_SHARE = 0.1
 _SKIP_BACK = " \t\"'„“”‚‘’«»()[]-–—"  # between a word and what ends the sentence before it
 
 
@@ -190,10 +193,23 @@ def _stem(word: str) -> str:
     return lemma(word).lower()
 
 
+def common_keys(background: Sequence[str], share: float = COMMON_SHARE) -> frozenset[str]:
+    """The terms at least ``share`` of ordinary administrative ideas use ("digital",
+    "online"): sharing one says nothing about two people's work."""
+    counts: Counter[str] = Counter()
+    for text in background:
+        counts.update(_keys(text, {}))
+    return frozenset(k for k, n in counts.items() if n >= share * len(background))
+
+
 def shared_terms(
-    texts_a: Sequence[str], texts_b: Sequence[str], limit: int = NAME_TERMS
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    limit: int = NAME_TERMS,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
-    """Terms both sides use, those most used on both sides first (for "why these two")."""
+    """Terms both sides use, those most used on both sides first (for "why these two");
+    none of ``ignore`` (see ``common_keys``)."""
     spelled: dict[str, Counter[str]] = {}
     counts_a: Counter[str] = Counter()
     counts_b: Counter[str] = Counter()
@@ -202,7 +218,7 @@ def shared_terms(
     for text in texts_b:
         counts_b.update(_keys(text, spelled))
     common = sorted(
-        counts_a.keys() & counts_b.keys(),
+        (counts_a.keys() & counts_b.keys()) - ignore,
         key=lambda k: (-min(counts_a[k], counts_b[k]), -len(k), k),
     )
     return tuple(_display(spelled[key]) for key in common[:limit])

@@ -97,6 +97,17 @@ def test_introductions_connect_close_interests_across_departments(seeded: Seeded
         assert intro.department_a != intro.department_b
 
 
+def test_an_introduction_says_what_the_two_share_beyond_common_words(seeded: Seeded) -> None:
+    """Carla and Emil wrote WLAN ideas of one group in different departments: introduced,
+    with WLAN as the reason. No pair is introduced for sharing "digital" or "online" alone
+    (a trial suggested two people for "Digitale"), nor without any reason."""
+    introductions = build(seeded).introductions
+    reasons = {frozenset((i.name_a, i.name_b)): i.reason for i in introductions}
+    assert "WLAN" in reasons[frozenset(("Carla Conrad", "Emil Engel"))], reasons
+    for reason in reasons.values():
+        assert reason and not any(t.lower().startswith(("digital", "online")) for t in reason)
+
+
 def test_people_already_connected_are_not_suggested(seeded: Seeded) -> None:
     seeded.say("!vernetzen bernd", "anna")
     pairs = {frozenset((i.name_a, i.name_b)) for i in build(seeded).introductions}
