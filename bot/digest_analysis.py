@@ -8,6 +8,7 @@ matching, and in staff-council mode introductions are only counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -22,7 +23,6 @@ from knowledge.records import Person
 from knowledge.store import Store
 from matching import cluster_terms, clustering, map_layout
 from matching.engine import reference_ideas
-from matching.people import Profile
 from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
 from matching.relevance import thresholds_for
 from matching.vectors import from_blob
@@ -30,11 +30,9 @@ from matching.vectors import from_blob
 MAX_DUPLICATES = 5
 MAX_INTRODUCTIONS = 5
 
-# Profiles (weighted means of a person's centred topic and idea vectors) at least this close
-# count as "close interests". Measured on the cycling posts (all 4.9 M pairs): centred e5
-# cosine >= 0.35 - 61 % of such pairs share a level-2 topic (random pairs: 9 %, >= 0.3: 54 %).
-INTRODUCTION_MIN = 0.35
 SUGGEST_AGAIN_DAYS = 90  # a pair suggested by a digest is not suggested again for this long
+# Whom ``!wer`` lists for a topic when this person asks: ids of opted-in people.
+WhoFits = Callable[[Person, str], list[int]]
 
 
 def analyse(
@@ -46,11 +44,14 @@ def analyse(
     centre: np.ndarray,
     duplicate_min: float | None,
     now: datetime,
+    who: WhoFits | None = None,
 ) -> Digest:
     """``base`` with its clusters, likely duplicates, introductions and map added.
 
     ``rows`` are the period's ideas (and the open older ones), ``items`` their digest items by
-    id, ``vectors`` their unit embeddings (rows in order) and ``centre`` the corpus centre.
+    id, ``vectors`` their unit embeddings (rows in order) and ``centre`` the corpus centre;
+    ``who`` finds people for a topic as ``!wer`` does (without it, introductions come from the
+    groups alone).
     """
     texts = [idea_text(row.idea) for row in rows]
     ids = [row.idea.id for row in rows]
@@ -94,7 +95,7 @@ def analyse(
         for n, lab in enumerate(labels)
     )
     duplicates = _duplicates(store, rows, items, vectors, duplicate_min)
-    introductions = _introductions(store, rows, points, labels, centre, people, connected, now)
+    introductions = _introductions(store, rows, points, labels, centre, people, connected, now, who)
     council = base.staff_council
     return replace(
         base,
@@ -142,67 +143,62 @@ def _introductions(
     people: dict[int, Person],
     connected: set[tuple[int, int]],
     now: datetime,
+    who: WhoFits | None,
 ) -> list[IntroductionItem]:
-    """Opted-in people who are not connected, not suggested lately, and either wrote ideas of
-    one group this period (the digest's own evidence that they work on the same thing) or
-    have close interests; each with a reason a colleague can read, or not at all."""
+    """Opted-in people who are not connected and not suggested lately, each pair with a
+    reason a colleague can read: first those who wrote ideas of one group this period (the
+    digest's own evidence), then those whom ``!wer`` finds for another's declared interest
+    (the same scorer and threshold as in chat, so the digest has no rule of its own)."""
     if len(people) < 2:
         return []
     with store.transaction():
         topic_rows = store.interest_rows(list(people))
         recent = store.digest_introduced_since(iso(now - timedelta(days=SUGGEST_AGAIN_DAYS)))
     common = cluster_terms.common_keys(reference_ideas())
+    topics: dict[int, list[str]] = {}
+    vectors: dict[int, list[np.ndarray]] = {}  # centred: interests and the period's ideas
+    for topic in topic_rows:
+        topics.setdefault(topic["person_id"], []).append(topic["topic"])
+        if topic["embedding"] is not None:
+            vector = clustering.features(from_blob(topic["embedding"])[None, :], centre)[0]
+            vectors.setdefault(topic["person_id"], []).append(vector)
+    ideas_of: dict[int, list[int]] = {}
+    for n, row in enumerate(rows):
+        author = row.idea.author_id
+        if author is not None and author in people:
+            ideas_of.setdefault(author, []).append(n)
+            vectors.setdefault(author, []).append(points[n])
 
-    def reason(texts_a: list[str], texts_b: list[str]) -> tuple[str, ...]:
-        return cluster_terms.shared_terms(texts_a, texts_b, ignore=common)
+    def closeness(pa: int, pb: int) -> float:
+        if pa not in vectors or pb not in vectors:
+            return 0.0
+        return float((np.vstack(vectors[pa]) @ np.vstack(vectors[pb]).T).max())
 
-    # (group pair?, other department?, closeness) for the order; the reason
+    # by (from a group?, other department?, closeness); the reason
     candidates: dict[tuple[int, int], tuple[tuple[bool, bool, float], tuple[str, ...]]] = {}
 
-    def offer(pa: int, pb: int, rank: tuple[bool, bool, float], why: tuple[str, ...]) -> None:
+    def offer(pa: int, pb: int, group: bool, why: tuple[str, ...]) -> None:
         pair = (min(pa, pb), max(pa, pb))
-        if why and pair not in connected and pair not in recent:
-            candidates[pair] = max(candidates.get(pair, (rank, why)), (rank, why))
+        if not why or pair in connected or pair in recent:
+            return
+        rank = (group, people[pa].department != people[pb].department, closeness(pa, pb))
+        candidates[pair] = max(candidates.get(pair, (rank, why)), (rank, why))
 
     for label in sorted(set(labels.tolist()) - {-1}):
-        by_author: dict[int, list[int]] = {}
-        for member in np.flatnonzero(labels == label).tolist():
-            author = rows[member].idea.author_id
-            if author is not None and author in people:
-                by_author.setdefault(author, []).append(member)
-        for pa, pb in combinations(sorted(by_author), 2):
-            close = float((points[by_author[pa]] @ points[by_author[pb]].T).max())
-            cross = people[pa].department != people[pb].department
-            said = [[idea_text(rows[n].idea) for n in by_author[p]] for p in (pa, pb)]
-            offer(pa, pb, (True, cross, close), reason(*said))
-    profiles = {pid: Profile(pid) for pid in people}
-    topic_vectors: dict[int, list[np.ndarray]] = {}
-    for topic in topic_rows:
-        if topic["embedding"] is None:
-            continue  # interests get their vector when the matcher first meets them
-        profiles[topic["person_id"]].topics.append(topic["topic"])
-        topic_vectors.setdefault(topic["person_id"], []).append(from_blob(topic["embedding"]))
-    texts: dict[int, list[str]] = {pid: list(profiles[pid].topics) for pid in people}
-    for pid, vectors in topic_vectors.items():
-        profiles[pid].topic_vectors = clustering.features(np.vstack(vectors), centre)
-    numbers: dict[int, list[int]] = {}
-    for n, row in enumerate(rows):
-        if row.idea.author_id in people:
-            numbers.setdefault(row.idea.author_id, []).append(n)
-            texts[row.idea.author_id].append(idea_text(row.idea))
-    for pid, own in numbers.items():
-        profiles[pid].idea_ids = [rows[n].idea.id for n in own]
-        profiles[pid].idea_vectors = points[own]
-        profiles[pid].idea_ages_days = [0.0] * len(own)
-    ready = [(pid, profile.vector()) for pid, profile in profiles.items()]
-    usable = [(pid, v) for pid, v in ready if v is not None]
-    if len(usable) >= 2:
-        owners = [pid for pid, _ in usable]
-        matrix = np.vstack([v for _, v in usable])
-        for a, b, score in clustering.close_pairs(matrix, INTRODUCTION_MIN):
-            pa, pb = owners[a], owners[b]
-            cross = people[pa].department != people[pb].department
-            offer(pa, pb, (False, cross, score), reason(texts[pa], texts[pb]))
+        texts = {
+            author: [idea_text(rows[n].idea) for n in numbers if labels[n] == label]
+            for author, numbers in ideas_of.items()
+        }
+        authors = sorted(author for author, said in texts.items() if said)
+        for pa, pb in combinations(authors, 2):
+            offer(pa, pb, True, cluster_terms.shared_terms(texts[pa], texts[pb], ignore=common))
+    if who is not None:
+        with store.transaction():
+            for pa, person in people.items():
+                for interest in topics.get(pa, []):
+                    for pb in who(person, interest):
+                        if pb != pa and pb in people:
+                            offer(pa, pb, False, (interest,))
     best = sorted(candidates.items(), key=lambda item: item[1][0], reverse=True)
     return [
         IntroductionItem(

@@ -17,7 +17,7 @@ from bot import render
 from bot.clock import iso
 from bot.config import Settings
 from bot.digest import DepartmentTrend, Digest, IdeaItem, QuestionItem, StatusItem, Trend
-from bot.digest_analysis import analyse
+from bot.digest_analysis import MAX_INTRODUCTIONS, WhoFits, analyse
 from bot.digest_plans import plan_section
 from bot.questions import is_overdue
 from bot.semantic import SemanticMatcher, idea_text
@@ -44,12 +44,14 @@ def build_digest(
     encoder: Encoder | None = None,
     centre: np.ndarray | None = None,
     duplicate_min: float | None = None,
+    who: WhoFits | None = None,
 ) -> Digest:
     """The digest of the ``days`` before ``now`` (default: the configured period).
 
     ``encoder``: the model whose stored vectors are used (ideas without one are encoded and
     stored); without it the digest has no clusters, duplicates or introductions.
     ``centre``: the corpus centre for cosines (the matcher's), else see ``default_centre``.
+    ``who``: whom ``!wer`` lists for a topic (the matcher's), for the introductions.
     """
     days = days or settings.digest.days
     council = settings.digest.staff_council
@@ -100,7 +102,7 @@ def build_digest(
     vectors = _vectors(store, encoder, rows)
     if centre is None:
         centre = default_centre(encode_kept(encoder, reference_ideas()).mean(axis=0), vectors)
-    return analyse(store, base, rows, items, vectors, centre, duplicate_min, now)
+    return analyse(store, base, rows, items, vectors, centre, duplicate_min, now, who)
 
 
 def default_centre(prior: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -205,4 +207,7 @@ def digest_for(
         encoder=matcher.encoder,
         centre=engine.centre() if len(engine) or engine.prior_mean is not None else None,
         duplicate_min=matcher.thresholds.duplicate,
+        who=lambda person, topic: [
+            c.person.id for c in matcher.who(store, topic, person, limit=MAX_INTRODUCTIONS)
+        ],
     )
