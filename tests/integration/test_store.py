@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,20 @@ from knowledge.store import Store
 NOW = "2026-11-23T09:00:00+00:00"
 TABLES = {"people", "interests", "ideas", "supports", "idea_links", "questions", "answers",
           "processed_events", "audit_log", "ideas_fts", "schema_migrations"}  # fmt: skip
+
+
+def test_no_sqlite_utils_plugin_runs_on_the_citys_data(tmp_path: Path) -> None:
+    """A package installed beside Ideenlotse could register a sqlite-utils plugin that runs on
+    every connection; the store never loads them (a fresh process: pytest is no guard)."""
+    code = (
+        "import sys; from knowledge.db import connect; connect(sys.argv[1]);"
+        "import sqlite_utils.plugins as p; print(p._plugins_loaded)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "x.db")],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "False"
 
 
 def test_migrates_an_empty_database_once(tmp_path: Path) -> None:
