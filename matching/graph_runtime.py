@@ -27,12 +27,11 @@ weights, the tokenizer, the graph file, the source of both modules and the OpenV
 with the precision it ran in. Later runs use that precision at most: bfloat16 only where the
 check ran in bfloat16 (a CPU without it falls back to float32, which is nearer still to the
 canonical vectors), so an image built on one server and run on another never computes in a
-precision nobody checked. ``load_graph``
-refuses a folder without a passing record, and callers then load sentence-transformers
-(``matching.encoder.fast_encoder``). The export and the check run in a child process, so
-torch never stays in the memory of the process that asked for them. OpenVINO's telemetry
-belongs to its model converter, which is never called here; a test makes sure that loading
-and encoding open no network connection.
+precision nobody checked. ``load_graph`` refuses a folder without a passing record, and
+callers then load sentence-transformers (``matching.encoder.fast_encoder``). The export and
+the check run in a child process, so torch never stays in the memory of the process that
+asked for them. OpenVINO's telemetry belongs to its model converter, which is never called
+here; a test makes sure that loading and encoding open no network connection.
 """
 
 from __future__ import annotations

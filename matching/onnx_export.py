@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import uuid
 import warnings
@@ -28,6 +29,7 @@ import numpy as np
 from matching.encoder import ModelInfo, SentenceEncoder
 from matching.engine import reference_ideas
 from matching.graph_runtime import (
+    COMPILED,
     GRAPH,
     MIN_COSINE,
     GraphEncoder,
@@ -139,6 +141,7 @@ def build(folder: Path) -> float | None:
     try:
         export(folder, temporary)
         os.replace(temporary, folder / GRAPH)
+        shutil.rmtree(folder / COMPILED, ignore_errors=True)  # compiled from the old graph
         worst, precision = compare(folder)
     except Exception as exc:  # whatever stops it (this process does nothing else): recorded
         error = f"{type(exc).__name__}: {exc}"
