@@ -29,6 +29,7 @@ from matching.vectors import from_blob
 
 MAX_DUPLICATES = 5
 MAX_INTRODUCTIONS = 5
+GROUP_AUTHORS = 6  # of a group, the authors of most of its ideas are paired
 
 SUGGEST_AGAIN_DAYS = 90  # a pair suggested by a digest is not suggested again for this long
 # Whom ``!wer`` lists for a topic when this person asks: ids of opted-in people.
@@ -147,8 +148,9 @@ def _introductions(
 ) -> list[IntroductionItem]:
     """Opted-in people who are not connected and not suggested lately, each pair with a
     reason a colleague can read: first those who wrote ideas of one group this period (the
-    digest's own evidence), then those whom ``!wer`` finds for another's declared interest
-    (the same scorer and threshold as in chat, so the digest has no rule of its own)."""
+    digest's own evidence), then those whom ``!wer`` finds for a declared interest of
+    somebody who wrote in the period (the same scorer and threshold as in chat, so the digest
+    has no rule of its own)."""
     if len(people) < 2:
         return []
     with store.transaction():
@@ -184,17 +186,22 @@ def _introductions(
         rank = (group, people[pa].department != people[pb].department, closeness(pa, pb))
         candidates[pair] = max(candidates.get(pair, (rank, why)), (rank, why))
 
-    for label in sorted(set(labels.tolist()) - {-1}):
-        texts = {
-            author: [idea_text(rows[n].idea) for n in numbers if labels[n] == label]
-            for author, numbers in ideas_of.items()
-        }
-        authors = sorted(author for author, said in texts.items() if said)
-        for pa, pb in combinations(authors, 2):
+    groups: dict[int, dict[int, list[str]]] = {}  # group -> author -> texts in it
+    for author, numbers in ideas_of.items():
+        for n in numbers:
+            if labels[n] >= 0:
+                groups.setdefault(int(labels[n]), {}).setdefault(author, []).append(
+                    idea_text(rows[n].idea)
+                )
+    for texts in groups.values():
+        # a big group's most active authors: the pairs grow with the square of the authors
+        authors = sorted(texts, key=lambda a: (-len(texts[a]), a))[:GROUP_AUTHORS]
+        for pa, pb in combinations(sorted(authors), 2):
             offer(pa, pb, True, cluster_terms.shared_terms(texts[pa], texts[pb], ignore=common))
     if who is not None:
         with store.transaction():
-            for pa, person in people.items():
+            for pa in ideas_of:  # people active in the period, not everyone who opted in
+                person = people[pa]
                 for interest in topics.get(pa, []):
                     for pb in who(person, interest):
                         if pb != pa and pb in people:
