@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import combinations
 
 import numpy as np
@@ -34,6 +35,7 @@ GROUP_AUTHORS = 6  # of a group, the authors of most of its ideas are paired
 SUGGEST_AGAIN_DAYS = 90  # a pair suggested by a digest is not suggested again for this long
 # Whom ``!wer`` lists for a topic when this person asks: ids of opted-in people.
 WhoFits = Callable[[Person, str], list[int]]
+Reason = Callable[[], tuple[str, ...]]  # the words that say why two people should meet
 
 
 def analyse(
@@ -158,55 +160,62 @@ def _introductions(
         recent = store.digest_introduced_since(iso(now - timedelta(days=SUGGEST_AGAIN_DAYS)))
     common = cluster_terms.common_keys(reference_ideas())
     topics: dict[int, list[str]] = {}
-    vectors: dict[int, list[np.ndarray]] = {}  # centred: interests and the period's ideas
+    own: dict[int, list[np.ndarray]] = {}  # centred: interests and the period's ideas
     for topic in topic_rows:
         topics.setdefault(topic["person_id"], []).append(topic["topic"])
         if topic["embedding"] is not None:
             vector = clustering.features(from_blob(topic["embedding"])[None, :], centre)[0]
-            vectors.setdefault(topic["person_id"], []).append(vector)
+            own.setdefault(topic["person_id"], []).append(vector)
     ideas_of: dict[int, list[int]] = {}
     for n, row in enumerate(rows):
         author = row.idea.author_id
         if author is not None and author in people:
             ideas_of.setdefault(author, []).append(n)
-            vectors.setdefault(author, []).append(points[n])
+            own.setdefault(author, []).append(points[n])
+    matrices = {pid: np.vstack(vectors) for pid, vectors in own.items()}
 
     def closeness(pa: int, pb: int) -> float:
-        if pa not in vectors or pb not in vectors:
+        if pa not in matrices or pb not in matrices:
             return 0.0
-        return float((np.vstack(vectors[pa]) @ np.vstack(vectors[pb]).T).max())
+        return float((matrices[pa] @ matrices[pb].T).max())
 
-    # by (from a group?, other department?, closeness); the reason
-    candidates: dict[tuple[int, int], tuple[tuple[bool, bool, float], tuple[str, ...]]] = {}
+    # (from a group?, other department?, closeness), the pair, and how to say why: reasons
+    # are worded only for the pairs that may be shown (a 10k digest has thousands of pairs)
+    offers: list[tuple[tuple[bool, bool, float], tuple[int, int], Reason]] = []
 
-    def offer(pa: int, pb: int, group: bool, why: tuple[str, ...]) -> None:
-        pair = (min(pa, pb), max(pa, pb))
-        if not why or pair in connected or pair in recent:
-            return
-        rank = (group, people[pa].department != people[pb].department, closeness(pa, pb))
-        candidates[pair] = max(candidates.get(pair, (rank, why)), (rank, why))
+    def offer(pa: int, pb: int, group: bool, close: float, why: Reason) -> None:
+        cross = people[pa].department != people[pb].department
+        offers.append(((group, cross, close), (min(pa, pb), max(pa, pb)), why))
 
-    groups: dict[int, dict[int, list[str]]] = {}  # group -> author -> texts in it
+    groups: dict[int, dict[int, list[int]]] = {}  # group -> author -> their rows in it
     for author, numbers in ideas_of.items():
         for n in numbers:
             if labels[n] >= 0:
-                groups.setdefault(int(labels[n]), {}).setdefault(author, []).append(
-                    idea_text(rows[n].idea)
-                )
-    for texts in groups.values():
+                groups.setdefault(int(labels[n]), {}).setdefault(author, []).append(n)
+    for members in groups.values():
         # a big group's most active authors: the pairs grow with the square of the authors
-        authors = sorted(texts, key=lambda a: (-len(texts[a]), a))[:GROUP_AUTHORS]
+        authors = sorted(members, key=lambda a: (-len(members[a]), a))[:GROUP_AUTHORS]
         for pa, pb in combinations(sorted(authors), 2):
-            offer(pa, pb, True, cluster_terms.shared_terms(texts[pa], texts[pb], ignore=common))
+            close = float((points[members[pa]] @ points[members[pb]].T).max())
+            said_a, said_b = ([idea_text(rows[n].idea) for n in members[p]] for p in (pa, pb))
+            shared = partial(cluster_terms.shared_terms, said_a, said_b, ignore=common)
+            offer(pa, pb, True, close, shared)
     if who is not None:
         with store.transaction():
             for pa in ideas_of:  # people active in the period, not everyone who opted in
-                person = people[pa]
                 for interest in topics.get(pa, []):
-                    for pb in who(person, interest):
+                    for pb in who(people[pa], interest):
                         if pb != pa and pb in people:
-                            offer(pa, pb, False, (interest,))
-    best = sorted(candidates.items(), key=lambda item: item[1][0], reverse=True)
+                            offer(pa, pb, False, closeness(pa, pb), partial(tuple, (interest,)))
+    chosen: list[tuple[tuple[int, int], tuple[str, ...], float]] = []
+    for rank, pair, why in sorted(offers, key=lambda o: o[0], reverse=True):
+        if len(chosen) == MAX_INTRODUCTIONS:
+            break
+        if pair in connected or pair in recent or any(pair == c[0] for c in chosen):
+            continue
+        reason = why()
+        if reason:
+            chosen.append((pair, reason, rank[2]))
     return [
         IntroductionItem(
             pa,
@@ -215,8 +224,8 @@ def _introductions(
             people[pb].display_name,
             people[pa].department,
             people[pb].department,
-            why,
-            rank[2],
+            reason,
+            close,
         )
-        for (pa, pb), (rank, why) in best[:MAX_INTRODUCTIONS]
+        for (pa, pb), reason, close in chosen
     ]
