@@ -200,13 +200,15 @@ def _introductions(
             said_a, said_b = ([idea_text(rows[n].idea) for n in members[p]] for p in (pa, pb))
             shared = partial(cluster_terms.shared_terms, said_a, said_b, ignore=common)
             offer(pa, pb, True, close, shared)
-    if who is not None:
-        with store.transaction():
-            for pa in ideas_of:  # people active in the period, not everyone who opted in
-                for interest in topics.get(pa, []):
-                    for pb in who(people[pa], interest):
-                        if pb != pa and pb in people:
-                            offer(pa, pb, False, closeness(pa, pb), partial(tuple, (interest,)))
+    # the declared interests of people active in the period, each asked as `!wer` would
+    asked = [(pa, topic) for pa in ideas_of for topic in topics.get(pa, [])] if who else []
+    ask: WhoFits = who or (lambda person, topic: [])
+    for pa, interest in asked:
+        with store.transaction():  # one at a time: a post waits for one query, not all
+            found = ask(people[pa], interest)
+        for pb in found:
+            if pb != pa and pb in people:
+                offer(pa, pb, False, closeness(pa, pb), partial(tuple, (interest,)))
     chosen: list[tuple[tuple[int, int], tuple[str, ...], float]] = []
     for rank, pair, why in sorted(offers, key=lambda o: o[0], reverse=True):
         if len(chosen) == MAX_INTRODUCTIONS:
