@@ -57,8 +57,8 @@ class OwnerRoute:
 def owner_route(
     plans: PlanRepository, people: PeopleRepository, desk: QuestionDesk, text: str, route: Route
 ) -> tuple[Route, OwnerRoute | None]:
-    """The route with the plans taken into account: a system question goes to the CIO (who
-    is informed; the owner gets it too), a project question keeps the router's role."""
+    """The route with the plans taken into account: a system question also goes to the CIO
+    (``system_side``; the owner gets it too), a project question keeps the router's role."""
     if desk.encoder is None:
         return route, None
     matcher = plan_matcher(plans, desk.encoder)
@@ -136,5 +136,14 @@ def _owners(
             continue
         item = matcher.items[chosen.item.key]
         owner = OwnerRoute(item, chosen.kind, item.owner, owner_label(people, item.owner))
-        found.append((replace(route, target="cio") if chosen.kind == "system" else route, owner))
+        found.append((system_side(route) if chosen.kind == "system" else route, owner))
     return found
+
+
+def system_side(route: Route) -> Route:
+    """The CIO runs the systems, so a system question reaches the CIO; one the router judged
+    organisational stays the CDO's as well. "Wer entscheidet, welche Onlinedienste als
+    Nächstes kommen?" names the OZG platform, yet is not the CIO's to answer alone: in a
+    colleague trial, sending every system question to the CIO alone sent three of eight
+    questions to the wrong single role."""
+    return replace(route, target="both") if route.target == "cdo" else route

@@ -120,6 +120,18 @@ def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town
     assert question.reason is not None and "DMS / E-Akte" in question.reason
 
 
+def test_an_organisational_question_naming_a_system_stays_with_the_cdo_too(town: Town):
+    # The router calls it the CDO's; the OZG platform it names must not make it the CIO's alone.
+    replies = town.say(
+        "anna",
+        "!frage Wer entscheidet eigentlich, welche Onlinedienste als Nächstes umgesetzt werden?",
+    )
+    question = town.store.get_question(1)
+    assert question is not None and question.target == "both"
+    assert {"cdo-user", "cio-user"} <= {r.direct_to for r in replies}
+    assert any(r.direct_to == "jonas" for r in replies)  # the platform's owner
+
+
 def test_an_opted_out_owner_is_reachable_for_questions_but_never_suggested(town: Town):
     town.say("petra", "!matching aus", department="FD 10")
     town.say("petra", "!idee Posteingang im DMS automatisch den Fachdiensten zuordnen")
