@@ -213,10 +213,12 @@ def cycling_figures(encode: Encode) -> dict[str, object]:
 
 def people_figures(encode: Encode, th: Thresholds, count: bool = False) -> dict[str, object]:
     """Set A ("people", written blind) in its dev and test halves, thresholds calibrated on
-    its dev half; sets B and C (other towns, written blind later by other authors) whole, as
-    test sets. B was in view when the intake thresholds were chosen; C was written after."""
+    its dev half; sets B, C and D (other towns, written blind later by other authors) whole,
+    as test sets. B was in view when the intake thresholds were chosen; C and D were written
+    after, D with many synonyms ("Hochzeit" for an interest "Eheschließungen")."""
     out: dict[str, object] = {}
-    for name, halves in (("people", HALVES), ("people_b", ("all",)), ("people_c", ("all",))):
+    others = tuple((f"people_{n}", ("all",)) for n in "bcd")
+    for name, halves in (("people", HALVES), *others):
         suffix = "" if name == "people" else name[-2:]
         for key, row in _people_rows(encode, th, name, halves, count).items():
             out[key.replace("_", suffix + "_", 1) if suffix else key] = row

@@ -10,9 +10,9 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
   scorer nor its training data. Split by group (a group's members are all dev or all test);
   distractors stay in the searched corpus of both halves.
 - People A (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people
-  marked, written blind; split by query. People B and C (people_b.json, people_c.json):
-  other towns' 24 and 25 profiles with 60 queries each, written blind later by other
-  authors; test only.
+  marked, written blind; split by query. People B, C and D (people_b.json, people_c.json,
+  people_d.json): other towns' 24, 25 and 26 profiles with 60 queries each, written blind
+  later by other authors; test only.
 - Routing (bench/eval_sets/routing_eval.csv): 160 questions written separately from the training
   questions, with the acceptable remit areas; split by row.
 """
