@@ -18,7 +18,9 @@ an idea in four styles plus near misses on the same theme), alternating with CoS
 batch. It lifted duplicate hit@1 on the test halves from 0.50 to 0.58 and hit@3 from 0.65/0.67
 to 0.81/0.72, but lost on the `!wer` people set, routing reasons and routing dev, flagged an
 unrelated pair in the seeded digest and moved a routing feedback example: a component that
-hurts any set is not kept (see the closing note of the relevance issue).
+hurts any set is not kept (see the closing note of the relevance issue). Nor kept, for the
+same reason (figures in the model card): `--pairs municipal_pairs.csv term_pairs.csv`, short
+town-hall terms, better on duplicates and the cycling posts, worse on people and routing.
 
 Run: .venv/bin/python -m matching.adapter_train [--epochs 2] [--out matching/adapter]
 Needs the `train` extra (peft).
@@ -41,7 +43,7 @@ from matching.adapter import ADAPTER_DIR, TARGET_MODULES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 OWN_DATA = Path(__file__).resolve().parent / "adapter_data"
-OWN_PAIRS = OWN_DATA / "municipal_pairs.csv"
+OWN_PAIRS = ("municipal_pairs.csv",)  # in OWN_DATA; --pairs adds more
 PREFIX = "query: "
 
 
@@ -141,7 +143,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         parameter.requires_grad = "lora_" in name
 
     data = read_pairs(Path(args.shared) / "stsb-de" / "stsb-de-train.csv")
-    own = read_pairs(OWN_PAIRS) if OWN_PAIRS.exists() else []
+    own = [row for name in args.pairs for row in read_pairs(OWN_DATA / name)]
     data += own * args.own_weight
     eval_pairs = read_pairs(Path(args.shared) / "stsb-de" / f"stsb-de-{args.eval}.csv")
     rng = random.Random(args.seed)
@@ -248,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--max-len", type=int, default=128)
     parser.add_argument("--own-weight", type=int, default=2, help="repeat our own pairs")
+    parser.add_argument(
+        "--pairs", nargs="+", default=list(OWN_PAIRS), help="our own pair files in adapter_data"
+    )
     parser.add_argument(
         "--stop-after",
         type=int,

@@ -51,3 +51,19 @@ def test_the_shipped_adapter_is_complete() -> None:
     assert available()
     deltas = lora_deltas()
     assert len(deltas) == 12 * 6  # every layer: q, k, v, attention output, intermediate, output
+
+
+def test_our_pair_files_parse_and_keep_the_people_sets_unseen() -> None:
+    from matching.adapter_train import OWN_DATA, read_pairs
+
+    people_terms: set[str] = set()
+    for path in (Path(__file__).resolve().parents[2] / "bench" / "eval_sets").glob("people*.json"):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        people_terms |= {t.lower() for p in raw["people"] for t in p["interests"]}
+        people_terms |= {q["text"].lower() for q in raw["queries"] if q["kind"] == "topic"}
+    assert people_terms
+    for name in ("municipal_pairs.csv", "term_pairs.csv"):
+        pairs = read_pairs(OWN_DATA / name)
+        assert len(pairs) > 500 and all(0 <= score <= 5 for _, _, score in pairs)
+    terms = read_pairs(OWN_DATA / "term_pairs.csv")
+    assert not [(a, b) for a, b, _ in terms if {a.lower(), b.lower()} & people_terms]
