@@ -64,4 +64,5 @@ async def test_outbox_left_by_a_crash_is_sent_with_files_in_an_encrypted_direct_
     assert await decrypted(anna, file) == export
     assert await decrypted(anna, image) == picture
     # sent, so not sent again after a restart
-    assert running.app.store.parcels(waiting=True) == []
+    with running.app.store.transaction():  # the store's lock: the drain may be writing
+        assert running.app.store.parcels(waiting=True) == []

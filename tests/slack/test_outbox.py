@@ -19,6 +19,8 @@ import pytest
 from bot.app import App
 from bot.clock import iso
 from bot.config import Settings
+from knowledge.outbox import Parcel
+from knowledge.store import Store
 from tests.conftest import FakeClock
 from tests.slack import payloads
 from tests.slack.rig import IDEAS, SlackRig, build_app, posted_text
@@ -33,6 +35,13 @@ def until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> No
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def waiting_parcels(store: Store) -> list[Parcel]:
+    """What waits to be sent, read under the store's lock: the bot's threads use the same
+    connection, and a read between their statements breaks their savepoints."""
+    with store.transaction():
+        return store.parcels(waiting=True)
 
 
 class Process:
@@ -76,7 +85,7 @@ def test_a_reply_committed_before_a_crash_is_posted_once_after_the_restart(
     event = payloads.message("UANNA", IDEA, IDEAS, ts)
     assert first.rig.event(event, "Ev0CRASH") == 200
     assert web_api.posts() == []  # committed, never posted
-    [waiting] = first.app.store.parcels(waiting=True)
+    [waiting] = waiting_parcels(first.app.store)
     assert (waiting.platform, waiting.cause) == ("slack", f"{IDEAS}:{ts}")
     first.stop()
 
@@ -87,9 +96,10 @@ def test_a_reply_committed_before_a_crash_is_posted_once_after_the_restart(
     # Slack never saw the first answer in time and sends the event again: a replay
     retried = second.rig.event(event, "Ev0CRASH", X_Slack_Retry_Num="1", X_Slack_Retry_Reason="x")
     assert retried == 200
-    until(lambda: second.app.store.parcels(waiting=True) == [], "the row marked delivered")
+    until(lambda: waiting_parcels(second.app.store) == [], "the row marked delivered")
     assert len(web_api.posts()) == 1  # exactly once
-    assert second.app.store.count_ideas() == 1
+    with second.app.store.transaction():
+        assert second.app.store.count_ideas() == 1
 
 
 def test_a_retry_that_reaches_the_restarted_bot_first_gets_the_reply_once(
@@ -108,7 +118,7 @@ def test_a_retry_that_reaches_the_restarted_bot_first_gets_the_reply_once(
     second = start()
     for attempt in ("1", "2"):
         second.rig.event(event, "Ev0TWICE", X_Slack_Retry_Num=attempt)
-    until(lambda: second.app.store.parcels(waiting=True) == [], "the row marked delivered")
+    until(lambda: waiting_parcels(second.app.store) == [], "the row marked delivered")
     [post] = web_api.posts()
     assert "*#1*" in posted_text(post)
 
@@ -120,7 +130,7 @@ def test_a_post_slack_refuses_is_tried_again_later_and_arrives_once(
     with caplog.at_level(logging.WARNING, logger="bot.delivery"):
         rig.say("UANNA", IDEA)
     [refused] = rig.web_api.posts()
-    [waiting] = rig.app.store.parcels(waiting=True)
+    [waiting] = waiting_parcels(rig.app.store)
     assert waiting.attempts == 1
     assert "internal_error" in caplog.text and "Eingangsrechnungen" not in caplog.text
     del rig.web_api.errors[("chat.postMessage", IDEAS)]
@@ -132,7 +142,7 @@ def test_a_post_slack_refuses_is_tried_again_later_and_arrives_once(
     rig.loop.run(rig.adapter.drain())
     refused_again, delivered = rig.web_api.posts()
     assert refused_again is refused and delivered.params == refused.params
-    assert rig.app.store.parcels(waiting=True) == []
+    assert waiting_parcels(rig.app.store) == []
     clock.advance(hours=2)
     rig.loop.run(rig.adapter.drain())
     assert len(rig.web_api.posts()) == 2  # delivered is delivered: never again
@@ -155,13 +165,12 @@ def test_a_digest_counts_as_sent_only_once_it_was_delivered(
     retry_at = iso(MONDAY_0800_BERLIN + timedelta(minutes=1))  # the first pause: a minute
 
     def failed_once() -> bool:
-        return [(p.attempts, p.next_attempt_at) for p in store.parcels(waiting=True)] == [
-            (1, retry_at)
-        ]
+        return [(p.attempts, p.next_attempt_at) for p in waiting_parcels(store)] == [(1, retry_at)]
 
     until(failed_once, "the failed attempt recorded")
     assert last_run() == "queued"  # made and claimed, but not sent
-    assert store.audit_entries("digest.sent") == []
+    with store.transaction():
+        assert store.audit_entries("digest.sent") == []
 
     del rig.web_api.errors[("chat.postMessage", "DUCDO")]
     clock.advance(minutes=1)

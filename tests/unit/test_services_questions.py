@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.domain_events import QuestionRerouted
 from bot.i18n import catalogue
+from bot.plans_questions import system_side
 from bot.questions import QuestionDesk
 from bot.services.questions import (
     Answered,
@@ -30,6 +31,7 @@ from knowledge.plans import NewPlanItem
 from knowledge.questions import NewQuestion, Question
 from knowledge.records import Person
 from knowledge.store import Store
+from matching.routing import Route
 from tests.fakes import HashingEncoder
 from tests.unit.test_services_ideas import NOW, audited, person
 
@@ -199,11 +201,18 @@ def test_a_question_naming_a_system_goes_to_its_owner_and_is_linked_to_it(
             uow, settings, desk, anna, "Wer hilft bei der Stadtakte?", NOW, platform="console"
         )
     assert isinstance(asked, Routed) and asked.owner is not None
-    assert (asked.route.target, asked.owner.item.key, asked.owner.owner_name) == (
-        "cio", "S-7", "Dms-admin"
-    )  # fmt: skip
+    assert (asked.owner.item.key, asked.owner.owner_name) == ("S-7", "Dms-admin")
+    # the CIO runs the system; the fake router's side decides whether the CDO gets it too
+    assert asked.route.target in ("cio", "both")
     link = store.question_plan_link(asked.question.id)
     assert link is not None and (link.item_key, link.owner) == ("S-7", "dms-admin")
+
+
+def test_a_system_question_reaches_the_cio_and_an_organisational_one_keeps_the_cdo() -> None:
+    def side(target: str) -> str:
+        return system_side(Route(target, 0.7, ("Organisation und Abläufe",))).target
+
+    assert [side("cio"), side("cdo"), side("both")] == ["cio", "both", "both"]
 
 
 def test_every_refusal_has_a_text() -> None:
