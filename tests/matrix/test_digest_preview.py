@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import anyio
 import pytest
 
 from bot import digest_preview
@@ -51,7 +52,9 @@ async def test_an_idea_is_answered_while_the_digest_preview_is_built(
 
     asked = await cdo.say(room, "!digest")
     note = await cdo.expect(is_reply_to(asked), "the note that the preview comes by DM")
-    assert "Direktnachricht" in note.body and held.started.is_set()
+    assert "Direktnachricht" in note.body
+    # The note goes out first; the build starts in its own thread soon after.
+    assert await anyio.to_thread.run_sync(held.started.wait, WAIT), "the build never started"
 
     idea = await anna.say(room, "Alle Sitzungsräume sollten WLAN für Gäste haben")
     reply = await anna.expect(is_reply_to(idea), "the idea's answer while the digest is held")
