@@ -154,38 +154,37 @@ def _keys_of(
     """The stems of a text's words (see ``_keys``); ``nouns`` learns which stems are nouns.
 
     With ``alone`` (the stems written as words of their own), a compound noun also counts
-    for its head if that head is among them: "Eingangsrechnungen" counts for "Rechnung" in a
-    week that also has "Rechnungen", but "Ehrenfeld" not for "Feld" unless somebody wrote it.
+    for each of its parts among them: "Eingangsrechnungen" counts for "Rechnung" in a week
+    that also has "Rechnungen", "Urlaubsanträge" for "Urlaub" beside "Urlaub beantragen",
+    but "Ehrenfeld" not for "Feld" unless somebody wrote it.
     """
     keys = set()
     for word, noun in tokens:
         parts = _with_head(word)  # as written: spellings of their stems
-        head = None
+        inside: tuple[str, ...] = ()
         if alone is not None and noun and len(parts) == 1:
-            head = _compound_head(word)
-            if head and _stem(head.lower()) not in alone:
-                head = None
+            inside = tuple(p for p in _compound_parts(word) if _stem(p.lower()) in alone)
         for part in parts:
             key = _stem(part.lower())
             spelled.setdefault(key, Counter())[part] += 1
             is_noun = noun or (part != word and part[:1].isupper())  # a capitalised head
             nouns[key] += 1 if is_noun else -1
             keys.add(key)
-        if head:  # counts, but is shown as the week writes it
-            key = _stem(head.lower())
+        for part in inside:  # counts, but is shown as the week writes it
+            key = _stem(part.lower())
             nouns[key] += 1
             keys.add(key)
     return keys
 
 
 @lru_cache(maxsize=65536)
-def _compound_head(word: str) -> str | None:
-    """The last part of a compound noun ("Eingangsrechnungen" -> "Rechnung"), else None."""
+def _compound_parts(word: str) -> tuple[str, ...]:
+    """The parts of a compound noun that are words with a meaning of their own
+    ("Urlaubsanträge" -> Urlaub, Antrag); none for a word that does not split."""
     parts = compound_parts(lemma(word))
-    head = parts[-1]
-    if len(parts) < 2 or len(head) < MIN_PART or not _content(head):
-        return None
-    return head
+    if len(parts) < 2:
+        return ()
+    return tuple(p for p in parts if len(p) >= MIN_PART and _content(p))
 
 
 @lru_cache(maxsize=65536)
@@ -208,18 +207,27 @@ def shared_terms(
     limit: int = NAME_TERMS,
     ignore: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
-    """Terms both sides use, those most used on both sides first (for "why these two");
-    none of ``ignore`` (see ``common_keys``)."""
+    """Terms both sides use, those most used on both sides first, nouns before other words
+    (for "why these two"); none of ``ignore`` (see ``common_keys``). A compound shares its
+    parts that either side writes alone."""
     spelled: dict[str, Counter[str]] = {}
+    nouns: Counter[str] = Counter()
+    tokens_a, tokens_b = [_tokens(t) for t in texts_a], [_tokens(t) for t in texts_b]
+    alone = {
+        _stem(part.lower())
+        for found in (*tokens_a, *tokens_b)
+        for word, _ in found
+        for part in _with_head(word)
+    }
     counts_a: Counter[str] = Counter()
     counts_b: Counter[str] = Counter()
-    for text in texts_a:
-        counts_a.update(_keys(text, spelled))
-    for text in texts_b:
-        counts_b.update(_keys(text, spelled))
+    for found in tokens_a:
+        counts_a.update(_keys_of(found, spelled, nouns, alone))
+    for found in tokens_b:
+        counts_b.update(_keys_of(found, spelled, nouns, alone))
     common = sorted(
         (counts_a.keys() & counts_b.keys()) - ignore,
-        key=lambda k: (-min(counts_a[k], counts_b[k]), -len(k), k),
+        key=lambda k: (-min(counts_a[k], counts_b[k]), nouns[k] < 0, -len(k), k),
     )
     return tuple(_display(spelled[key]) for key in common[:limit])
 

@@ -20,3 +20,16 @@ def test_sharing_only_common_words_is_no_reason() -> None:
     carla = ["Wenn in der Schule etwas kaputt ist, sollte man das dem Hausmeister melden."]
     mehmet_two = ["Hausmeister sollten Aufträge aus der Schule digital bekommen."]
     assert set(shared_terms(carla, mehmet_two, ignore=common)) == {"Hausmeister", "Schule"}
+
+
+def test_a_compound_shares_the_part_the_other_side_writes_alone() -> None:
+    # trial 5's digest gave these two "gemeinsame Themen: beantragen"
+    heike = [
+        "Urlaubsanträge wandern auf Papier vom Mitarbeiter zur Führungskraft. Das könnte man "
+        "direkt in der Zeiterfassung digital beantragen und genehmigen lassen."
+    ]
+    gregor = ["Urlaub beantragen und freigeben sollte digital gehen."]
+    common = common_keys(reference_ideas())
+    assert shared_terms(heike, gregor, ignore=common) == ("Urlaub", "beantragen")
+    # a part nobody writes alone is no shared topic: "Ehrenfeld" says nothing about "Feld"
+    assert shared_terms(["Im Ehrenfeld fehlt WLAN"], ["Das Spielfeld braucht Licht"]) == ()
