@@ -249,7 +249,7 @@ class Bot:
             case NotACommand():
                 if idea_room and text.strip():
                     if looks_like_question(text):
-                        return ask_question(ctx, text)
+                        return ask_question(ctx, text, guessed=True)
                     return share_idea(ctx, text)
                 return []
             case EmptyCommand():

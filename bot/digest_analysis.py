@@ -152,7 +152,7 @@ def _introductions(
     reason a colleague can read: first those who wrote ideas of one group this period (the
     digest's own evidence), then those whom ``!wer`` finds for a declared interest of
     somebody who wrote in the period (the same scorer and threshold as in chat, so the digest
-    has no rule of its own)."""
+    has no rule of its own: asked as anybody else asks it, that person ranked too)."""
     if len(people) < 2:
         return []
     with store.transaction():

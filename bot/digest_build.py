@@ -208,6 +208,8 @@ def digest_for(
         centre=engine.centre() if len(engine) or engine.prior_mean is not None else None,
         duplicate_min=matcher.thresholds.duplicate,
         who=lambda person, topic: [
-            c.person.id for c in matcher.who(store, topic, person, limit=MAX_INTRODUCTIONS)
+            c.person.id
+            for c in matcher.who(store, topic, person, MAX_INTRODUCTIONS + 1, include_asker=True)
+            if c.person.id != person.id
         ],
     )

@@ -290,7 +290,12 @@ class SemanticMatcher:
             store, text, vector, include_hidden=include_hidden, limit=limit, threshold=float("-inf")
         )
 
-    def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
+    def who(
+        self, store: Store, topic: str, asker: Person, limit: int, *, include_asker: bool = False
+    ) -> list[Colleague]:
+        """``include_asker``: rank the asker too, as anybody else's `!wer` would (the digest
+        asks for the asker's own interests; without them the next best is kept however
+        weak, since only people close to the best are listed)."""
         vector = self.encoder.encode([topic])[0]
         return self._colleagues(
             store,
@@ -300,6 +305,7 @@ class SemanticMatcher:
             limit=limit,
             prefer_other_departments=False,
             topic=topic,
+            include_asker=include_asker,
         )
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
@@ -333,11 +339,12 @@ class SemanticMatcher:
         prefer_other_departments: bool = True,
         interest_threshold: float | None = None,
         topic: str | None = None,
+        include_asker: bool = False,
     ) -> list[Colleague]:
         """``interest_threshold`` given: ``vector`` is an idea on intake, scored as
         ``matching.people.rank_people`` says; otherwise a short `!wer` ``topic``, scored raw
         (centring listed more unfitting people for topics on people set B) with its words."""
-        people = {p.id: p for p in store.opted_in_people() if p.id != asker.id}
+        people = {p.id: p for p in store.opted_in_people() if include_asker or p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
         wording = None if topic is None else Wording.among(topic, profiles, reference_ideas())
         matches = rank_people(

@@ -9,12 +9,14 @@ for the next person who asks the same.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot import render
 from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
+from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
 from bot.plans_questions import tell_owner
 from bot.questions import (
@@ -26,6 +28,8 @@ from bot.questions import (
     is_overdue,
     local_time,
     quote,
+    recipients,
+    send,
     target_name,
 )
 from bot.render import typed
@@ -57,8 +61,9 @@ def frage(ctx: Context, text: str) -> list[Reply]:
     return ask_question(ctx, text)
 
 
-def ask_question(ctx: Context, text: str) -> list[Reply]:
-    """Store the question, offer an earlier answer if one fits, else route it."""
+def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Reply]:
+    """Store the question, offer an earlier answer if one fits, else route it. ``guessed``:
+    a plain message read as a question, so the asker is offered to keep it as an idea."""
     message = ctx.message
     asked = service.ask_question(
         ctx.uow, ctx.settings, ctx.questions, ctx.person, text, ctx.now,
@@ -67,8 +72,41 @@ def ask_question(ctx: Context, text: str) -> list[Reply]:
         directly=message.is_direct,
     )  # fmt: skip
     if isinstance(asked, service.Offered):
-        return [offer_reply(ctx.t, asked.question, asked.offer)]
-    return routed_replies(ctx, asked)
+        replies = [offer_reply(ctx.t, asked.question, asked.offer)]
+    else:
+        replies = routed_replies(ctx, asked)
+    if guessed:
+        question = asked.question
+        first = replies[0]
+        button = Button(ctx.t("question.button_to_idea"), typed(ctx.t, "als-idee", question.id))
+        replies[0] = replace(
+            first,
+            text=first.text + "\n\n" + ctx.t("question.maybe_idea", id=question.id),
+            buttons=(*first.buttons, button),
+        )
+    return replies
+
+
+@REGISTRY.command("als-idee", aliases=("as-idea",), params=(Param("number", parse_number),))
+def als_idee(ctx: Context, number: int) -> list[Reply]:
+    """The asker's open question kept as an idea instead; whoever it went to learns that it
+    needs no answer."""
+    t = ctx.t
+    question = service.question_to_idea(ctx.uow, ctx.person, number, ctx.now)
+    if isinstance(question, str):
+        return [Reply(t(f"question.to_idea_{question}", id=number))]
+    replies = share_idea(ctx, question.text)
+    done = t("question.now_idea", id=question.id)
+    replies[0] = replace(replies[0], text=done + "\n\n" + replies[0].text)
+    if question.target is not None and question.routed_at is not None:
+        to = recipients(ctx.settings, question.target)
+
+        def compose(theirs: Translator) -> str:
+            asker = asker_label(theirs, question)
+            return theirs("question.made_idea_for_roles", id=question.id, asker=asker)
+
+        replies += send(ctx.store, ctx.settings, to, compose)
+    return replies
 
 
 def offer_reply(t: Translator, question: Question, offer: Offer) -> Reply:

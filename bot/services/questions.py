@@ -125,6 +125,22 @@ def judge_offer(
     return _route(uow, settings, desk, question, asker, now)
 
 
+def question_to_idea(
+    uow: UnitOfWork, asker: Person, number: int, now: str
+) -> Question | Literal["not_yours", "not_open"]:
+    """The asker's own open question, closed because it was meant as an idea: a message that
+    ends in "?" reads as a question ("Warum kann das Telefon nicht am Laptop klingeln?").
+    Returns it as it was; the caller stores its text as an idea in the same unit of work."""
+    question = uow.questions.get_question(number)
+    if question is None or question.asker_id != asker.id:
+        return "not_yours"
+    if not question.is_open:
+        return "not_open"
+    uow.questions.close_question(question.id, now)
+    _audit(uow, "question.made_idea", now, asker, question)
+    return question
+
+
 def answer_question(
     uow: UnitOfWork, responder: Person, number: int, text: str, now: str
 ) -> Answered | Refusal:

@@ -44,6 +44,7 @@ POLICY: dict[str, tuple[frozenset[str] | None, str]] = {
     "erledigt": (STEWARDS, "!erledigt 1"),
     "meine-fragen": (EVERYBODY, "!meine-fragen"),
     "geholfen": (EVERYBODY, "!geholfen ja 1"),  # the asker only: own check
+    "als-idee": (EVERYBODY, "!als-idee 1"),  # the asker only: own check
     "meine-daten": (EVERYBODY, "!meine-daten"),
     "vergiss-mich": (EVERYBODY, "!vergiss-mich"),
     "hilfe": (EVERYBODY, "!hilfe"),

@@ -195,7 +195,7 @@ def test_did_it_help_buttons(rig: SlackRig) -> None:
     [offer] = rig.say("UBEN", QUESTION)
     assert "Das Hauptamt." in posted_text(offer)
     labels = [e["text"]["text"] for e in offer.params["blocks"][-1]["elements"]]
-    assert labels == ["Ja, hat geholfen", "Nein, bitte weitergeben"]
+    assert labels == ["Ja, hat geholfen", "Nein, bitte weitergeben", "Das ist eine Idee"]
     rig.click("UBEN", offer, "Ja, hat geholfen")
     assert "Schön, dass es geholfen hat" in posted_text(rig.web_api.posts()[-1])
 

@@ -286,7 +286,9 @@ def test_an_earlier_answer_is_offered_and_yes_closes_the_question(chat: Chat) ->
     [offer] = chat.say("bob", "Wer repariert meinen Drucker im Bauamt")
     assert "Frage ist als **#2**" in offer.text and "schon eine Antwort" in offer.text
     assert "kommt vorbei" in offer.text and "Hat das geholfen?" in offer.text
-    assert [b.command for b in offer.buttons] == ["!geholfen ja 2", "!geholfen nein 2"]
+    assert [b.command for b in offer.buttons] == [
+        "!geholfen ja 2", "!geholfen nein 2", "!als-idee 2"
+    ]  # fmt: skip
     assert chat.store.open_questions() == []  # not routed while the asker decides
     assert "nicht" in chat.say("anna", "!geholfen ja 2")[0].text  # not her question
     assert "erledigt" in chat.say("bob", "!geholfen ja 2")[0].text
@@ -328,3 +330,37 @@ def test_english_question_flow(chat: Chat) -> None:
     )
     mine, _ = chat.bot.handle(message)
     assert "saved as **#1** and goes to the CIO" in mine.text
+
+
+PHONE = (
+    "Im Homeoffice bin ich telefonisch nicht zu erreichen. Warum kann die Dienstnummer nicht "
+    "einfach auf dem Dienstlaptop klingeln?"
+)
+
+
+def test_a_message_read_as_a_question_can_be_kept_as_an_idea(chat: Chat) -> None:
+    [asked, *delivered] = chat.say("anna", PHONE)
+    assert "Frage ist als **#1**" in asked.text and "als-idee 1" in asked.text
+    assert "!als-idee 1" in [b.command for b in asked.buttons]
+    assert delivered  # the role holders have it
+    assert "nicht" in chat.say("bob", "!als-idee 1")[0].text  # a button anyone could click
+    assert chat.store.get_question(1).status == "offen"  # type: ignore[union-attr]
+
+    [kept, *told] = chat.say("anna", "!als-idee 1")
+    assert kept.text.startswith("Frage #1 ist geschlossen") and "Idee ist als **#1**" in kept.text
+    idea = chat.store.get_idea(1)
+    assert idea is not None and idea.text == PHONE
+    assert chat.store.open_questions() == []
+    assert {r.direct_to for r in told} == {r.direct_to for r in delivered}
+    assert all("keine Antwort" in r.text.lower() or "nicht nötig" in r.text for r in told)
+    # twice is once: the question is closed now
+    assert "schon beantwortet oder erledigt" in chat.say("anna", "!als-idee 1")[0].text
+    assert chat.store.get_idea(2) is None
+
+
+def test_an_asked_question_offers_no_idea_and_an_answered_one_stays(chat: Chat) -> None:
+    [asked, *_] = chat.say("anna", f"!frage {PRINTER}")
+    assert "als-idee" not in asked.text and not any("als-idee" in b.command for b in asked.buttons)
+    chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt vorbei.")
+    assert "schon beantwortet" in chat.say("anna", "!als-idee 1")[0].text
+    assert chat.store.get_idea(1) is None
