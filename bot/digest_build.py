@@ -209,7 +209,7 @@ def digest_for(
         duplicate_min=matcher.thresholds.duplicate,
         who=lambda person, topic: [
             c.person.id
-            for c in matcher.who(store, topic, person, MAX_INTRODUCTIONS + 1, include_asker=True)
+            for c in matcher.who(store, topic, person, MAX_INTRODUCTIONS + 1, ranked=True)
             if c.person.id != person.id
         ],
     )

@@ -291,22 +291,14 @@ class SemanticMatcher:
         )
 
     def who(
-        self, store: Store, topic: str, asker: Person, limit: int, *, include_asker: bool = False
+        self, store: Store, topic: str, asker: Person, limit: int, *, ranked: bool = False
     ) -> list[Colleague]:
-        """``include_asker``: rank the asker too, as anybody else's `!wer` would (the digest
-        asks for the asker's own interests; without them the next best is kept however
-        weak, since only people close to the best are listed)."""
+        """``ranked``: the asker is ranked too, as in anybody else's `!wer` (the digest asks
+        for a person's own interest: without them, the next best stays however weak)."""
         vector = self.encoder.encode([topic])[0]
-        return self._colleagues(
-            store,
-            vector,
-            asker,
-            threshold=self.thresholds.person_topic,
-            limit=limit,
-            prefer_other_departments=False,
-            topic=topic,
-            include_asker=include_asker,
-        )
+        return self._colleagues(store, vector, asker, threshold=self.thresholds.person_topic,
+                                limit=limit, prefer_other_departments=False, topic=topic,
+                                include_asker=ranked)  # fmt: skip
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
         return self.engine.pair_score(idea_a, idea_b)
