@@ -22,6 +22,7 @@ import numpy as np
 from matching.reasons import MIN_PART, compound_parts, lemma, stopwords
 
 NAME_TERMS = 3  # terms in a name
+MODIFIER_MIN = 5  # letters of a compound's modifier that counts as a shared term
 _WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?", re.UNICODE)
 EXTRA_STOPWORDS = frozenset(
     """
@@ -150,20 +151,23 @@ def _keys_of(
     spelled: dict[str, Counter[str]],
     nouns: Counter[str],
     alone: set[str] | None,
+    modifiers: bool = False,
 ) -> set[str]:
     """The stems of a text's words (see ``_keys``); ``nouns`` learns which stems are nouns.
 
     With ``alone`` (the stems written as words of their own), a compound noun also counts
-    for each of its parts among them: "Eingangsrechnungen" counts for "Rechnung" in a week
-    that also has "Rechnungen", "Urlaubsanträge" for "Urlaub" beside "Urlaub beantragen",
-    but "Ehrenfeld" not for "Feld" unless somebody wrote it.
+    for its head among them: "Eingangsrechnungen" counts for "Rechnung" in a week that also
+    has "Rechnungen", but "Ehrenfeld" not for "Feld" unless somebody wrote it. With
+    ``modifiers``, also for a modifier of MODIFIER_MIN letters or more: "Urlaubsanträge" for
+    "Urlaub" beside "Urlaub beantragen", but "Hausmeister" not for "Haus" beside "zu Hause"
+    (short modifiers are the generic ones).
     """
     keys = set()
     for word, noun in tokens:
         parts = _with_head(word)  # as written: spellings of their stems
         inside: tuple[str, ...] = ()
         if alone is not None and noun and len(parts) == 1:
-            inside = tuple(p for p in _compound_parts(word) if _stem(p.lower()) in alone)
+            inside = tuple(p for p in _compound_parts(word, modifiers) if _stem(p.lower()) in alone)
         for part in parts:
             key = _stem(part.lower())
             spelled.setdefault(key, Counter())[part] += 1
@@ -178,13 +182,15 @@ def _keys_of(
 
 
 @lru_cache(maxsize=65536)
-def _compound_parts(word: str) -> tuple[str, ...]:
-    """The parts of a compound noun that are words with a meaning of their own
-    ("Urlaubsanträge" -> Urlaub, Antrag); none for a word that does not split."""
+def _compound_parts(word: str, modifiers: bool) -> tuple[str, ...]:
+    """The head of a compound noun ("Eingangsrechnungen" -> Rechnung) and, with
+    ``modifiers``, its longer modifiers ("Urlaubsanträge" -> Urlaub); none for a word that
+    does not split."""
     parts = compound_parts(lemma(word))
     if len(parts) < 2:
         return ()
-    return tuple(p for p in parts if len(p) >= MIN_PART and _content(p))
+    chosen = [p for p in parts[:-1] if len(p) >= MODIFIER_MIN] if modifiers else []
+    return tuple(p for p in (*chosen, parts[-1]) if len(p) >= MIN_PART and _content(p))
 
 
 @lru_cache(maxsize=65536)
@@ -222,9 +228,9 @@ def shared_terms(
     counts_a: Counter[str] = Counter()
     counts_b: Counter[str] = Counter()
     for found in tokens_a:
-        counts_a.update(_keys_of(found, spelled, nouns, alone))
+        counts_a.update(_keys_of(found, spelled, nouns, alone, modifiers=True))
     for found in tokens_b:
-        counts_b.update(_keys_of(found, spelled, nouns, alone))
+        counts_b.update(_keys_of(found, spelled, nouns, alone, modifiers=True))
     common = sorted(
         (counts_a.keys() & counts_b.keys()) - ignore,
         key=lambda k: (-min(counts_a[k], counts_b[k]), nouns[k] < 0, -len(k), k),

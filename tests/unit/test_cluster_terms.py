@@ -33,3 +33,9 @@ def test_a_compound_shares_the_part_the_other_side_writes_alone() -> None:
     assert shared_terms(heike, gregor, ignore=common) == ("Urlaub", "beantragen")
     # a part nobody writes alone is no shared topic: "Ehrenfeld" says nothing about "Feld"
     assert shared_terms(["Im Ehrenfeld fehlt WLAN"], ["Das Spielfeld braucht Licht"]) == ()
+
+
+def test_a_short_generic_modifier_is_no_shared_term() -> None:
+    caretaker = ["Die Hausmeister sollen Schäden online gemeldet bekommen."]
+    home = ["Anrufe sollen auch zu Hause am Laptop ankommen."]
+    assert shared_terms(caretaker, home) == ()
