@@ -33,7 +33,7 @@ def test_the_overview_counts_ideas_per_goal_and_names_goals_without(stage: Stage
     status, _, body = stage.request("GET", "/", cookie=session)
     assert status == 200 and "Ziele der Digitalen Agenda" in body
     assert '<th scope="row">Digitale Verwaltung intern (A2)</th><td>1</td>' in body
-    assert "Noch ohne Idee: Digitale Services." in body
+    assert "Noch keine Idee sicher zugeordnet: Digitale Services." in body
 
 
 def test_an_idea_page_names_its_project_and_contact(stage: Stage) -> None:
