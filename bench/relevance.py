@@ -9,7 +9,8 @@ Jobs and sets (bench/relevance_data.py has the sets and their dev/test halves):
   precision of the ideas shown (top 3 above the threshold) on the duplicate sets.
 - people: the blind people set: right person first (empty queries: nobody listed), nobody
   unrelated listed, for `!wer` topics and for new ideas (colleagues on intake).
-- routing: the separately written routing set: accuracy, wrong single role, reason right.
+- routing: the separately written routing set (dev and test halves) and set B, written blind
+  later by another author (test only): accuracy, wrong single role, reason right.
 
 Every figure is given for the dev half (thresholds were calibrated there) and the test half
 (reported). Models: the plain multilingual-e5-small and the adapted one (German LoRA adapter),
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quality import load_cycling, load_stsb, precision_at_k, split_halves
 from relevance_data import (
+    RoutingCase,
     duplicate_set,
     half_of,
     people_set,
@@ -48,7 +50,7 @@ from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provis
 from matching.engine import IdeaEngine, reference_ideas
 from matching.people import Profile, Wording, rank_people
 from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
-from matching.routing import Router, seed_examples
+from matching.routing import Route, Router, seed_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 HALVES = ("dev", "test")
@@ -301,29 +303,35 @@ def routing_figures(encoder: SentenceEncoder, encode: Encode) -> dict[str, objec
 
     router = Router(_Cached(encoder, encode))  # type: ignore[arg-type]
     router.fit(seed_examples())
-    cases = routing_set()
-    routes = router.route_many([c.text for c in cases])
     out: dict[str, object] = {}
-    for half in HALVES:
-        rows = [n for n, c in enumerate(cases) if half_of(c.text) == half]
-        right = wrong_single = reason_right = neutral = 0
-        for n in rows:
-            case, route = cases[n], routes[n]
-            right += route.target == case.label
-            wrong_single += route.target != "both" and route.target != case.label
-            named = list(route.areas)
-            if not named:
-                neutral += 1
-            reason_right += bool(named) and all(a in case.areas for a in named)
-        out[half] = {
-            "accuracy": round(right / len(rows), 3),
-            "wrong_single": round(wrong_single / len(rows), 3),
-            "reason_right": round(reason_right / len(rows), 3),
-            "reason_neutral": round(neutral / len(rows), 3),
-            "reason_wrong": round((len(rows) - reason_right - neutral) / len(rows), 3),
-            "questions": len(rows),
-        }
+    for name, halves in (("routing_eval", HALVES), ("routing_eval_b", ("all",))):
+        cases = routing_set(name)
+        routes = router.route_many([c.text for c in cases])
+        for half in halves:
+            key = half if name == "routing_eval" else "b_all"
+            out[key] = _routing_row(cases, routes, half)
     return out
+
+
+def _routing_row(cases: list[RoutingCase], routes: list[Route], half: str) -> dict[str, object]:
+    rows = [n for n, c in enumerate(cases) if half in ("all", half_of(c.text))]
+    right = wrong_single = reason_right = neutral = 0
+    for n in rows:
+        case, route = cases[n], routes[n]
+        right += route.target == case.label
+        wrong_single += route.target != "both" and route.target != case.label
+        named = list(route.areas)
+        if not named:
+            neutral += 1
+        reason_right += bool(named) and all(a in case.areas for a in named)
+    return {
+        "accuracy": round(right / len(rows), 3),
+        "wrong_single": round(wrong_single / len(rows), 3),
+        "reason_right": round(reason_right / len(rows), 3),
+        "reason_neutral": round(neutral / len(rows), 3),
+        "reason_wrong": round((len(rows) - reason_right - neutral) / len(rows), 3),
+        "questions": len(rows),
+    }
 
 
 # -- calibration (dev halves only) -----------------------------------------------------------

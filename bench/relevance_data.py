@@ -14,7 +14,9 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
   people_d.json): other towns' 24, 25 and 26 profiles with 60 queries each, written blind
   later by other authors; test only.
 - Routing (bench/eval_sets/routing_eval.csv): 160 questions written separately from the training
-  questions, with the acceptable remit areas; split by row.
+  questions, with the acceptable remit areas; split by row. Routing B (routing_eval_b.csv):
+  100 questions written blind later by another author, from the roles' remits alone; test
+  only.
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ class RoutingCase:
     areas: tuple[str, ...]
 
 
-def routing_set() -> list[RoutingCase]:
-    with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as fh:
+def routing_set(name: str = "routing_eval") -> list[RoutingCase]:
+    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return [
             RoutingCase(r["text"], r["label"], tuple(a for a in r["areas"].split(";") if a))
             for r in csv.DictReader(fh)

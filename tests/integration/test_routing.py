@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,6 +87,23 @@ def test_questions_used_here_are_not_in_the_seed_set() -> None:
     seeds = {e.text.lower() for e in seed_examples()}
     for question in CDO_QUESTIONS + CIO_QUESTIONS + BOTH_QUESTIONS:
         assert question.lower() not in seeds
+
+
+def test_the_evaluation_questions_are_not_in_the_seed_set() -> None:
+    """bench/relevance.py's routing sets measure questions the router never saw: no seed
+    shares half its words with one of them (set A had near-copies among the seeds)."""
+
+    def words(text: str) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", text.lower()))
+
+    seeds = [words(e.text) for e in seed_examples()]
+    sets = Path(__file__).resolve().parents[2] / "bench" / "eval_sets"
+    for path in sorted(sets.glob("routing_eval*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            questions = [words(row["text"]) for row in csv.DictReader(fh)]
+        assert len(questions) >= 100, path.name
+        for q in questions:
+            assert all(len(q & s) < 0.5 * len(q | s) for s in seeds), (path.name, sorted(q))
 
 
 @pytest.mark.parametrize("question", CDO_QUESTIONS)
