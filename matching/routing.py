@@ -8,13 +8,15 @@ classes where only low confidence leads to both never learn what a border questi
 like - at a floor that keeps clear-case accuracy at 0.90 they reach 0.38 of the "both" seeds,
 this design 0.71 at 0.94; the third class without the floor sends more questions to the
 wrong single role (0.025 against 0.015). Measured while choosing, not repeated in the bench:
-TF-IDF word or character features next to the embeddings gave no gain, balanced class
-weights cost clear-case accuracy (0.89 against 0.93), C between 16 and 128 was within noise.
+balanced class weights cost clear-case accuracy (0.89 against 0.93), C between 16 and 128 was
+within noise. TF-IDF features appended to the embeddings gave no gain on the first 274 seeds;
+a separate character n-gram classifier whose probabilities are averaged with these does, on
+765 seeds and on two sets written by others (``matching.routing_lexical`` has the figures).
 
 Re-routings by a role holder become training examples with a higher weight and take effect at
 once: embeddings are cached per text, so a refit encodes only the new question and fits the
 small linear model again (milliseconds). The seed questions' embeddings are kept with the model
-(``matching.kept``), so a new process does not encode 780 questions before it routes.
+(``matching.kept``), so a new process does not encode 765 questions before it routes.
 
 The reason names what the question is really about: a second logistic regression over the same
 embeddings learns the remit areas of the labelled seed questions (column `area`), and the most
@@ -39,6 +41,7 @@ import numpy as np
 from matching.encoder import Encoder
 from matching.kept import encode_kept, kept_arrays
 from matching.reasons import terms
+from matching.routing_lexical import LARGEST, LEXICAL_C, LEXICAL_WEIGHT, LexicalModel, fit_lexical
 
 LABELS = ("cdo", "cio", "both")
 SEED_FILE = "routing_seed.csv"
@@ -54,10 +57,12 @@ REGULARISATION_C = 8.0  # inverse L2 strength
 # correction changed none of the 160 questions of the routing set (24 changed two).
 FEEDBACK_WEIGHT = 32.0
 # Chosen on the dev half of the routing set, counting a wrong reason twice as bad as a neutral
-# one (right minus twice wrong): with the 780 seeds, C 32 over 8, and a floor of 0.3 over 0.15
-# to 0.5 (dev: right 0.674, neutral 0.267, wrong 0.058; at 0.15: 0.802, 0.035, 0.163).
+# one (right minus twice wrong): with the 780 seeds, C 32 over 8. With the character n-grams
+# beside the embeddings (``matching.routing_lexical``, weight 0.5 over 0.3 and 0.65), a floor
+# of 0.2 over 0.15, 0.25 and 0.3 (dev: right 0.814, neutral 0.163, wrong 0.023; the
+# embeddings alone at their best floor, 0.3: 0.686, 0.256, 0.058).
 AREA_C = 32.0  # inverse L2 strength of the area classifier
-AREA_MIN = 0.3  # probability an area needs to be named as the reason
+AREA_MIN = 0.2  # probability an area needs to be named as the reason
 
 # "Hallo", "Danke!" or an empty line carry no topic, yet the model would still pick a side
 # with high confidence; such texts (at most one content word and no remit keyword) go to both.
@@ -195,7 +200,8 @@ class Router:
         self._examples: list[Example] = []
         self._weights: list[float] = []
         self._model: Linear | None = None
-        self._area_model: Linear | None = None
+        self._lexical: LexicalModel | None = None
+        self._areas: tuple[Linear, LexicalModel] | None = None
 
     @property
     def examples(self) -> list[Example]:
@@ -236,11 +242,12 @@ class Router:
         if not texts:
             return []
         model = self._fitted()
+        assert self._lexical is not None  # fitted with the model
         cleaned = [text.strip() or EMPTY_PLACEHOLDER for text in texts]
         vectors = self.encoder.encode(cleaned, progress=progress)
-        probabilities = model.probabilities(vectors)
-        areas = self._area_classifier()
-        area_rows = areas.probabilities(vectors)
+        probabilities = _fused(model, self._lexical, vectors, cleaned)
+        areas, area_grams = self._area_classifier()
+        area_rows = _fused(areas, area_grams, vectors, cleaned)
         return [
             self._decide(
                 dict(zip(model.classes, row.tolist(), strict=True)),
@@ -259,13 +266,21 @@ class Router:
             texts = sorted({seed.text for seed in seeds})
             self._cache.update(zip(texts, encode_kept(self.encoder, texts), strict=True))
             self._examples, self._weights = list(seeds), [1.0] * len(seeds)
-            key = ["router", REGULARISATION_C, [(e.text, e.label) for e in seeds]]
+            pairs = [(e.text, e.label) for e in seeds]
+            key = ["router", REGULARISATION_C, pairs]
             arrays = kept_arrays(self.encoder, key, lambda: self._train().arrays())
             self._model = Linear.from_arrays(arrays)
+            key = ["router-grams", LEXICAL_C, LARGEST, pairs]
+            arrays = kept_arrays(self.encoder, key, lambda: self._train_lexical().arrays())
+            self._lexical = LexicalModel.from_arrays(arrays)
         return self._model
 
     def _refit(self) -> None:
-        self._model = self._train()
+        self._model, self._lexical = self._train(), self._train_lexical()
+
+    def _train_lexical(self) -> LexicalModel:
+        texts = [example.text for example in self._examples]
+        return fit_lexical(texts, [e.label for e in self._examples], self._weights)
 
     def _train(self) -> Linear:
         texts = [example.text for example in self._examples]
@@ -279,26 +294,30 @@ class Router:
         labels = [example.label for example in self._examples]
         return fit_linear(features, labels, self._weights, REGULARISATION_C, 2000)
 
-    def _area_classifier(self) -> Linear:
+    def _area_classifier(self) -> tuple[Linear, LexicalModel]:
         """Remit areas learnt from the seed questions; a "both" question counts for each area."""
-        if self._area_model is None:
+        if self._areas is None:
             rows = seed_areas()
+            texts = [text for text, areas in rows for _ in areas]
+            labels = [area for _, areas in rows for area in areas]
+            weights = [1.0 / len(areas) for _, areas in rows for _ in areas]
 
             def train() -> Linear:
-                texts = sorted({text for text, _ in rows} - set(self._cache))
-                if texts:
-                    for text, vector in zip(texts, self.encoder.encode(texts), strict=True):
+                missing = sorted(set(texts) - set(self._cache))
+                if missing:
+                    for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
                         self._cache[text] = vector
-                features = [self._cache[text] for text, areas in rows for _ in areas]
-                labels = [area for _, areas in rows for area in areas]
-                weights = [1.0 / len(areas) for _, areas in rows for _ in areas]
+                features = [self._cache[text] for text in texts]
                 return fit_linear(np.stack(features), labels, weights, AREA_C, 3000)
 
-            key = ["areas", AREA_C, rows]
-            self._area_model = Linear.from_arrays(
-                kept_arrays(self.encoder, key, lambda: train().arrays())
-            )
-        return self._area_model
+            def train_grams() -> LexicalModel:
+                return fit_lexical(texts, labels, weights)
+
+            embedded = kept_arrays(self.encoder, ["areas", AREA_C, rows], lambda: train().arrays())
+            key = ["areas-grams", LEXICAL_C, LARGEST, rows]
+            grams = kept_arrays(self.encoder, key, lambda: train_grams().arrays())
+            self._areas = (Linear.from_arrays(embedded), LexicalModel.from_arrays(grams))
+        return self._areas
 
     def _decide(self, probabilities: dict[str, float], areas: dict[str, float]) -> Route:
         """Pick the target from class probabilities; the reason's areas from the area model."""
@@ -310,6 +329,15 @@ class Router:
             # the chance that picking one role alone would be wrong
             return Route("both", round(1.0 - p_best, 3), _areas_named("both", areas))
         return Route(best, round(p_best, 3), _areas_named(best, areas))
+
+
+def _fused(
+    embedded: Linear, grams: LexicalModel, vectors: np.ndarray, texts: Sequence[str]
+) -> np.ndarray:
+    """The two classifiers' probabilities averaged, in the embedding classifier's order."""
+    order = [grams.classes.index(c) for c in embedded.classes]
+    by_words = grams.probabilities(texts)[:, order]
+    return (1 - LEXICAL_WEIGHT) * embedded.probabilities(vectors) + LEXICAL_WEIGHT * by_words
 
 
 def _best_area(role: str, areas: dict[str, float]) -> str | None:

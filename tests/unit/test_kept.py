@@ -100,4 +100,5 @@ def test_a_second_router_reads_the_seed_models_back(folder: Path) -> None:
     learner = Router(second)
     learner.add_example("Mein Bildschirm flackert", "cio")  # a re-routing: fitted, not kept
     assert learner.route("Mein Bildschirm flackert").target == "cio"
-    assert len(list((folder / KEPT_DIR).glob("*.npz"))) == 3  # seed vectors, two models
+    # seed vectors; role and area models, each by embeddings and by character n-grams
+    assert len(list((folder / KEPT_DIR).glob("*.npz"))) == 5
