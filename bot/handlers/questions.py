@@ -94,7 +94,8 @@ def als_idee(ctx: Context, number: int) -> list[Reply]:
     t = ctx.t
     question = service.question_to_idea(ctx.uow, ctx.person, number, ctx.now)
     if isinstance(question, str):
-        return [Reply(t(f"question.to_idea_{question}", id=number))]
+        key = "not_yours" if question == "not_yours" else "to_idea_not_open"
+        return [Reply(t(f"question.{key}", id=number))]
     replies = share_idea(ctx, question.text)
     done = t("question.now_idea", id=question.id)
     replies[0] = replace(replies[0], text=done + "\n\n" + replies[0].text)
