@@ -29,7 +29,10 @@ from bot.semantic import SemanticMatcher
 from knowledge.open import open_store
 from knowledge.store import Store
 from matching import light, reasons
+from matching.e5_build import BUILD_INFO
 from matching.encoder import (
+    BUILT_MODELS,
+    DEFAULT_MODEL,
     Encoder,
     ModelInfo,
     SentenceEncoder,
@@ -42,6 +45,7 @@ from matching.graph_runtime import ensure_graph
 from matching.kept import encode_kept
 from matching.relevance import Thresholds
 from matching.routing import Router
+from matching.sized_encoder import SizedEncoder
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +62,18 @@ def model_cache(settings: Settings) -> Path:
 
 def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
     """The configured model as a local folder, built or fetched on first use; the lemma
-    dictionary of the reasons is kept in it too (``matching.reasons``)."""
+    dictionary of the reasons is kept in it too (``matching.reasons``).
+
+    A folder built just now is prepared at once (``prepare_model_folder``): otherwise the
+    first question after, say, a plan import as the first command fitted the router on its
+    seed questions while the person waited (trial 7: 31 s)."""
+    name = settings.model or DEFAULT_MODEL
+    built = model_cache(settings) / name / BUILD_INFO
+    fresh = name in BUILT_MODELS and not built.exists()
     info = provision_model(settings.model, model_cache(settings), progress=progress)
     reasons.keep_dictionary_in(Path(info.path) / "lemmas")
+    if fresh and built.exists():
+        prepare_model_folder(fast_encoder(info))
     return info
 
 
@@ -76,7 +89,7 @@ def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
     if sum(len(text) for text in texts) < LIGHT_UP_TO:
         fast = light.load_light(info, default_prefix(info))
         if fast is not None:
-            return fast
+            return SizedEncoder(fast)  # many texts after all (seeds, examples): the graph
     full = fast_encoder(info)  # OpenVINO where it was checked, else sentence-transformers
     if isinstance(full, SentenceEncoder) and not light.verified(info):
         light.verify(full, info)
