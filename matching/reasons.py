@@ -28,6 +28,17 @@ _LINKS = ("", "s", "es", "n", "en", "e")  # Fugenelemente between the parts of a
 # Endings that make adjectives and abstract nouns, never a compound's head, though the
 # dictionary knows some as words: "elektronisch" is no "Elektron" + "Isch".
 _SUFFIXES = frozenset({"isch", "lich", "heit", "keit", "schaft"})
+# Rare words the dictionary knows that are mostly accidents inside another word: a linking
+# "s" and a short head ("Samt" in "Ordnungsamt", "Stag" in "Arbeitstag"; trial 7 read
+# "gemeinsame Begriffe: Samt"), a prefix ("Besch" in "Beschreibung"), an ending ("Mente" in
+# "Dokumente", "Dung" in "Gründung"). Found by splitting the words of the packaged texts.
+_FALSE_PARTS = frozenset(
+    "samt stag besch chen mente riff dung tand iker ismus rial prise hops zeuge ster kata "
+    "papi tran verb platt nehm".split()
+)
+# Modifiers with these endings always take the linking "s": "Ordnungsamt" is no "Ordnung"
+# + "Samt", "Rechnungstelle" no "Rechnung" + "Stelle".
+_LINKING_S = ("ung", "heit", "keit", "schaft", "tät", "ion", "arbeit")
 
 # Words every idea post uses: they tell nothing about what two ideas share.
 _FILLER = """
@@ -130,7 +141,7 @@ def compound_parts(word: str) -> tuple[str, ...]:
     best: tuple[int, tuple[str, ...]] | None = None
     for cut in range(MIN_PART, len(low) - MIN_PART + 1):
         head = low[cut:]
-        if head in _SUFFIXES or not _is_noun(head):
+        if head in _SUFFIXES or head in _FALSE_PARTS or not _is_noun(head):
             continue
         for link in _LINKS:
             modifier = low[:cut]
@@ -138,6 +149,8 @@ def compound_parts(word: str) -> tuple[str, ...]:
                 if not modifier.endswith(link):
                     continue
                 modifier = modifier[: -len(link)]
+            if modifier in _FALSE_PARTS or (modifier.endswith(_LINKING_S) and link != "s"):
+                continue
             if len(modifier) >= MIN_PART and _is_noun(modifier):
                 balance = min(len(modifier), len(head))
                 if best is None or balance > best[0]:

@@ -19,6 +19,14 @@ from matching.reasons import compound_parts, lemma, shared_terms, stopwords, ter
         ("Rathaus", ("Rathaus",)),  # "Rat" + "Haus": too short a part to be a reason
         ("WLAN", ("WLAN",)),
         ("elektronisch", ("elektronisch",)),  # not "Elektron" + "Isch": an ending, no word
+        ("Ordnungsamt", ("Ordnungsamt",)),  # not "Ordnung" + "Samt": a linking s (trial 7)
+        ("Rechnungsamt", ("Rechnungsamt",)),
+        ("Arbeitstag", ("Arbeitstag",)),  # not "Arbeit" + "Stag"
+        ("Arbeitsplatz", ("Arbeit", "Platz")),
+        ("Leistungsbeschreibung", ("Leistung", "Beschreibung")),  # not "Besch" + "Reibung"
+        ("Dokumente", ("Dokumente",)),  # not "Doku" + "Mente"
+        ("Gründung", ("Gründung",)),  # not "Grün" + "Dung"
+        ("Verbrauch", ("Verbrauch",)),  # not "Verb" + "Rauch"
     ],
 )
 def test_compounds_split_into_real_words(word: str, parts: tuple[str, ...]) -> None:
