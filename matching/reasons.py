@@ -33,8 +33,29 @@ _SUFFIXES = frozenset({"isch", "lich", "heit", "keit", "schaft"})
 # "gemeinsame Begriffe: Samt"), a prefix ("Besch" in "Beschreibung"), an ending ("Mente" in
 # "Dokumente", "Dung" in "Gründung"). Found by splitting the words of the packaged texts.
 _FALSE_PARTS = frozenset(
-    "samt stag besch chen mente riff dung tand iker ismus rial prise hops zeuge ster kata "
-    "papi tran verb platt nehm".split()
+    [
+        "samt",
+        "stag",
+        "besch",
+        "chen",
+        "mente",
+        "riff",
+        "dung",
+        "tand",
+        "iker",
+        "ismus",
+        "rial",
+        "prise",
+        "hops",
+        "zeuge",
+        "ster",
+        "kata",
+        "papi",
+        "tran",
+        "verb",
+        "platt",
+        "nehm",
+    ]
 )
 # Modifiers with these endings always take the linking "s": "Ordnungsamt" is no "Ordnung"
 # + "Samt", "Rechnungstelle" no "Rechnung" + "Stelle".
