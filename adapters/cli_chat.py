@@ -7,8 +7,10 @@ town are imported when the command runs, so ``--help`` loads neither.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -51,6 +53,7 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
 
     config = settings(ctx)
     sender = Sender(name, name, department, role)
+    log_to_file(config.data_dir / "console.log")
 
     def console(app: App) -> ConsoleChat:
         town = examples.ConsoleDemo.of(app, config.language)
@@ -85,6 +88,19 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
         finally:
             if starting.done() and starting.exception() is None:
                 starting.result().close()
+
+
+def log_to_file(path: Path) -> None:
+    """The log of a console session goes to a file in the data dir (owner-only, like all of
+    it), not between the chat lines: trial 7 read "WARNING bot.questions: ..." among the
+    replies, where the asker's German notice already says what it means."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, logging.StreamHandler)]:
+        if not isinstance(old, logging.FileHandler):
+            root.removeHandler(old)
+    root.addHandler(handler)
 
 
 def console_names(app: App) -> Callable[[str], str | None]:

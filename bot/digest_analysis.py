@@ -131,7 +131,8 @@ def _duplicates(
                 continue
             if b in store.linked(a, "not_similar"):  # somebody said they are not the same
                 continue
-            found.append(DuplicateItem(items[a], items[b], pair.score))
+            newer, older = max(a, b), min(a, b)  # the later one merges into the first
+            found.append(DuplicateItem(items[newer], items[older], pair.score))
             if len(found) == MAX_DUPLICATES:
                 break
     return found

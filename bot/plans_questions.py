@@ -18,7 +18,15 @@ from bot.config import Settings
 from bot.events import Reply
 from bot.i18n import Translator
 from bot.plans import PlanMatcher, owner_address, owner_label, plan_matcher
-from bot.questions import QuestionDesk, asker_label, quote, routed, target_name, translator_for
+from bot.questions import (
+    QuestionDesk,
+    Recipients,
+    asker_label,
+    quote,
+    routed,
+    target_name,
+    translator_for,
+)
 from knowledge.plans import PlanItem
 from knowledge.questions import Question
 from knowledge.repositories import PeopleRepository, PlanRepository
@@ -88,10 +96,11 @@ def route_question(
 
 
 def tell_owner(
-    store: Store, settings: Settings, question: Question, owner: OwnerRoute | None
+    store: Store, settings: Settings, question: Question, owner: OwnerRoute | None, to: Recipients
 ) -> list[Reply]:
     """The question for the item's owner, in their language, unless they asked it themselves
-    or are among the role holders who get it anyway."""
+    or are among the role holders who get it anyway; ``to``: who else got it (trial 7: with
+    nobody configured, an owner read that the CIO had it too)."""
     if owner is None or owner.owner is None:
         return []
     address = owner_address(store, owner.owner)
@@ -103,7 +112,9 @@ def tell_owner(
         t("plans.owner_question", id=question.id, title=owner.item.title, code=owner.item.key),
         t("question.delivery_from", asker=asker_label(t, question)),
         quote(question.text),
-        t("plans.owner_how", roles=target_name(t, question.target or "both")),
+        t("plans.owner_alone")
+        if to.nobody
+        else t("plans.owner_how", roles=target_name(t, question.target or "both")),
     ]
     return [Reply("\n".join(lines), direct_to=address)]
 

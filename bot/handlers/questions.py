@@ -136,11 +136,15 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
     "saved" again."""
     t, question, route, owner = ctx.t, routed.question, routed.route, routed.owner
     delivered, to = deliver(ctx.store, ctx.settings, question)
-    delivered += tell_owner(ctx.store, ctx.settings, question, owner)
+    told = tell_owner(ctx.store, ctx.settings, question, owner, to)
+    delivered += told
     key = "question.not_helped" if passed_on else "question.routed"
     text = t(key, id=question.id, roles=target_name(t, route.target))
     text += " " + (owner.reason(t) if owner else render.route_reason(t, route))
     notice = asker_notice(t, question, to)
+    if told and to.nobody and owner is not None:
+        roles = target_name(t, route.target)
+        notice = t("question.nobody_but_owner", owner=owner.owner_name, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]
 

@@ -68,7 +68,9 @@ def test_the_planted_duplicate_is_flagged_first_and_no_unrelated_pair(seeded: Se
     pairs = [sorted((d.a.id, d.b.id)) for d in digest.duplicates]
     assert pairs[0] == sorted(seeded.duplicate)
     data = render_json(digest)
-    assert data["duplicates"][0]["ideas"] == sorted(seeded.duplicate)
+    # the later idea first: `!zusammenfuehren <later> <earlier>` merges it into the first one
+    # (trial 7: the digest offered to merge the original into its later copy)
+    assert data["duplicates"][0]["ideas"] == sorted(seeded.duplicate, reverse=True)
     assert seeded.matcher.thresholds.duplicate <= data["duplicates"][0]["score"] <= 1
     # the other pairs flagged are near-copies within one planted theme, never across themes
     themes = [set(seeded.e_invoice), set(seeded.wifi), set(seeded.duplicate)]

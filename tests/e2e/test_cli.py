@@ -246,6 +246,12 @@ def test_model_commands_keep_stderr_free_of_library_noise(tmp_path: Path) -> Non
     (tmp_path / "ideenlotse.toml").write_text("", encoding="utf-8")
     chat = run(tmp_path, "chat", "--as", "anna", stdin="!idee Rechnungen digital freigeben\n")
     assert chat.returncode == 0 and chat.stderr == "", chat.stderr
+    # nobody answers questions here: the log says so in a file, the asker reads it in German
+    asked = run(tmp_path, "chat", "--as", "anna", stdin="!frage Wer betreut das WLAN?\n")
+    assert asked.returncode == 0 and asked.stderr == "", asked.stderr
+    assert "Derzeit ist niemand eingetragen" in asked.stdout
+    log = (tmp_path / "data" / "console.log").read_text(encoding="utf-8")
+    assert "no role holder" in log
     quiet = run(tmp_path, "similar", "Rechnungen")
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
     verbose = run(tmp_path, "-v", "route", stdin="Wer betreut das WLAN?\n")

@@ -44,10 +44,10 @@ def cached(encoder: SentenceEncoder) -> CachingEncoder:
 class Town:
     """A bot with the example plan of Springe imported."""
 
-    def __init__(self, data: Path, encoder: CachingEncoder):
+    def __init__(self, data: Path, encoder: CachingEncoder, roles: dict[str, str] = ROLES):
         self.store = open_store(data)
         self.clock = FakeClock()
-        self.settings = Settings(data_dir=data, roles=ROLES)
+        self.settings = Settings(data_dir=data, roles=roles)
         report = import_plan(self.store, read_plan(PLAN), iso(self.clock()))
         assert not report.errors and len(report.added) == 31
         app = bootstrap(self.settings, store=self.store, encoder=encoder, clock=self.clock)
@@ -118,6 +118,24 @@ def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town
     question = town.store.get_question(1)
     assert question is not None and question.target == "cio"
     assert question.reason is not None and "DMS / E-Akte" in question.reason
+
+
+def test_with_no_role_holders_the_owner_is_told_they_are_alone(
+    tmp_path: Path, cached: CachingEncoder
+):
+    """Trial 7 (a console without roles): the owner read that the CIO had the question too,
+    and the asker that nobody at all had it."""
+    town = Town(tmp_path / "data", cached, roles={})
+    try:
+        replies = town.say("anna", "!frage Das DMS startet nicht mehr")
+    finally:
+        town.store.close()
+    [owner] = [r for r in replies if r.direct_to == "petra"]
+    assert "ging auch an" not in owner.text and "niemand eingetragen" in owner.text
+    assert len(replies) == 2
+    to_asker = replies[0].text
+    assert "Außer petra ist derzeit niemand eingetragen" in to_asker
+    assert "geht Ihre Frage #1 auch an den CIO" in to_asker
 
 
 def test_an_organisational_question_naming_a_system_stays_with_the_cdo_too(town: Town):

@@ -49,6 +49,14 @@ def test_every_command_has_help_in_both_languages(command) -> None:  # type: ign
             assert f"param.{param.name}" in texts
 
 
+@pytest.mark.parametrize("command", list(REGISTRY), ids=lambda c: c.name)
+def test_a_command_for_some_roles_says_so_in_the_overview(command) -> None:  # type: ignore[no-untyped-def]
+    """Trial 7: `!hilfe` listed `!erledigt` as if everybody could close questions."""
+    summary = catalogue("de")[f"cmd.{command.name}.summary"]
+    says_who = summary.endswith("Administration)")
+    assert says_who == (command.roles is not None), (command.name, summary)
+
+
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_texts_name_declared_commands_with_the_configured_prefix(language: str) -> None:
     """Issue #16: a "!" written into a text is wrong wherever another prefix is configured,
