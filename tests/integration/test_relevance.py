@@ -105,6 +105,22 @@ def test_wer_puts_the_shared_term_above_a_merely_close_one(chat: Chat) -> None:
     assert "Dirk" not in reply, reply
 
 
+def test_wer_finds_the_colleague_whose_idea_names_the_topic(chat: Chat) -> None:
+    """Trial 7: `!wer Parkverstöße` knew nobody, though Tom's idea began with the word."""
+    chat.say("tom", "!interessen Außendienst", "Ordnungsamt")
+    chat.say("eva", "!interessen E-Akte, Scannen", "Hauptamt")
+    chat.say(
+        "tom",
+        "!idee Parkverstöße direkt vor Ort mit dem Smartphone erfassen (mit Foto und "
+        "Standort), statt alles auf Papier zu notieren und im Büro nochmal abzutippen.",
+        "Ordnungsamt",
+    )
+    for who in ("tom", "eva"):
+        chat.say(who, "!matching an")
+    reply = chat.say("zoe", "!wer Parkverstöße")
+    assert "Tom" in reply and "#1" in reply and "Eva" not in reply, reply
+
+
 def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
