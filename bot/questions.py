@@ -49,6 +49,14 @@ QUESTION_WORDS = frozenset(_GERMAN_WORDS.split()) | {
 }  # fmt: skip
 # Openers of proposals phrased as questions ("Wie wäre es, wenn ...") stay ideas unless "?".
 PROPOSAL_OPENERS = ("wie waere es", "wie waers", "warum nicht", "was waere wenn", "how about")
+# Questions that propose something: asked with `!frage`, they are offered to be kept as an
+# idea (trial 7: "Wäre es nicht sinnvoll, dass alle Fachdienste ...?" went to both roles).
+PROPOSALS = (
+    *PROPOSAL_OPENERS,
+    *("waere es nicht", "waere es sinnvoll", "waere es gut", "waere es besser", "koennten wir"),
+    *("koennte man", "sollten wir nicht", "sollte man nicht", "was haltet ihr von"),
+    *("was halten sie von", "could we", "shouldn't we", "wouldn't it be", "what about"),
+)
 ROLES_OF = {"cdo": ("cdo",), "cio": ("cio",), "both": ("cdo", "cio")}
 MAX_LISTED = 20
 
@@ -67,6 +75,11 @@ def looks_like_question(text: str) -> bool:
     if not words or words[0] not in QUESTION_WORDS:
         return False
     return not " ".join(words).startswith(PROPOSAL_OPENERS)
+
+
+def proposes(text: str) -> bool:
+    """A question that suggests something rather than asks for an answer."""
+    return " ".join(fold(text).replace(",", " ").split()).startswith(PROPOSALS)
 
 
 @dataclass(frozen=True)

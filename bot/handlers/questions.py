@@ -27,6 +27,7 @@ from bot.questions import (
     deliver,
     is_overdue,
     local_time,
+    proposes,
     quote,
     recipients,
     send,
@@ -63,7 +64,8 @@ def frage(ctx: Context, text: str) -> list[Reply]:
 
 def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Reply]:
     """Store the question, offer an earlier answer if one fits, else route it. ``guessed``:
-    a plain message read as a question, so the asker is offered to keep it as an idea."""
+    a plain message read as a question; it, and a question that proposes something, may be
+    kept as an idea instead."""
     message = ctx.message
     asked = service.ask_question(
         ctx.uow, ctx.settings, ctx.questions, ctx.person, text, ctx.now,
@@ -75,7 +77,7 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
         replies = [offer_reply(ctx.t, asked.question, asked.offer)]
     else:
         replies = routed_replies(ctx, asked)
-    if guessed:
+    if guessed or proposes(text):
         question = asked.question
         first = replies[0]
         button = Button(ctx.t("question.button_to_idea"), typed(ctx.t, "als-idee", question.id))

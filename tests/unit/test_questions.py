@@ -358,6 +358,17 @@ def test_a_message_read_as_a_question_can_be_kept_as_an_idea(chat: Chat) -> None
     assert chat.store.get_idea(2) is None
 
 
+def test_an_asked_question_that_proposes_something_can_be_kept_as_an_idea(chat: Chat) -> None:
+    """Trial 7: "Wäre es nicht sinnvoll, ...?" asked with !frage got no offer to keep it."""
+    [asked, *_] = chat.say(
+        "anna",
+        "!frage Wäre es nicht sinnvoll, dass alle Fachdienste ihre Eingangsrechnungen in "
+        "einem zentralen Postfach sammeln?",
+    )
+    assert "als-idee 1" in asked.text and "!als-idee 1" in [b.command for b in asked.buttons]
+    assert "Idee ist als **#1**" in chat.say("anna", "!als-idee 1")[0].text
+
+
 def test_an_asked_question_offers_no_idea_and_an_answered_one_stays(chat: Chat) -> None:
     [asked, *_] = chat.say("anna", f"!frage {PRINTER}")
     assert "als-idee" not in asked.text and not any("als-idee" in b.command for b in asked.buttons)
