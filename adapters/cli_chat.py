@@ -97,9 +97,8 @@ def log_to_file(path: Path) -> None:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, logging.StreamHandler)]:
-        if not isinstance(old, logging.FileHandler):
-            root.removeHandler(old)
+    for old in [h for h in root.handlers if type(h) is logging.StreamHandler]:  # stderr's
+        root.removeHandler(old)
     root.addHandler(handler)
 
 
