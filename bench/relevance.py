@@ -9,8 +9,9 @@ Jobs and sets (bench/relevance_data.py has the sets and their dev/test halves):
   precision of the ideas shown (top 3 above the threshold) on the duplicate sets.
 - people: the blind people set: right person first (empty queries: nobody listed), nobody
   unrelated listed, for `!wer` topics and for new ideas (colleagues on intake).
-- routing: the separately written routing set (dev and test halves) and set B, written blind
-  later by another author (test only): accuracy, wrong single role, reason right.
+- routing: the separately written routing set (dev and test halves) and sets B and C, each
+  written blind later by another author (test only; C was used once to try a lexical weight
+  and a confidence floor, neither kept): accuracy, wrong single role, reason right.
 
 Every figure is given for the dev half (thresholds were calibrated there) and the test half
 (reported). Models: the plain multilingual-e5-small and the adapted one (German LoRA adapter),
@@ -304,11 +305,12 @@ def routing_figures(encoder: SentenceEncoder, encode: Encode) -> dict[str, objec
     router = Router(_Cached(encoder, encode))  # type: ignore[arg-type]
     router.fit(seed_examples())
     out: dict[str, object] = {}
-    for name, halves in (("routing_eval", HALVES), ("routing_eval_b", ("all",))):
+    others = tuple((f"routing_eval_{n}", ("all",)) for n in "bc")
+    for name, halves in (("routing_eval", HALVES), *others):
         cases = routing_set(name)
         routes = router.route_many([c.text for c in cases])
         for half in halves:
-            key = half if name == "routing_eval" else "b_all"
+            key = half if name == "routing_eval" else f"{name[-1]}_all"
             out[key] = _routing_row(cases, routes, half)
     return out
 

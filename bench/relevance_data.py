@@ -16,7 +16,9 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
 - Routing (bench/eval_sets/routing_eval.csv): 160 questions written separately from the training
   questions, with the acceptable remit areas; split by row. Routing B (routing_eval_b.csv):
   100 questions written blind later by another author, from the roles' remits alone; test
-  only.
+  only. Routing C (routing_eval_c.csv): 117 more by a third author in many styles (short,
+  colloquial, typos, English; hard cases between the roles), 3 of 120 dropped that came
+  near a seed question by chance; test only.
 """
 
 from __future__ import annotations
