@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matching.reasons import terms
+from matching.synonyms import synonyms as same_meaning
 from matching.term_overlap import TermWeights, term_set
 
 TOPIC_WEIGHT = 1.0
@@ -76,12 +77,20 @@ class Wording:
     def bonus(self, others: list[str]) -> np.ndarray:
         return self.weight * self.terms.scores(self.text, others)
 
-    def named_in(self, others: list[str]) -> np.ndarray:
+    def named_in(self, others: list[str], *, synonyms: bool = False) -> np.ndarray:
         """Per other text, whether it contains every word of the topic (or as part of a
-        compound). Trial 7: `!wer Parkverstöße` found nobody, though a colleague's idea
-        began with "Parkverstöße": a short topic and a long idea sit apart by cosine."""
-        wanted = {t.lower() for t in terms(self.text)}
-        return np.array([bool(wanted) and wanted <= term_set(o) for o in others], dtype=bool)
+        compound), or with ``synonyms`` a word of the same meaning. Trial 7: `!wer
+        Parkverstöße` found nobody, though a colleague's idea began with "Parkverstöße": a
+        short topic and a long idea sit apart by cosine."""
+        wanted = [t.lower() for t in terms(self.text)]
+
+        def named(word: str, found: frozenset[str]) -> bool:
+            return word in found or bool(synonyms and same_meaning(word) & found)
+
+        return np.array(
+            [bool(wanted) and all(named(w, term_set(o)) for w in wanted) for o in others],
+            dtype=bool,
+        )
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,7 @@ def rank_people(
         if len(profile.topics):
             margins = profile.topic_vectors @ query - interest_min
             if wording is not None:
-                margins = _worded(margins, wording, profile.topics)
+                margins = _worded(margins, wording, profile.topics, synonyms=True)
             i = int(np.argmax(margins))
             best = PersonMatch(profile.person_id, float(margins[i]), profile.topics[i], None)
         if len(profile.idea_ids):
@@ -145,10 +154,14 @@ def rank_people(
     return matches[:limit]
 
 
-def _worded(margins: np.ndarray, wording: Wording, texts: list[str]) -> np.ndarray:
-    """The margins with the topic's rare words added; a text naming the whole topic fits."""
+def _worded(
+    margins: np.ndarray, wording: Wording, texts: list[str], *, synonyms: bool = False
+) -> np.ndarray:
+    """The margins with the topic's rare words added; a text naming the whole topic fits
+    (a declared interest also in other words: ``matching.synonyms``)."""
     worded = margins + wording.bonus(texts)
-    return np.where(wording.named_in(texts), np.maximum(worded, 0.0), worded)
+    named = wording.named_in(texts, synonyms=synonyms)
+    return np.where(named, np.maximum(worded, 0.0), worded)
 
 
 def _centred(vectors: np.ndarray, centre: np.ndarray | None) -> np.ndarray:

@@ -121,6 +121,20 @@ def test_wer_finds_the_colleague_whose_idea_names_the_topic(chat: Chat) -> None:
     assert "Tom" in reply and "#1" in reply and "Eva" not in reply, reply
 
 
+def test_wer_finds_an_interest_declared_in_other_words(chat: Chat) -> None:
+    """Trial 8: `!wer Hochzeiten` knew nobody beside an interest "Eheschließungen". Words
+    of one meaning count for declared interests, never inside ideas, where a word's other
+    meanings lurk ("Abfall" is also a decline, "Senkung")."""
+    chat.say("sophie", "!interessen Eheschließungen, Personenstandsrecht", "Standesamt")
+    chat.say("gabi", "!interessen Haushalt", "Kämmerei")
+    chat.say("gabi", "!idee Eine Senkung der Druckkosten durch zentrale Drucker", "Kämmerei")
+    for who in ("sophie", "gabi"):
+        chat.say(who, "!matching an")
+    reply = chat.say("zoe", "!wer Hochzeiten")
+    assert "Sophie" in reply and "Eheschließungen" in reply and "Gabi" not in reply, reply
+    assert "Gabi" not in chat.say("zoe", "!wer Abfall")
+
+
 def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
