@@ -125,10 +125,19 @@ class PlanHit:
 
 
 def name_pattern(name: str) -> re.Pattern[str]:
-    """A name as a whole word of running text, any case, with a German ending."""
-    words = [re.escape(w) for w in name.casefold().split()]
+    """A name as a whole word of running text, any case, with a German ending. A name with
+    the prefix "E-" is also found written out: "E-Akte" as "elektronische Akte", "eAkte" or
+    "E Akte" (trial 7: an idea about the "elektronische Akte" got no plan hint)."""
+    words = [_word_pattern(w) for w in name.casefold().split()]
     body = r"[\s\-]+".join(words)
     return re.compile(rf"(?<!\w){body}{_ENDING}(?!\w)")
+
+
+def _word_pattern(word: str) -> str:
+    rest = word[2:] if word.startswith("e-") else ""
+    if len(rest) < 3 or not rest.isalpha():
+        return re.escape(word)
+    return rf"(?:e[\s\-]?|elektronisch(?:e|er|en|es|em)?\s+){re.escape(rest)}"
 
 
 class PlanScorer:
