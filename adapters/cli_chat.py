@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     "--role",
     type=click.Choice(CHAT_ROLES),
     default=None,
-    help="Your role (default: from the config, else staff).",
+    help="Your role (default: from the config, else staff). A CDO or CIO named here gets "
+    "the questions of every console user while the config names nobody for that role.",
 )
 @click.pass_context
 def chat(ctx: click.Context, name: str, department: str | None, role: str | None) -> None:

@@ -21,7 +21,7 @@ import sys
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +32,7 @@ from bot.events import Message, Reply, Sender
 
 PLATFORM = "console"
 ROOM = "konsole"
+CLAIMABLE = ("cdo", "cio")  # what `chat --role` makes a console person besides staff
 
 
 def to_message(sender: Sender, line: str, event_id: str | None = None) -> Message:
@@ -174,6 +175,7 @@ class ConsoleChat:
         if local is not None:
             replies = [Reply(local)]  # the console's own command: nothing the bot committed
         else:
+            self._claims()
             message = to_message(self.sender, line)
             self.seen.names[self.sender.user_id] = self.sender.display_name
             self.seen.authors[message.event_id] = self.sender.user_id
@@ -192,6 +194,18 @@ class ConsoleChat:
         self.out.flush()
         self.queue.delivered(self.bot.store, taken, self.bot.clock())
         return replies
+
+    def _claims(self) -> None:
+        """Who claimed a role in a console, this person's claim (``chat --role``) included:
+        read before every line, since others claim theirs in other processes meanwhile."""
+        me = self.sender.user_id
+        with self.bot.store.transaction():
+            stored = self.bot.store.role_claims(PLATFORM)
+        claims = {user: role for user, role in stored.items() if role in CLAIMABLE and user != me}
+        mine = self.bot.settings.role_for(self.sender.user_id) or self.sender.role
+        if mine in CLAIMABLE:
+            claims[me] = mine
+        self.bot.settings = replace(self.bot.settings, claimed_roles=claims)
 
     def _take(
         self, *, cause: str | None = None, kinds: tuple[str, ...] = ("answer",)

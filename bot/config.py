@@ -163,13 +163,19 @@ class Settings:
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
     web: WebSettings = field(default_factory=WebSettings)
     config_file: Path | None = None  # where these came from: roles are re-read when it changes
+    # Console users' own `chat --role` (user id -> role), set by the console alone: they hold
+    # a role the config leaves empty, so that in a trial in the terminal questions reach the
+    # CDO and CIO who said who they are (trial 9 read "nobody answers questions" on each).
+    claimed_roles: dict[str, str] = field(default_factory=dict)
 
     def role_for(self, user_id: str) -> str | None:
         return self.roles.get(user_id)
 
     def holders(self, role: str) -> tuple[str, ...]:
-        """Platform user ids configured for ``role``, in config order."""
-        return tuple(user for user, each in self.roles.items() if each == role)
+        """Platform user ids configured for ``role``, in config order; where the config names
+        nobody, those who claimed it in the console."""
+        configured = tuple(user for user, each in self.roles.items() if each == role)
+        return configured or tuple(u for u, each in self.claimed_roles.items() if each == role)
 
     def is_idea_room(self, room: str | None) -> bool:
         return room is not None and room in self.idea_rooms

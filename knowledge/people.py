@@ -70,6 +70,15 @@ class PeopleQueries:
             values.append(platform)
         return [from_row(Person, row) for row in self.db.query(sql + " ORDER BY id", values)]
 
+    def role_claims(self, platform: str) -> dict[str, str]:
+        """User id -> role of the people on ``platform`` whose last role was not staff."""
+        rows = self.db.query(
+            "SELECT platform_user_id, role FROM people WHERE platform = ? AND role != 'staff'"
+            " ORDER BY id",
+            (platform,),
+        )
+        return {row["platform_user_id"]: row["role"] for row in rows}
+
     def people_named(self, name: str) -> list[Person]:
         """People whose display name or platform id is ``name`` (case-insensitive)."""
         rows = self.db.query(
