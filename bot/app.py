@@ -157,8 +157,8 @@ def prepare_model_folder(encoder: Encoder) -> None:
 def build_router(encoder: Encoder, store: Store) -> Router:
     """A router that has learnt every re-routing stored so far.
 
-    The seed set is fitted lazily on the first question (or here, when there are stored
-    re-routings to replay), so commands that never route do not pay for it.
+    The seed set and the re-routings are fitted on the first question, so commands that
+    never route do not pay for it.
     """
     router = Router(encoder)
     with store.transaction():

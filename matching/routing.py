@@ -199,6 +199,7 @@ class Router:
         self._cache: dict[str, np.ndarray] = {}  # text -> embedding, so refits skip encoding
         self._examples: list[Example] = []
         self._weights: list[float] = []
+        self._learnt: list[Example] = []  # re-routings not yet fitted
         self._model: Linear | None = None
         self._lexical: LexicalModel | None = None
         self._areas: tuple[Linear, LexicalModel] | None = None
@@ -206,7 +207,7 @@ class Router:
     @property
     def examples(self) -> list[Example]:
         """The training examples in use: the fitted set plus re-routings, in order."""
-        return list(self._examples)
+        return [*self._examples, *self._learnt]
 
     def fit(self, examples: Sequence[Example]) -> None:
         """Train on `examples` (usually `seed_examples()`), replacing earlier training."""
@@ -214,17 +215,19 @@ class Router:
             _check_label(example.label)
         self._examples = list(examples)
         self._weights = [1.0] * len(self._examples)
+        self._learnt = []
         self._refit()
 
     def add_example(self, text: str, label: str) -> None:
-        """Learn from a re-routing: `text` belongs to `label`; effective for the next route."""
+        """Learn from a re-routing: `text` belongs to `label`; effective for the next route.
+
+        The models are refitted on that route, once for all re-routings learnt meanwhile: a
+        process replaying the stored re-routings at its start paid 2-10 s for the refit on
+        every command, `!hilfe` included (trial 9), though most never route a question."""
         _check_label(label)
         if not text.strip():
             raise ValueError("cannot learn from an empty question")
-        self._fitted()
-        self._examples.append(Example(text, label))
-        self._weights.append(FEEDBACK_WEIGHT)
-        self._refit()
+        self._learnt.append(Example(text, label))
 
     def prepare(self) -> None:
         """Fit (or read back) the seed models now rather than on the first question."""
@@ -273,6 +276,12 @@ class Router:
             key = ["router-grams", LEXICAL_C, LARGEST, pairs]
             arrays = kept_arrays(self.encoder, key, lambda: self._train_lexical().arrays())
             self._lexical = LexicalModel.from_arrays(arrays)
+        if self._learnt:
+            self._examples += self._learnt
+            self._weights += [FEEDBACK_WEIGHT] * len(self._learnt)
+            self._learnt = []
+            self._refit()
+        assert self._model is not None
         return self._model
 
     def _refit(self) -> None:

@@ -171,9 +171,10 @@ def test_rerouting_takes_effect_for_similar_questions(seeded: SeedCachedEncoder)
 
     before = counting.encoded
     learner.add_example(rerouted, "cio")  # the CIO took it over: "!weiterleiten 12 cio"
-    assert counting.encoded - before == 1  # seed embeddings are cached; only the new text
+    assert counting.encoded == before  # learnt when the next question is routed
 
     route = learner.route(similar)
+    assert counting.encoded - before == 2  # seed embeddings are cached: the two new texts
     assert route.target == "cio", route
     assert reason(route).endswith("das betreut der CIO.")
     assert learner.examples[-1].text == rerouted
@@ -207,3 +208,20 @@ def test_seed_set_sanity() -> None:
 def test_an_unfitted_router_starts_from_the_seed_set(seeded: SeedCachedEncoder) -> None:
     route = Router(seeded).route(CIO_QUESTIONS[0])
     assert route.target == "cio"
+
+
+def test_replayed_reroutings_cost_nothing_until_a_question_comes(
+    seeded: SeedCachedEncoder,
+) -> None:
+    """Trial 9: a process that replayed a stored re-routing at its start refitted the router
+    there, so every command took seconds longer, `!hilfe` included."""
+    counting = SeedCachedEncoder(seeded.inner, seeded.seeds)
+    learner = Router(counting)
+    learner.add_example("Wer pflegt die Liste der Ansprechpersonen im Intranet?", "cdo")
+    learner.add_example("Wer richtet Verteilerlisten im Mailprogramm ein?", "cio")
+    assert counting.encoded == 0
+    assert [e.label for e in learner.examples[-2:]] == ["cdo", "cio"]
+
+    learner.route("Wie bekomme ich einen zweiten Bildschirm?")
+    assert counting.encoded == 3  # both re-routings, fitted once, and the question
+    assert learner.examples[-1].text.startswith("Wer richtet Verteilerlisten")
