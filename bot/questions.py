@@ -185,6 +185,7 @@ class Recipients:
     users: tuple[str, ...] = ()
     room: str | None = None
     missing: tuple[str, ...] = ()  # routed roles that have nobody configured
+    admins: bool = False  # admins stand in for the missing roles
 
     @property
     def nobody(self) -> bool:
@@ -199,9 +200,9 @@ def recipients(settings: Settings, target: str) -> Recipients:
         return Recipients(room=room)
     users = [user for role in roles for user in settings.holders(role)]
     missing = tuple(role for role in roles if not settings.holders(role))
-    if missing:
-        users += [admin for admin in settings.holders("admin") if admin not in users]
-    return Recipients(tuple(users), None, missing)
+    admins = settings.holders("admin") if missing else ()
+    users += [admin for admin in admins if admin not in users]
+    return Recipients(tuple(users), None, missing, bool(admins))
 
 
 def translator_for(store: Store, settings: Settings, user_id: str | None) -> Translator:
@@ -300,14 +301,20 @@ def deliver(
     return send(store, settings, to, compose, steward_buttons(question)), to
 
 
-def asker_notice(t: Translator, question: Question, to: Recipients) -> str:
-    """What the asker learns about where the question went."""
+def asker_notice(t: Translator, question: Question, to: Recipients, *, asker: bool = True) -> str:
+    """What the asker (or, not ``asker``, the steward who re-routed it) learns about where the
+    question went."""
     if to.nobody:
-        return t("question.nobody_at_all", id=question.id)
-    if to.missing:
-        missing = ", ".join(t(f"roles.{role}") for role in to.missing)
+        key = "question.nobody_at_all" if asker else "question.nobody_at_all_kept"
+        return t(key, id=question.id)
+    if not to.missing:
+        return ""
+    missing = ", ".join(t(f"roles.{role}") for role in to.missing)
+    if to.admins:
         return t("question.nobody_for", missing=missing)
-    return ""
+    # trial 9 read "passed to the administrators" where none was configured
+    present = [role for role in ROLES_OF[question.target or "both"] if role not in to.missing]
+    return t("question.nobody_for_others", missing=missing, present=target_name(t, present[0]))
 
 
 # -- reminders ---------------------------------------------------------------------------------

@@ -249,6 +249,22 @@ def test_no_role_holder_configured_goes_to_the_admin(tmp_path: Path) -> None:
     chat.store.close()
 
 
+def test_with_one_role_and_no_admin_the_question_is_said_to_go_there_alone(
+    tmp_path: Path,
+) -> None:
+    """Trial 9: the asker read "passed to the administrators" though none was configured,
+    and the steward who re-routed read "Ihre Frage" about somebody else's question."""
+    chat = Chat(tmp_path, roles={"cio-user": "cio"})
+    mine, to_cio = chat.say("anna", f"!frage {UNCLEAR}")
+    assert "Für CDO ist derzeit niemand eingetragen; die Frage geht deshalb nur an den CIO" in (
+        mine.text
+    )
+    assert "Administration" not in mine.text and to_cio.direct_to == "cio-user"
+    done = chat.say("cio-user", "!weiterleiten 1 cdo")[0]
+    assert "Frage #1 bleibt gespeichert" in done.text and "Ihre Frage" not in done.text
+    chat.store.close()
+
+
 def test_nothing_is_lost_when_nobody_is_configured(tmp_path: Path) -> None:
     chat = Chat(tmp_path, roles={})
     [mine] = chat.say("anna", f"!frage {PRINTER}")
