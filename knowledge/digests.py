@@ -67,10 +67,11 @@ class DigestQueries:
         ]
 
     def ideas_per_department(self, start: str, end: str) -> dict[str | None, int]:
-        """New ideas in [start, end) by department (None: no department given)."""
+        """New ideas in [start, end) by department (None: no department given); an idea merged
+        into another was a second copy, not a new idea."""
         rows = self.db.query(
             "SELECT department, COUNT(*) AS n FROM ideas WHERE created_at >= ? AND created_at < ?"
-            " GROUP BY department",
+            " AND status != 'zusammengefuehrt' GROUP BY department",
             (start, end),
         )
         return {row["department"]: int(row["n"]) for row in rows}

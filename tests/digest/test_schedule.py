@@ -12,6 +12,7 @@ from bot.config import ConfigError, DigestSettings, Settings, load_settings
 from bot.crontab import ScheduleError, parse_schedule
 from bot.digest import Digest
 from bot.digest_build import build_digest
+from bot.digest_render import render_markdown
 from bot.schedule import DigestSchedule, due_digest
 from knowledge.open import open_store
 from knowledge.records import NewIdea
@@ -182,4 +183,18 @@ def test_a_digest_that_finds_nothing_says_so_briefly(
     assert replies and all(r.attachments == () for r in replies)
     text = replies[0].text.strip()
     assert "\n" not in text and "nichts Neues" in text and len(text) < 200
+    store.close()
+
+
+def test_a_merged_idea_is_no_new_idea(tmp_path: Path, digest_settings: Settings) -> None:
+    """Trial 9: two ideas merged into their originals still counted as new ideas."""
+    store = open_store(tmp_path / "data")
+    seed(store, SUNDAY)
+    with store.transaction():
+        copy = store.add_idea(NewIdea("WLAN in jedem Sitzungsraum", None, department="FD 32"),
+                              SUNDAY.isoformat())  # fmt: skip
+        store.merge_idea(copy.id, 1, SUNDAY.isoformat())
+    digest = build_digest(store, digest_settings, MONDAY_8_BERLIN, encoder=HashingEncoder())
+    text = render_markdown(digest, digest_settings.translator())
+    assert "Neue Ideen: 2" in text and "FD 32" not in text
     store.close()
