@@ -4,11 +4,14 @@ Texts live in ``bot/locales/<lang>.toml``, and a feature's own texts in
 ``bot/locales/<lang>.<feature>.toml``, so they can be reviewed and changed without touching
 code; a missing English text falls back to German, a missing key shows the key (and fails the
 catalogue test). Texts name commands as ``{prefix}hilfe``: the prefix is configured
-(``command_prefix``), so the catalogue cannot spell it out.
+(``command_prefix``), so the catalogue cannot spell it out. A count takes its word in singular
+and plural, ``{count:Unterstützung|Unterstützungen}`` giving "1 Unterstützung" and "3
+Unterstützungen": trial 9 read "1 Unterstützung(en)" as office-form German.
 """
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from importlib import resources
@@ -47,6 +50,17 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec and isinstance(value, int):
+            one, many = format_spec.split("|", 1)
+            return f"{value} {one if value == 1 else many}"
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 class Translator:
     """The catalogue as one reader sees it: their language, and the prefix commands are typed
     with here, so every command a text or a button names is one they can type or click."""
@@ -57,7 +71,7 @@ class Translator:
 
     def __call__(self, key: str, **values: Any) -> str:
         text = catalogue(self.language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key, key)
-        return text.format(prefix=self.prefix, **values)
+        return _FORMATTER.format(text, prefix=self.prefix, **values)
 
     def has(self, key: str) -> bool:
         return key in catalogue(self.language) or key in catalogue(DEFAULT_LANGUAGE)

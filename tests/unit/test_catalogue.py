@@ -74,3 +74,17 @@ def test_german_texts_address_people_formally() -> None:
     informal = re.compile(r"\b(du|Du|dich|dir|dein\w*|Dein\w*|euch|euer|ihr)\b")
     for key, text in catalogue("de").items():
         assert not informal.search(text), key
+
+
+def test_a_count_takes_its_word_in_singular_or_plural() -> None:
+    t = Translator("de")
+    assert t("idea.supporters", count=1) == " · 1 Unterstützung"
+    assert t("idea.supporters", count=3) == " · 3 Unterstützungen"
+    assert "2 Ideen und 1 Frage" in t("privacy.what_delete", ideas=2, questions=1)
+    assert Translator("en")("idea.supporters", count=1) == " · 1 supporter"
+
+
+def test_no_text_writes_a_plural_in_brackets() -> None:
+    for language in ("de", "en"):
+        for key, text in catalogue(language).items():
+            assert not re.search(r"\w\((en|n|e|s|es)\)", text), (language, key, text)

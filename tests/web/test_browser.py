@@ -156,7 +156,7 @@ def test_staff_get_403_on_questions_and_never_see_a_hidden_name(driver: Any, sta
     assert HIDDEN not in seen  # not as author, supporter, asker or colleague
     assert "Anna" in seen  # she opted in: named as author, on "Menschen"
     open_page(driver, stage, "/ideen/1")
-    assert "2 Person(en) unterstützen" in driver.find_element(By.TAG_NAME, "main").text
+    assert "2 Personen unterstützen" in driver.find_element(By.TAG_NAME, "main").text
 
 
 def test_a_cdo_answers_on_the_page_and_the_asker_gets_it_in_chat(driver: Any, stage: Stage) -> None:
