@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from matching.reasons import MIN_PART, compound_parts, lemma, stopwords
+from matching.reasons import MIN_PART, as_written_properly, compound_parts, lemma, stopwords
 
 NAME_TERMS = 3  # terms in a name
 MODIFIER_MIN = 5  # letters of a compound's modifier that counts as a shared term
@@ -247,5 +247,7 @@ def _with_head(word: str) -> list[str]:
 
 
 def _display(forms: Counter[str]) -> str:
-    """The spelling used most; capitalised forms (German nouns) win ties."""
-    return max(forms.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), -len(kv[0])))[0]
+    """The spelling used most; capitalised forms (German nouns) win ties; a noun only ever
+    written in lower case is capitalised."""
+    most = max(forms.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), -len(kv[0])))[0]
+    return as_written_properly(most)

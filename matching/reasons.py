@@ -150,6 +150,21 @@ def _is_noun(word: str) -> bool:
     return lookup.get_lemma(normalize_token(cap), "de") is not None and lemma(cap) == cap
 
 
+def as_written_properly(word: str) -> str:
+    """A noun written in lower case, capitalised ("laternen" -> "Laternen"): a term shown
+    to a reader in the spelling of a hasty chat message looked careless (trial 9). A noun is
+    a word whose dictionary form is capitalised, or a compound of known nouns."""
+    if not word.islower():
+        return word
+    from simplemma.utils import normalize_token
+
+    _, lookup = _lemmatizer()
+    found = lookup.get_lemma(normalize_token(word), "de")
+    if (found and found[:1].isupper()) or (found is None and len(compound_parts(word)) > 1):
+        return word[:1].upper() + word[1:]
+    return word
+
+
 @lru_cache(maxsize=20000)
 def compound_parts(word: str) -> tuple[str, ...]:
     """The real words a compound is made of ("Fahrradstellplatz" -> Fahrrad, Stellplatz).
@@ -217,7 +232,13 @@ def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
     # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
     shared = [k for k in shared if not any(k != o and k in o for o in shared)]
     shared.sort(key=lambda k: (not (k in whole_a and k in whole_b), -len(k)))
-    return [right.get(key) or left[key] for key in shared[:limit]]
+    return [_spelled(right.get(key), left[key]) for key in shared[:limit]]
+
+
+def _spelled(*forms: str | None) -> str:
+    """The capitalised one of a term's spellings, else the first made proper."""
+    given = [f for f in forms if f]
+    return next((f for f in given if not f.islower()), as_written_properly(given[0]))
 
 
 def topic_overlap(topics: Iterable[str], text: str) -> list[str]:

@@ -39,3 +39,11 @@ def test_a_short_generic_modifier_is_no_shared_term() -> None:
     caretaker = ["Die Hausmeister sollen Schäden online gemeldet bekommen."]
     home = ["Anrufe sollen auch zu Hause am Laptop ankommen."]
     assert shared_terms(caretaker, home) == ()
+
+
+def test_people_brought_together_by_lower_case_posts_read_proper_terms() -> None:
+    """Trial 9: "gemeinsame Themen: laternen, bürger, Foto"."""
+    found = shared_terms(
+        ["kaputte laternen meldet der bürger mit foto"], ["Bürger melden kaputte laternen"]
+    )
+    assert "Laternen" in found and "Bürger" in found

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from matching.reasons import compound_parts, lemma, shared_terms, stopwords, terms
+from matching.reasons import (
+    as_written_properly,
+    compound_parts,
+    lemma,
+    shared_terms,
+    stopwords,
+    terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +103,28 @@ def test_the_kept_dictionary_gives_the_shipped_lemmas(tmp_path: Path) -> None:
         assert not list((tmp_path / "lemmas").glob(".*"))  # no temporary file left behind
     finally:
         reasons.keep_dictionary_in(None)
+
+
+@pytest.mark.parametrize(
+    ("word", "shown"),
+    [
+        ("laternen", "Laternen"),
+        ("bürger", "Bürger"),
+        ("eingang", "Eingang"),
+        ("sachlich", "sachlich"),
+        ("digital", "digital"),
+        ("online", "online"),
+        ("WLAN", "WLAN"),
+        ("E-Akte", "E-Akte"),
+    ],
+)
+def test_a_noun_written_in_lower_case_is_shown_capitalised(word: str, shown: str) -> None:
+    """Trial 9: the digest named a theme "laternen, bürger, Foto" as a hasty post spelled it."""
+    assert as_written_properly(word) == shown
+
+
+def test_shared_terms_of_lower_case_posts_are_spelled_properly() -> None:
+    terms = shared_terms(
+        "kaputte laternen melden, dann kommt der bauhof", "laternen sind kaputt, der bauhof muss"
+    )
+    assert {"Laterne", "Bauhof"} <= set(terms)
