@@ -139,6 +139,8 @@ def test_introductions_reach_both_sides_and_can_be_declined(chat: Chat) -> None:
     mine, theirs = chat.say("anna", "!vernetzen 1", "FD 20")
     assert "Bob Bescheid gegeben" in mine.text and "zu Idee #1" in mine.text
     assert theirs.direct_to == "bob" and "Anna (FD 20)" in theirs.text
+    # trial 9 read "ablehnen 1" after "!vernetzen 1" as the idea's number
+    assert "Vernetzung Nr. 1" in mine.text and "keine Idee" in theirs.text
     assert "besteht bereits" in chat.say("anna", "!vernetzen bob")[0].text
     assert "gibt es nicht" in chat.say("carla", "!vernetzen ablehnen 1")[0].text
     declined, notice = chat.say("bob", "!vernetzen ablehnen 1")
