@@ -127,6 +127,8 @@ def section_lines(section: PlanSection, t: Translator) -> list[tuple[int, str]]:
 
     lines = [(0, t("plans.digest.header")), (1, t("plans.digest.goals_header"))]
     for goal in section.goals:
+        if not (goal.now or goal.before):  # named once, below (trial 9 read it twice)
+            continue
         values = {"code": goal.key, "title": goal.title, "now": goal.now}
         lines.append((2, t("plans.digest.goal_line", **values, delta=delta(goal.now, goal.before))))
     if section.goals_without:
