@@ -225,14 +225,18 @@ def pieces(text: str) -> dict[str, str]:
 
 
 def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
-    """Words or compound parts both texts contain, whole words first, then the longest."""
+    """Words or compound parts both texts contain, whole words first, then the longest; where
+    they share a noun, only nouns (trial 9 read "Fachdienst, Rechnung, sachlich": a theme is
+    a thing, and "sachlich" or "laufen" says nothing about why two texts belong together)."""
     left, right = pieces(a), pieces(b)
     whole_a, whole_b = {t.lower() for t in terms(a)}, {t.lower() for t in terms(b)}
     shared = [key for key in left if key in right]
     # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
     shared = [k for k in shared if not any(k != o and k in o for o in shared)]
     shared.sort(key=lambda k: (not (k in whole_a and k in whole_b), -len(k)))
-    return [_spelled(right.get(key), left[key]) for key in shared[:limit]]
+    spelled = [_spelled(right.get(key), left[key]) for key in shared]
+    nouns = [term for term in spelled if term[:1].isupper()]
+    return (nouns or spelled)[:limit]
 
 
 def _spelled(*forms: str | None) -> str:

@@ -128,3 +128,14 @@ def test_shared_terms_of_lower_case_posts_are_spelled_properly() -> None:
         "kaputte laternen melden, dann kommt der bauhof", "laternen sind kaputt, der bauhof muss"
     )
     assert {"Laterne", "Bauhof"} <= set(terms)
+
+
+def test_shared_nouns_are_the_reason_and_other_words_only_without_them() -> None:
+    """Trial 9: "gemeinsame Begriffe: Fachdienst, Rechnung, sachlich", "automatisch, Zahlung"."""
+    assert shared_terms(
+        "Rechnungen werden sachlich geprüft und laufen durch jeden Fachdienst",
+        "Im Fachdienst laufen Rechnungen sachlich falsch",
+    ) == ["Fachdienst", "Rechnung"]
+    assert shared_terms("Formulare barrierefrei machen", "Webseite barrierefrei gestalten") == [
+        "barrierefrei"
+    ]
