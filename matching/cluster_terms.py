@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -235,7 +236,36 @@ def shared_terms(
         (counts_a.keys() & counts_b.keys()) - ignore,
         key=lambda k: (-min(counts_a[k], counts_b[k]), nouns[k] < 0, -len(k), k),
     )
-    return tuple(_display(spelled[key]) for key in common[:limit])
+    # two shared words both sides write side by side are one term: "mobiles Arbeiten", not
+    # "Arbeiten, Mobiles" (as the digest named a pair of colleagues' shared theme)
+    chosen = common[:limit]
+    together = [(a, b) for a, b in _adjacent(texts_a) & _adjacent(texts_b) if {a, b} <= {*chosen}]
+    shown: list[str] = []
+    used: set[str] = set()
+    for key in chosen:
+        if key in used:
+            continue
+        pair = next((p for p in sorted(together) if key in p and not used & {*p}), None)
+        if pair is None:
+            shown.append(_display(spelled[key]))
+        else:
+            first = _display(spelled[pair[0]])
+            shown.append(f"{first if nouns[pair[0]] > 0 else first.lower()} "
+                         f"{_display(spelled[pair[1]])}")  # fmt: skip
+        used |= {*pair} if pair else {key}
+    return tuple(shown)
+
+
+def _adjacent(texts: Sequence[str]) -> set[tuple[str, str]]:
+    """Stems of content words written next to each other (only blanks between)."""
+    pairs = set()
+    for text in texts:
+        for one, two in pairwise(_WORD.finditer(text)):
+            gap = text[one.end() : two.start()]
+            if gap.strip() or not (_content(one.group()) and _content(two.group())):
+                continue
+            pairs.add((_stem(one.group().lower()), _stem(two.group().lower())))
+    return pairs
 
 
 def _with_head(word: str) -> list[str]:

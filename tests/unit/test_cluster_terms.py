@@ -46,4 +46,14 @@ def test_people_brought_together_by_lower_case_posts_read_proper_terms() -> None
     found = shared_terms(
         ["kaputte laternen meldet der bürger mit foto"], ["Bürger melden kaputte laternen"]
     )
-    assert "Laternen" in found and "Bürger" in found
+    assert "kaputte Laternen" in found and "Bürger" in found
+
+
+def test_shared_words_written_side_by_side_are_one_term() -> None:
+    """The digest introduced two colleagues with "gemeinsame Themen: Arbeiten, Mobiles"."""
+    found = shared_terms(
+        ["Für den Außendienst: mobiles Arbeiten mit Tablets"],
+        ["Mobiles Arbeiten braucht sichere Laptops", "Das mobile Arbeiten im Homeoffice"],
+    )
+    assert found[0].lower() == "mobiles arbeiten"
+    assert "Arbeiten" not in found
