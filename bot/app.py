@@ -45,6 +45,7 @@ from matching.graph_runtime import ensure_graph
 from matching.kept import encode_kept
 from matching.relevance import Thresholds
 from matching.routing import Router
+from matching.routing_learnt import FILE_NAME as LEARNT_ROUTER
 from matching.sized_encoder import SizedEncoder
 
 log = logging.getLogger(__name__)
@@ -156,17 +157,19 @@ def prepare_model_folder(encoder: Encoder) -> None:
     reasons.lemma("Ideen")
 
 
-def build_router(encoder: Encoder, store: Store) -> Router:
+def build_router(encoder: Encoder, store: Store, data_dir: Path | None = None) -> Router:
     """A router that has learnt every re-routing stored so far.
 
     The seed set and the re-routings are fitted on the first question, so commands that
-    never route do not pay for it.
+    never route do not pay for it; the refit on the re-routings is kept in ``data_dir``
+    (``matching.routing_learnt``) for the next process.
     """
-    router = Router(encoder)
+    router = Router(encoder, learnt_at=data_dir / LEARNT_ROUTER if data_dir else None)
     with store.transaction():
         examples = store.reroute_examples()
     for text, target in examples:
         router.add_example(text, target)
+    router.drop_stale_learnt()
     if examples:
         log.info("routing: replayed %d re-routings", len(examples))
     return router
@@ -216,7 +219,7 @@ def bootstrap(
         )
         matcher.load(opened, progress=progress)
         reuse = thresholds.answer_reuse if thresholds is not None else None
-        router = build_router(encoder, opened)
+        router = build_router(encoder, opened, settings.data_dir)
         desk = QuestionDesk(encoder=encoder, router=router, ideas=matcher, reuse_threshold=reuse)
     except BaseException:
         if store is None:

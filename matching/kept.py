@@ -37,13 +37,11 @@ Arrays = dict[str, np.ndarray]
 def kept_arrays(encoder: Encoder, key: object, compute: Callable[[], Arrays]) -> Arrays:
     """``compute()``, or what it returned before for this model and ``key`` (JSON-able:
     everything the result depends on besides the model)."""
-    info = getattr(encoder, "info", None)  # SentenceEncoder and LightEncoder have a folder
-    if info is None:
+    digest = model_digest(encoder, key)
+    info = getattr(encoder, "info", None)
+    if digest is None or info is None:
         return compute()
-    folder = Path(info.path)
-    whole = [encoder.name, getattr(encoder, "prefix", ""), weights_stamp(folder), key]
-    digest = hashlib.sha256(json.dumps(whole, ensure_ascii=False).encode()).hexdigest()
-    path = folder / KEPT_DIR / f"{digest[:32]}.npz"
+    path = Path(info.path) / KEPT_DIR / f"{digest[:32]}.npz"
     try:
         with np.load(path, allow_pickle=False) as stored:
             return {name: stored[name] for name in stored.files}
@@ -51,6 +49,31 @@ def kept_arrays(encoder: Encoder, key: object, compute: Callable[[], Arrays]) ->
         pass  # not computed yet (or damaged): computed now
     arrays = compute()
     _write(path, arrays)
+    return arrays
+
+
+def model_digest(encoder: Encoder, key: object) -> str | None:
+    """A digest of ``key`` and the model's weights and prefix; None for an encoder without a
+    folder (the fakes of the tests), whose results are never kept."""
+    info = getattr(encoder, "info", None)  # SentenceEncoder and LightEncoder have a folder
+    if info is None:
+        return None
+    whole = [encoder.name, getattr(encoder, "prefix", ""), weights_stamp(Path(info.path)), key]
+    return hashlib.sha256(json.dumps(whole, ensure_ascii=False).encode()).hexdigest()
+
+
+def kept_at(path: Path, digest: str, compute: Callable[[], Arrays]) -> Arrays:
+    """``compute()``, or what it returned before for ``digest``, kept in the single file
+    ``path``: for what follows from what people wrote (the router refitted on a city's
+    re-routings), kept in the private data dir and replaced when the digest changes."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["digest"]) == digest:
+                return {name: stored[name] for name in stored.files if name != "digest"}
+    except (OSError, ValueError, KeyError):
+        pass
+    arrays = compute()
+    _write(path, {**arrays, "digest": np.array(digest)})
     return arrays
 
 

@@ -35,12 +35,14 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from matching.encoder import Encoder
-from matching.kept import encode_kept, kept_arrays
+from matching.kept import encode_kept, kept_arrays, model_digest
 from matching.reasons import terms
+from matching.routing_learnt import drop_stale, kept_refit
 from matching.routing_lexical import LARGEST, LEXICAL_C, LEXICAL_WEIGHT, LexicalModel, fit_lexical
 
 LABELS = ("cdo", "cio", "both")
@@ -191,11 +193,20 @@ class Router:
     Not thread-safe: callers that route from several threads serialise access.
     """
 
-    def __init__(self, encoder: Encoder, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        *,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        learnt_at: Path | None = None,
+    ) -> None:
+        """``learnt_at``: where the refit on re-routings is kept (``matching.routing_learnt``)."""
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.encoder = encoder
         self.min_confidence = min_confidence
+        self.learnt_at = learnt_at
+        self._seeded = False  # trained on the packaged seeds (not on fit()'s examples)
         self._cache: dict[str, np.ndarray] = {}  # text -> embedding, so refits skip encoding
         self._examples: list[Example] = []
         self._weights: list[float] = []
@@ -215,7 +226,7 @@ class Router:
             _check_label(example.label)
         self._examples = list(examples)
         self._weights = [1.0] * len(self._examples)
-        self._learnt = []
+        self._learnt, self._seeded = [], False
         self._refit()
 
     def add_example(self, text: str, label: str) -> None:
@@ -276,13 +287,35 @@ class Router:
             key = ["router-grams", LEXICAL_C, LARGEST, pairs]
             arrays = kept_arrays(self.encoder, key, lambda: self._train_lexical().arrays())
             self._lexical = LexicalModel.from_arrays(arrays)
+            self._seeded = True
         if self._learnt:
             self._examples += self._learnt
             self._weights += [FEEDBACK_WEIGHT] * len(self._learnt)
             self._learnt = []
-            self._refit()
+            digest = self._learnt_digest(self._examples, self._weights) if self._seeded else None
+            embedded, grams = kept_refit(
+                self.learnt_at,
+                digest,
+                lambda: (self._train().arrays(), self._train_lexical().arrays()),
+            )
+            self._model, self._lexical = (
+                Linear.from_arrays(embedded),
+                LexicalModel.from_arrays(grams),
+            )
         assert self._model is not None
         return self._model
+
+    def drop_stale_learnt(self) -> None:
+        """Remove a kept refit that is not the one for the seeds and the re-routings learnt so
+        far (call after replaying them: one was erased, say)."""
+        seeds = seed_examples()
+        examples = [*seeds, *self._learnt]
+        weights = [1.0] * len(seeds) + [FEEDBACK_WEIGHT] * len(self._learnt)
+        drop_stale(self.learnt_at, self._learnt_digest(examples, weights))
+
+    def _learnt_digest(self, examples: Sequence[Example], weights: Sequence[float]) -> str | None:
+        pairs = [[e.text, e.label, w] for e, w in zip(examples, weights, strict=True)]
+        return model_digest(self.encoder, ["learnt", REGULARISATION_C, LEXICAL_C, LARGEST, pairs])
 
     def _refit(self) -> None:
         self._model, self._lexical = self._train(), self._train_lexical()

@@ -225,3 +225,35 @@ def test_replayed_reroutings_cost_nothing_until_a_question_comes(
     learner.route("Wie bekomme ich einen zweiten Bildschirm?")
     assert counting.encoded == 3  # both re-routings, fitted once, and the question
     assert learner.examples[-1].text.startswith("Wer richtet Verteilerlisten")
+
+
+def test_the_refit_on_reroutings_is_kept_for_the_next_process(
+    encoder: SentenceEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 10: with re-routings stored, every `route` and every console process's first
+    question refitted the router (6-10 s on a busy machine)."""
+    from matching import routing
+
+    kept = tmp_path / "router-learnt.npz"
+    learnt = [("Wer pflegt die Ansprechpersonen im Intranet?", "cdo")]
+    question = "Wer aktualisiert die Kontaktliste im Intranet?"
+    first = Router(encoder, learnt_at=kept)
+    for text, label in learnt:
+        first.add_example(text, label)
+    expected = first.route(question)
+    assert kept.exists()
+
+    def no_fitting(*args: object, **kwargs: object) -> None:
+        raise AssertionError("refitted although the same re-routings were kept")
+
+    monkeypatch.setattr(routing, "fit_linear", no_fitting)
+    monkeypatch.setattr(routing, "fit_lexical", no_fitting)
+    second = Router(encoder, learnt_at=kept)
+    for text, label in learnt:
+        second.add_example(text, label)
+    second.drop_stale_learnt()  # as at every start: the same re-routings, so it stays
+    assert second.route(question) == expected
+
+    erased = Router(encoder, learnt_at=kept)  # the re-routed question was erased meanwhile
+    erased.drop_stale_learnt()
+    assert not kept.exists()
