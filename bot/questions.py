@@ -128,9 +128,10 @@ class QuestionDesk:
             self.learn(event.text, event.target)
         elif isinstance(event, ReroutingsForgotten) and self.router is not None:
             old = self.router
-            fresh = Router(old.encoder, min_confidence=old.min_confidence)
+            fresh = Router(old.encoder, min_confidence=old.min_confidence, learnt_at=old.learnt_at)
             for text, target in event.kept:
                 fresh.add_example(text, target)
+            fresh.drop_stale_learnt()  # the kept refit knew the erased texts
             with self._lock:
                 self.router = fresh
 
