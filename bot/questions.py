@@ -122,16 +122,15 @@ class QuestionDesk:
 
     def committed(self, event: object) -> None:
         """The bot's subscriber: the router learns a re-routing once it is stored, and forgets
-        the ones whose questions were erased (a new router replays those still stored, so the
-        erased text leaves memory too, as it would after a restart)."""
+        those of erased questions (a new router replays the rest: the erased text leaves memory
+        and the kept refit too, as after a restart)."""
         if isinstance(event, QuestionRerouted):
             self.learn(event.text, event.target)
-        elif isinstance(event, ReroutingsForgotten) and self.router is not None:
-            old = self.router
+        elif isinstance(event, ReroutingsForgotten) and (old := self.router) is not None:
             fresh = Router(old.encoder, min_confidence=old.min_confidence, learnt_at=old.learnt_at)
             for text, target in event.kept:
                 fresh.add_example(text, target)
-            fresh.drop_stale_learnt()  # the kept refit knew the erased texts
+            fresh.drop_stale_learnt()
             with self._lock:
                 self.router = fresh
 
