@@ -45,6 +45,7 @@ class OwnerRoute:
     owner: str | None  # the plan's owner value; None: the item has nobody (roles only)
     owner_name: str | None
     asked_by_owner: bool = False  # then "also goes to them" would tell them of themselves
+    owner_holds_role: bool = False  # the owner gets it as CDO or CIO anyway (trial 10)
 
     @staticmethod
     def fields(owner: OwnerRoute | None) -> dict[str, str]:
@@ -58,7 +59,8 @@ class OwnerRoute:
     def reason(self, t: Translator) -> str:
         """The line the asker (and the owner, and the role holders) read."""
         kind = "plans.route_system" if self.kind == "system" else "plans.route_project"
-        key = kind + ("_own" if self.asked_by_owner else "" if self.owner else "_nobody")
+        own = "_own" if self.asked_by_owner else "_holder" if self.owner_holds_role else ""
+        key = kind + (own if self.owner else "_nobody")
         return t(key, title=self.item.title, code=self.item.key, owner=self.owner_name or "")
 
 
@@ -86,8 +88,13 @@ def route_question(
     who its owners are, writes that link: nothing else (the repositories say so)."""
     route, owner = owner_route(plans, people, desk, question.text, routed(desk, question.text))
     if owner is not None and owner.owner is not None:
-        asked_by_owner = owner_address(people, owner.owner) == question.asker_user_id
-        owner = replace(owner, asked_by_owner=asked_by_owner)
+        address = owner_address(people, owner.owner)
+        holders = {user for role in STEWARDS for user in settings.holders(role)}
+        owner = replace(
+            owner,
+            asked_by_owner=address == question.asker_user_id,
+            owner_holds_role=address in holders,
+        )
     t = settings.translator()
     reason = owner.reason(t) if owner else render.route_reason(t, route)
     if owner is not None:

@@ -120,6 +120,21 @@ def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town
     assert question.reason is not None and "DMS / E-Akte" in question.reason
 
 
+def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(
+    tmp_path: Path, cached: CachingEncoder
+):
+    """Trial 10: "die Frage geht auch an hans, die Ansprechperson dafür", sent to hans, who
+    had it as the CIO anyway."""
+    town = Town(tmp_path / "data", cached, roles={"cdo-user": "cdo", "petra": "cio"})
+    try:
+        replies = town.say("anna", "!frage Das DMS startet nicht mehr")
+    finally:
+        town.store.close()
+    [to_petra] = [r for r in replies if r.direct_to == "petra"]  # once, as the CIO
+    assert "für das petra die Ansprechperson ist" in replies[0].text
+    assert "geht auch an" not in replies[0].text + to_petra.text
+
+
 def test_with_no_role_holders_the_owner_is_told_they_are_alone(
     tmp_path: Path, cached: CachingEncoder
 ):
