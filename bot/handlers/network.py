@@ -14,7 +14,7 @@ from knowledge.folding import fold
 from knowledge.records import Person
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
-DECLINE = {"ablehnen", "decline", "nein"}
+DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
 MAX_WHO = 5
 
 

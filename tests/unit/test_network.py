@@ -141,6 +141,7 @@ def test_introductions_reach_both_sides_and_can_be_declined(chat: Chat) -> None:
     assert theirs.direct_to == "bob" and "Anna (FD 20)" in theirs.text
     # trial 9 read "ablehnen 1" after "!vernetzen 1" as the idea's number
     assert "Vernetzung Nr. 1" in mine.text and "keine Idee" in theirs.text
+    assert "!vernetzen zurueckziehen 1" in mine.text  # the asker withdraws, not declines
     assert "besteht bereits" in chat.say("anna", "!vernetzen bob")[0].text
     assert "gibt es nicht" in chat.say("carla", "!vernetzen ablehnen 1")[0].text
     declined, notice = chat.say("bob", "!vernetzen ablehnen 1")
@@ -214,3 +215,11 @@ def test_a_new_idea_rebuilds_only_its_authors_profile_and_equals_a_full_rebuild(
         assert (after[pid].topics, after[pid].idea_ids) == (profile.topics, profile.idea_ids)
         # equal up to the index's storage rounding (its int8 scale depends on the order of adds)
         assert np.allclose(after[pid].vector(), profile.vector(), atol=1e-4)  # type: ignore[arg-type]
+
+
+def test_the_asker_withdraws_an_introduction_with_umlaut_or_without(chat: Chat) -> None:
+    chat.say("bob", f"!idee {WLAN}", "IT")
+    chat.say("bob", "!matching an")
+    chat.say("anna", "!vernetzen 1", "FD 20")
+    withdrawn, notice = chat.say("anna", "!vernetzen zurückziehen 1")
+    assert "beendet" in withdrawn.text and notice.direct_to == "bob"
