@@ -190,6 +190,12 @@ def test_rerouting_moves_the_question_and_teaches_the_router(chat: Chat) -> None
     assert "an den CDO" in mine.text and theirs.direct_to == "cdo-user"
 
 
+def test_a_steward_who_re_routes_to_both_gets_no_copy_of_their_own(chat: Chat) -> None:
+    chat.say("anna", f"!frage {STRATEGY}")
+    replies = chat.say("cdo-user", "!weiterleiten 1 beide")
+    assert [r.direct_to for r in replies if r.direct_to] == ["cio-user"]
+
+
 def test_a_steward_closes_a_question_without_an_answer(chat: Chat) -> None:
     chat.say("anna", f"!frage {PRINTER}")  # to the CIO
     chat.say("anna", f"!frage {STRATEGY}")  # to the CDO
