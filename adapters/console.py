@@ -165,6 +165,14 @@ class ConsoleChat:
             if self.outbox:
                 shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
 
+    def author_of(self, event_id: str) -> str | None:
+        """Who wrote a message: typed here, or in another console process (the store knows;
+        trial 10: the CDO's answer went "into the thread of an earlier message, not to you")."""
+        if event_id in self.seen.authors:
+            return self.seen.authors[event_id]
+        with self.bot.store.transaction():
+            return self.bot.store.event_author(PLATFORM, event_id)
+
     def name_of(self, user_id: str) -> str | None:
         return self.seen.names.get(user_id) or self.names(user_id)
 
@@ -188,7 +196,7 @@ class ConsoleChat:
         replies += [delivery.reply for delivery in taken]
         me = self.sender.user_id
         for reply in replies:
-            text = to_text(reply, me, self.outbox, self.name_of, self.seen.authors.get)
+            text = to_text(reply, me, self.outbox, self.name_of, self.author_of)
             print(text, file=self.out)
             print(file=self.out)
         self.out.flush()

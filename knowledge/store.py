@@ -77,6 +77,16 @@ class Store(
         )
         return cursor.rowcount == 1
 
+    def event_author(self, platform: str, event_id: str) -> str | None:
+        """The platform user id of who sent a handled event, if the store still knows them."""
+        row = self.db.execute(
+            "SELECT people.platform_user_id FROM processed_events"
+            " JOIN people ON people.id = processed_events.person_id"
+            " WHERE processed_events.platform = ? AND processed_events.event_id = ?",
+            (platform, event_id),
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def audit(
         self,
         action: str,

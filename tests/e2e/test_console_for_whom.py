@@ -71,3 +71,22 @@ def test_headings_for_every_kind_of_address() -> None:
         Reply("x", room="konsole", thread_id="ev-me"),
     ):
         assert heading(mine) == "x"
+
+
+def test_an_answer_to_a_question_asked_in_another_console_names_the_asker(
+    tmp_path: Path,
+) -> None:
+    """Trial 10: the CDO answered a question asked in another console process and read "[In
+    den Thread einer früheren Nachricht, nicht an Sie]"; the store knows who asked."""
+    settings = Settings(data_dir=tmp_path / "data", roles={"cdo-user": "cdo"})
+    anna_store, cdo_store = open_store(tmp_path / "data"), open_store(tmp_path / "data")
+    try:
+        anna = ConsoleChat(Bot(anna_store, settings), ANNA, out=io.StringIO())
+        anna.say("!frage Wer kümmert sich um die Digitalisierungsagenda?")
+        cdo_out = io.StringIO()
+        cdo = ConsoleChat(Bot(cdo_store, settings), CDO, out=cdo_out)
+        cdo.say("!antwort 1 Die Stabsstelle Digitalisierung.")
+        assert "[An anna, im Thread]\n**Antwort auf Ihre Frage #1**" in cdo_out.getvalue()
+    finally:
+        anna_store.close()
+        cdo_store.close()
