@@ -308,6 +308,8 @@ class Router:
     def drop_stale_learnt(self) -> None:
         """Remove a kept refit that is not the one for the seeds and the re-routings learnt so
         far (call after replaying them: one was erased, say)."""
+        if self.learnt_at is None or not self.learnt_at.exists():
+            return  # nothing kept: no digest to compute at start-up
         seeds = seed_examples()
         examples = [*seeds, *self._learnt]
         weights = [1.0] * len(seeds) + [FEEDBACK_WEIGHT] * len(self._learnt)
