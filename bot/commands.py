@@ -43,6 +43,9 @@ class Command:
     params: tuple[Param, ...]
     handler: Callable[..., Any]
     roles: frozenset[str] | None = None  # None: everybody may use it
+    # Who else may use it, asked with the context and the parsed arguments: the plan owner a
+    # question went to answers it without holding a role.
+    also: Callable[[Any, dict[str, Any]], bool] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -96,9 +99,10 @@ class CommandRegistry:
         aliases: tuple[str, ...] = (),
         params: tuple[Param, ...] = (),
         roles: frozenset[str] | None = None,
+        also: Callable[[Any, dict[str, Any]], bool] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-            declared = Command(name, aliases, params, handler, roles)
+            declared = Command(name, aliases, params, handler, roles, also)
             for each in declared.names:
                 if fold(each) in self._by_name:
                     raise ValueError(f"command name {each!r} declared twice")

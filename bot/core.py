@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from bot import ops, render
 from bot.clock import Clock, iso, utcnow
 from bot.commands import (
+    Command,
     EmptyCommand,
     Invocation,
     NotACommand,
@@ -263,7 +265,7 @@ class Bot:
             case UsageError() as error:
                 return [Reply(self._usage_error(t, error))]
             case Invocation(command=command, args=args):
-                if command.roles is not None and ctx.person.role not in command.roles:
+                if command.roles is not None and not allowed(command, ctx, args):
                     log.info("refused %s for role %s", command.name, ctx.person.role)
                     roles = render.roles_phrase(t, command.roles)
                     name = render.command_name(t, command)
@@ -283,3 +285,10 @@ class Bot:
             values["choices"] = status_choices(t)
         usage = render.usage(t, error.command)
         return t(error.key, **values) + " " + t("error.usage", usage=usage)
+
+
+def allowed(command: Command, ctx: Context, args: dict[str, Any]) -> bool:
+    """The person holds one of the command's roles, or is someone it allows as well."""
+    if command.roles is None or ctx.person.role in command.roles:
+        return True
+    return command.also is not None and command.also(ctx, args)

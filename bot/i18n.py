@@ -51,10 +51,14 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 class _Formatter(string.Formatter):
+    """``{count:Idee|Ideen}`` is "1 Idee" or "3 Ideen"; ``{count:-arbeitet|arbeiten}`` only
+    the word, for a verb that agrees with a number the text does not show."""
+
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec and isinstance(value, int):
-            one, many = format_spec.split("|", 1)
-            return f"{value} {one if value == 1 else many}"
+            one, many = format_spec.removeprefix("-").split("|", 1)
+            word = one if value == 1 else many
+            return word if format_spec.startswith("-") else f"{value} {word}"
         return super().format_field(value, format_spec)
 
 

@@ -11,6 +11,7 @@ changed.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,11 +124,27 @@ def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanIt
     if exact or not wanted:
         return exact if wanted else items
     terms = wanted.split()
-    return [i for i in items if all(t in searchable(i) for t in terms)]
+    return [i for i in items if all(mentions(searchable(i), t) for t in terms)]
 
 
 def searchable(item: PlanItem) -> str:
     return " ".join((item.key, item.title, item.description, *item.aliases)).casefold()
+
+
+def mentions(text: str, term: str) -> bool:
+    """Does ``text`` contain ``term`` as the start of a word ("Rechnung" in
+    "E-Rechnungseingang") or as a part of a compound ("Netz" in "Gastnetz"), not just as
+    letters inside another word (trial 11: ``!system Drucker`` found "Bundesdruckerei")?"""
+    words = re.findall(r"\w+", text)
+    if any(word.startswith(term) for word in words):
+        return True
+    wanted = {term, reasons.lemma(term.capitalize()).casefold()}
+    return any(
+        part.casefold() in wanted
+        for word in words
+        if term in word
+        for part in reasons.compound_parts(word.capitalize())
+    )
 
 
 def owner_label(people: PeopleRepository, owner: str | None) -> str | None:

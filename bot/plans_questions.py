@@ -29,6 +29,7 @@ from bot.questions import (
 )
 from knowledge.plans import PlanItem
 from knowledge.questions import Question
+from knowledge.records import Person
 from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
@@ -119,11 +120,33 @@ def tell_owner(
         t("plans.owner_question", id=question.id, title=owner.item.title, code=owner.item.key),
         t("question.delivery_from", asker=asker_label(t, question)),
         quote(question.text),
-        t("plans.owner_alone")
+        t("plans.owner_alone", id=question.id)
         if to.nobody
-        else t("plans.owner_how", roles=target_name(t, question.target or "both")),
+        else t("plans.owner_how", id=question.id, roles=target_name(t, question.target or "both")),
     ]
     return [Reply("\n".join(lines), direct_to=address)]
+
+
+def owns_question(
+    plans: PlanRepository, people: PeopleRepository, person: Person, question_id: int
+) -> bool:
+    """Is the person the plan owner a question went to? Then they may answer it like the role
+    holders (trial 11: owners were sent questions and then refused ``!antwort``)."""
+    link = plans.question_plan_link(question_id)
+    if link is None or link.owner is None:
+        return False
+    return owner_address(people, link.owner) == person.platform_user_id
+
+
+def owned_open_questions(store: Store, person: Person) -> list[Question]:
+    """The open questions that went to this person as a plan owner, oldest first."""
+    links = store.questions_linked_to_owner([person.platform_user_id, person.display_name])
+    mine = {
+        link.question_id
+        for link in links
+        if link.owner is not None and owner_address(store, link.owner) == person.platform_user_id
+    }
+    return [question for question in store.open_questions() if question.id in mine]
 
 
 def plan_owners(

@@ -250,6 +250,19 @@ class PlanQueries:
         row = next(iter(rows), None)
         return PlanQuestionLink(**row) if row else None
 
+    def questions_linked_to_owner(self, owners: Sequence[str]) -> list[PlanQuestionLink]:
+        """The questions that went to a plan item's owner written as one of ``owners`` (a
+        user id or a display name): what that owner may answer and sees with ``!offen``."""
+        if not owners:
+            return []
+        rows = self.db.query(
+            "SELECT l.question_id, l.item_key, l.owner, p.title, p.kind"
+            " FROM plan_question_links l JOIN plan_items p ON p.key = l.item_key"
+            f" WHERE l.owner IN ({_marks(owners)}) ORDER BY l.question_id",
+            list(owners),
+        )
+        return [PlanQuestionLink(**row) for row in rows]
+
     def ideas_created_between(self, start: str, end: str) -> list[dict[str, Any]]:
         """Id, department and creation time of the ideas of a period that are not merged
         away: what the digest's plan section counts."""

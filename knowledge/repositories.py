@@ -11,9 +11,10 @@ unit of work assigns it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from knowledge.plans import PlanItem
+from knowledge.plans import PlanItem, PlanQuestionLink
 from knowledge.privacy import Erasure
 from knowledge.questions import Answer, KnownAnswer, NewQuestion, Question
 from knowledge.records import Idea, NewIdea, Person
@@ -152,6 +153,10 @@ class PlanRepository(Protocol):
     def link_question_to_plan(
         self, question_id: int, key: str, owner: str | None, now: str
     ) -> None: ...
+
+    def question_plan_link(self, question_id: int) -> PlanQuestionLink | None: ...
+
+    def questions_linked_to_owner(self, owners: Sequence[str]) -> list[PlanQuestionLink]: ...
 
 
 class WebLoginRepository(Protocol):

@@ -169,6 +169,12 @@ def _keys_of(
         inside: tuple[str, ...] = ()
         if alone is not None and noun and len(parts) == 1:
             inside = tuple(p for p in _compound_parts(word, modifiers) if _stem(p.lower()) in alone)
+        elif alone is not None and noun and modifiers:  # "Fundbüro-Portal" beside "Fundbüro"
+            inside = tuple(
+                p
+                for p in word.split("-")[:-1]
+                if len(p) >= MODIFIER_MIN and _content(p) and _stem(p.lower()) in alone
+            )
         for part in parts:
             key = _stem(part.lower())
             spelled.setdefault(key, Counter())[part] += 1
@@ -236,10 +242,16 @@ def shared_terms(
         (counts_a.keys() & counts_b.keys()) - ignore,
         key=lambda k: (-min(counts_a[k], counts_b[k]), nouns[k] < 0, -len(k), k),
     )
-    # two shared words both sides write side by side are one term: "mobiles Arbeiten", not
-    # "Arbeiten, Mobiles" (as the digest named a pair of colleagues' shared theme)
-    chosen = common[:limit]
-    together = [(a, b) for a, b in _adjacent(texts_a) & _adjacent(texts_b) if {a, b} <= {*chosen}]
+    # where they share a noun, only nouns: "Anrufe, verlorene" named a theme by an adjective
+    # (trial 11); a theme is a thing. Two shared words both sides write side by side are one
+    # term: "mobiles Arbeiten", not "Arbeiten, Mobiles" (trial 10).
+    things = [k for k in common if nouns[k] >= 0 or _display(spelled[k])[:1].isupper()]
+    chosen = (things or common)[:limit]
+    together = [
+        (a, b)
+        for a, b in _adjacent(texts_a) & _adjacent(texts_b)
+        if {a, b} & {*chosen} and {a, b} <= {*common}
+    ]
     shown: list[str] = []
     used: set[str] = set()
     for key in chosen:

@@ -38,7 +38,7 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
     if not found:
         text = t("who.none", topic=topic)
     else:
-        lines = [t("who.results", topic=topic), ""]
+        lines = [t("who.results", topic=topic, count=len(found)), ""]
         for colleague in found:
             lines.append(render.colleague_line(t, colleague))
         lines += ["", t("who.connect_hint")]
@@ -84,6 +84,15 @@ def find_person(ctx: Context, name: str) -> Person | None:
     return named[0] if len(named) == 1 else None
 
 
+def supportable(ctx: Context, idea_id: int | None) -> bool:
+    """May the person still support the idea? Then the refusal of an introduction points
+    there (trial 11 was pointed to an idea it supported already, and to a merged one)."""
+    idea = ctx.store.get_idea(idea_id) if idea_id else None
+    if idea is None or idea.merged_into is not None or idea.author_id == ctx.person.id:
+        return False
+    return ctx.person.id not in ctx.store.supporter_ids(idea.id)
+
+
 def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
     t, me = ctx.t, ctx.person
     asked = request_introduction(
@@ -94,7 +103,7 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
         case "self":
             return [Reply(t("connect.self"))]
         case "not_opted_in":
-            hint = t("connect.support_hint", id=idea_id) if idea_id else ""
+            hint = t("connect.support_hint", id=idea_id) if supportable(ctx, idea_id) else ""
             return [Reply(t("connect.not_opted_in", name=name) + hint)]
         case "elsewhere":  # no direct message can reach them from here
             key = "connect.example" if target.platform == DEMO_PLATFORM else "connect.elsewhere"
@@ -152,6 +161,8 @@ def nicht_aehnlich(ctx: Context, number: int, other: int) -> list[Reply]:
     if isinstance(pair, Reply):
         return [pair]
     first, second = pair
+    if first.merged_into == second.id or second.merged_into == first.id:  # trial 11
+        return [Reply(ctx.t("feedback.merged", a=number, b=other))]
     score = ctx.matcher.pair_score(number, other)
     outcome = mark_not_similar(ctx.uow, ctx.person, first, second, score, ctx.now)
     return [Reply(ctx.t(f"feedback.{outcome}", a=number, b=other))]

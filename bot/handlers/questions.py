@@ -18,7 +18,7 @@ from bot.context import Context
 from bot.events import Button, Reply
 from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
-from bot.plans_questions import tell_owner
+from bot.plans_questions import owned_open_questions, owns_question, tell_owner
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -175,6 +175,7 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
     aliases=("answer",),
     params=(Param("number", parse_number), Param("text", rest=True)),
     roles=STEWARDS,
+    also=lambda ctx, args: owns_question(ctx.store, ctx.store, ctx.person, args["number"]),
 )
 def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t
@@ -238,11 +239,21 @@ def erledigt(ctx: Context, number: int) -> list[Reply]:
     return [Reply(t("question.closed", id=question.id)), *to_them]
 
 
-@REGISTRY.command("offen", aliases=("open",), roles=STEWARDS)
+@REGISTRY.command(
+    "offen",
+    aliases=("open",),
+    roles=STEWARDS,
+    also=lambda ctx, args: bool(owned_open_questions(ctx.store, ctx.person)),
+)
 def offen(ctx: Context) -> list[Reply]:
+    """A role's open questions, and those that went to the person as a plan owner."""
     t, role = ctx.t, ctx.person.role
+    steward = role in STEWARDS
     targets = None if role == "admin" else (role, "both")
-    questions = ctx.store.open_questions(targets)
+    questions = ctx.store.open_questions(targets) if steward else []
+    listed = {question.id for question in questions}
+    owned = owned_open_questions(ctx.store, ctx.person)
+    questions = sorted(questions + [q for q in owned if q.id not in listed], key=lambda q: q.id)
     if not questions:
         return ctx.privately([Reply(t("question.none_open"))])
     now = datetime.fromisoformat(ctx.now)
@@ -262,7 +273,7 @@ def offen(ctx: Context) -> list[Reply]:
         )
     if len(questions) > MAX_LISTED:
         lines.append(t("question.more", count=len(questions) - MAX_LISTED))
-    lines += ["", t("question.how_to_answer_any")]
+    lines += ["", t("question.how_to_answer_any" if steward else "question.how_to_answer_owner")]
     return ctx.privately([Reply("\n".join(lines))])
 
 

@@ -146,7 +146,7 @@ def answer_question(
 ) -> Answered | Refusal:
     """An answer to a question in the responder's remit, open or answered before (a second
     answer adds to the first); it becomes knowledge offered to the next who asks the same."""
-    question = _in_remit(uow, responder, number, open_only=False)
+    question = _in_remit(uow, responder, number, open_only=False, owner_may=True)
     if isinstance(question, str):
         return question
     answer = uow.questions.add_answer(question.id, responder.id, text.strip(), now)
@@ -200,15 +200,22 @@ def _route(
 
 
 def _in_remit(
-    uow: UnitOfWork, person: Person, number: int, *, open_only: bool
+    uow: UnitOfWork, person: Person, number: int, *, open_only: bool, owner_may: bool = False
 ) -> Question | Refusal:
     """The question a role holder acts on, or why they cannot: unknown, another role's (or
     the person holds no role: the chat refuses them before, other ways in may not), or
-    (``open_only``) no longer open."""
+    (``open_only``) no longer open. ``owner_may``: the plan owner the question went to may
+    act on it too (answering, not re-routing: where it goes is the roles' decision)."""
     question = uow.questions.get_question(number)
     if question is None:
         return "not_found"
-    if person.role not in STEWARDS or not in_remit(person.role, question):
+    steward = person.role in STEWARDS and in_remit(person.role, question)
+    owner = (
+        owner_may
+        and question.routed_at is not None
+        and plans_questions.owns_question(uow.plans, uow.people, person, question.id)
+    )
+    if not (steward or owner):
         return "not_in_remit"
     if open_only and not question.is_open:
         return "not_open"

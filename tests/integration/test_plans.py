@@ -120,6 +120,23 @@ def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town
     assert question.reason is not None and "DMS / E-Akte" in question.reason
 
 
+def test_the_owner_answers_the_question_that_went_to_them(town: Town):
+    """Trial 11: petra was sent the DMS question, then refused `!antwort` and `!offen`."""
+    town.say("anna", "!frage Das DMS startet nicht mehr")
+    town.say("jonas", "!frage Wie drucke ich doppelseitig?")  # the CIO's, not petra's
+    listed = "\n".join(reply.text for reply in town.say("petra", "!offen"))
+    assert "#1" in listed and "#2" not in listed
+    assert "weiterleiten" not in listed  # re-routing stays the roles' decision
+    assert "nur diese Rollen" in town.say("petra", "!antwort 2 Rechtsklick")[0].text
+    assert "nur diese Rollen" in town.say("petra", "!weiterleiten 1 cdo")[0].text
+    replies = town.say("petra", "!antwort 1 Bitte einmal neu anmelden, der Dienst läuft wieder.")
+    [to_anna] = [r for r in replies if r.direct_to == "anna" or r.room is not None]
+    assert "neu anmelden" in to_anna.text and "Petra" in to_anna.text
+    question = town.store.get_question(1)
+    assert question is not None and question.status == "beantwortet"
+    assert "nur diese Rollen" in town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
+
+
 def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(
     tmp_path: Path, cached: CachingEncoder
 ):

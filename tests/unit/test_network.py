@@ -223,3 +223,35 @@ def test_the_asker_withdraws_an_introduction_with_umlaut_or_without(chat: Chat) 
     chat.say("anna", "!vernetzen 1", "FD 20")
     withdrawn, notice = chat.say("anna", "!vernetzen zurückziehen 1")
     assert "beendet" in withdrawn.text and notice.direct_to == "bob"
+
+
+def test_a_refused_introduction_points_to_support_only_where_support_is_still_open(
+    chat: Chat,
+) -> None:
+    """Trial 11: "Sie können die Idee aber mit !unterstuetzen 22 unterstützen" right after
+    supporting it, and for an idea merged into another."""
+    chat.say("bob", f"!idee {WLAN}", "IT")
+    chat.say("bob", f"!idee {E_RECHNUNG}", "IT")
+    assert "!unterstuetzen 1" in chat.say("anna", "!vernetzen 1")[0].text
+    chat.say("anna", "!unterstuetzen 1")
+    refused = chat.say("anna", "!vernetzen 1")[0].text
+    assert "nicht freigegeben" in refused and "unterstuetzen" not in refused
+    chat.say("cdo", "!zusammenfuehren 2 1")
+    assert "unterstuetzen" not in chat.say("carla", "!vernetzen 2")[0].text
+
+
+def test_merged_ideas_cannot_be_called_not_similar(chat: Chat) -> None:
+    """Trial 11: after the CDO merged #26 into #11, "!nicht-aehnlich 11 26" was thanked and
+    made every later suggestion more careful."""
+    chat.say("anna", f"!idee {E_RECHNUNG}")
+    chat.say("carla", f"!idee {E_RECHNUNG_2}")
+    chat.say("cdo", "!zusammenfuehren 2 1")
+    before = chat.matcher.threshold(chat.store)
+    assert "zusammengeführt" in chat.say("carla", "!nicht-aehnlich 1 2")[0].text
+    assert chat.matcher.threshold(chat.store) == before
+
+
+def test_who_speaks_of_one_person_in_the_singular(chat: Chat) -> None:
+    chat.say("dora", "!matching an", "FD 20")
+    chat.say("dora", "!interessen Open Data", "FD 20")
+    assert "Am Thema „Open Data“ arbeitet:" in chat.say("anna", "!wer Open Data")[0].text

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlite_utils
 
 from bot.importer import ImportFileError, RowError
-from bot.plans import import_plan, show_plan
+from bot.plans import find_items, import_plan, show_plan
 from bot.plans_import import PlanRow, read_plan, split_list
 from knowledge.store import Store
 from matching.plans import PlanEntry, PlanScorer, name_pattern
@@ -145,3 +146,25 @@ def test_a_named_system_outranks_any_cosine() -> None:
     [first, second] = scorer.score("Mein enaio hängt", np.array([0.0, 1.0]))
     assert (first.key, first.names) == ("S-1", ("enaio",)) and first.score >= 1.0
     assert second.key == "S-2" and second.score == pytest.approx(1.0)  # its best view
+
+
+def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: Path) -> None:
+    """Trial 11: ``!system Drucker`` showed the registry system for its "Bundesdruckerei"."""
+    store = Store(sqlite_utils.Database(tmp_path / "plans.db"))
+    rows = [
+        "system;S-8;Einwohnermeldewesen;Meldedaten, Anbindung an die Bundesdruckerei;;;;;;\n",
+        "system;S-15;Netzwerk und WLAN;Gastnetz in allen Häusern;;;;;;\n",
+        "system;S-3;E-Rechnungseingang;Eingang der Rechnungen;;;;;;\n",
+        "system;S-16;Druckerverwaltung;Drucker und Kopierer;;;;;;\n",
+    ]
+    report = import_plan(store, read_plan(write(tmp_path, "p.csv", HEADER + "".join(rows))), NOW)
+    assert not report.errors
+
+    def keys(words: str) -> list[str]:
+        return [item.key for item in find_items(store, words, "system")]
+
+    assert keys("Drucker") == ["S-16"]
+    assert keys("Netz") == ["S-15"]
+    assert keys("rechnung") == ["S-3"]
+    assert keys("Bundesdruckerei") == ["S-8"]
+    assert keys("ucker") == []
