@@ -82,7 +82,8 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     finally:
         store.close()
     with ThreadPoolExecutor(max_workers=1) as background:
-        starting = background.submit(open_app, config, light=True)  # while the person types
+        # while the person types; no progress bar between the prompt's lines
+        starting = background.submit(open_app, config, light=True, progress=False)
         try:
             history = config.data_dir / "console_history"
             prompt_loop(history, greeting, f"{name}> ", lambda: console(starting.result()))

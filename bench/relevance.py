@@ -24,6 +24,7 @@ Run: .venv/bin/python bench/relevance.py   (about 10 minutes on 2 cores with a c
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -412,7 +413,12 @@ def evaluate(model: str) -> dict[str, object]:
 
 
 def main() -> int:
-    if "--calibrate" in sys.argv:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="Examples: .venv/bin/python bench/relevance.py; ... bench/relevance.py --calibrate",
+    )
+    parser.add_argument("--calibrate", action="store_true", help="print DEV thresholds and exit")
+    if parser.parse_args().calibrate:
         for model in (PLAIN_MODEL, DEFAULT_MODEL):
             print(calibrate(model))
         return 0

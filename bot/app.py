@@ -8,6 +8,7 @@ replace (a test database's store, the fast fake encoder, a fake clock).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,8 @@ def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
     name = settings.model or DEFAULT_MODEL
     built = model_cache(settings) / name / BUILD_INFO
     fresh = name in BUILT_MODELS and not built.exists()
+    if fresh and progress:  # trial 11: a first 'plan import' said nothing for 52 s
+        print(f"ideenlotse: preparing the model {name} once (about a minute) ...", file=sys.stderr)
     info = provision_model(settings.model, model_cache(settings), progress=progress)
     reasons.keep_dictionary_in(Path(info.path) / "lemmas")
     if fresh and built.exists():
@@ -80,7 +83,9 @@ def provide_model(settings: Settings, *, progress: bool = False) -> ModelInfo:
     return info
 
 
-def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
+def one_shot_encoder(
+    settings: Settings, texts: Sequence[str] = (), *, progress: bool = False
+) -> Encoder:
     """The encoder for a command that encodes ``texts`` and exits.
 
     The light model (``matching.light``: no torch, about a second to load) once it was
@@ -88,7 +93,7 @@ def one_shot_encoder(settings: Settings, texts: Sequence[str] = ()) -> Encoder:
     that the full model's batches win. Where the full model is loaded and the light one not
     yet checked, it is checked now, for the next command.
     """
-    info = provide_model(settings)
+    info = provide_model(settings, progress=progress)
     if sum(len(text) for text in texts) < LIGHT_UP_TO:
         fast = light.load_light(info, default_prefix(info))
         if fast is not None:

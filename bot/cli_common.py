@@ -46,15 +46,17 @@ def open_store(config: Settings) -> Store:
         raise Failure(f"cannot open the database in {config.data_dir}: {exc}") from exc
 
 
-def open_app(config: Settings, *, light: bool = False) -> App:
-    """Store, model and index; progress bars only where a person watches. ``light``: through
-    the light model where it was checked (``bot.app.one_shot_encoder``), which loads in a
-    second; the bot's chat servers load the full model."""
+def open_app(config: Settings, *, light: bool = False, progress: bool | None = None) -> App:
+    """Store, model and index; progress bars only where a person watches (``progress``
+    None: when stderr is a terminal). ``light``: through the light model where it was
+    checked (``bot.app.one_shot_encoder``), which loads in a second; the bot's chat servers
+    load the full model."""
     from bot.app import build_app, one_shot_encoder
 
+    shown = sys.stderr.isatty() if progress is None else progress
     try:
-        encoder = one_shot_encoder(config) if light else None
-        return build_app(config, progress=sys.stderr.isatty(), encoder=encoder)
+        encoder = one_shot_encoder(config, progress=shown) if light else None
+        return build_app(config, progress=shown, encoder=encoder)
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot start: {exc}") from exc
 

@@ -145,7 +145,7 @@ def route(ctx: click.Context, text: str | None, as_json: bool) -> None:
     questions = [text] if text is not None else stdin_lines()
     store = open_store(config)
     try:
-        encoder = one_shot_encoder(config, questions)
+        encoder = one_shot_encoder(config, questions, progress=sys.stderr.isatty())
         router = build_router(encoder, store, config.data_dir)
         routes = router.route_many(questions, progress=len(questions) > 1 and sys.stderr.isatty())
         owned = plan_owners(store, encoder, questions, routes)  # a system's or project's owner

@@ -33,7 +33,7 @@ def _encode_items(config: Settings, store: Store) -> tuple[str, bool] | None:
     if not views:
         return None
     try:
-        encoder = one_shot_encoder(config, views)
+        encoder = one_shot_encoder(config, views, progress=sys.stderr.isatty())
         with store.transaction():
             plan_matcher(store, encoder)
     except (OSError, ValueError) as exc:
@@ -155,7 +155,8 @@ def match(ctx: click.Context, text: str | None, as_json: bool) -> None:
     config = settings(ctx)
     store = open_store(config)
     try:
-        found = match_texts(store, one_shot_encoder(config, texts), texts)
+        encoder = one_shot_encoder(config, texts, progress=sys.stderr.isatty())
+        found = match_texts(store, encoder, texts)
     except (OSError, ValueError) as exc:
         raise Failure(f"cannot match: {exc}") from exc
     finally:
