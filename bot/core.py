@@ -46,7 +46,8 @@ from bot.handlers.questions import ask_question
 from bot.i18n import Translator
 from bot.matcher import KeepsCurrent, Matcher, NoMatcher
 from bot.ops import Observation
-from bot.questions import QuestionDesk, looks_like_question
+from bot.question_text import looks_like_question
+from bot.questions import QuestionDesk
 from bot.ratelimit import RateLimiter
 from bot.statuses import status_choices
 from bot.uow import EventBus, Subscriber, UnitOfWork

@@ -28,7 +28,6 @@ from bot.i18n import Translator
 from bot.matcher import SimilarIdea
 from bot.render import typed
 from bot.sla import WorkingHours, add_working_hours
-from knowledge.folding import fold
 from knowledge.questions import KnownAnswer, Question
 from knowledge.repositories import IdeaRepository, QuestionRepository
 from knowledge.store import Store
@@ -42,44 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_GERMAN_WORDS = """wer wen wem wessen was wie wo woher wohin wann warum wieso weshalb welche
-welcher welches welchen welchem womit wozu wobei worum worueber wofuer woran worauf wodurch"""
-QUESTION_WORDS = frozenset(_GERMAN_WORDS.split()) | {
-    "who", "whom", "whose", "what", "how", "where", "when", "why", "which"
-}  # fmt: skip
-# Openers of proposals phrased as questions ("Wie wäre es, wenn ...") stay ideas unless "?".
-PROPOSAL_OPENERS = ("wie waere es", "wie waers", "warum nicht", "was waere wenn", "how about")
-# Questions that propose something: asked with `!frage`, they are offered to be kept as an
-# idea (trial 7: "Wäre es nicht sinnvoll, dass alle Fachdienste ...?" went to both roles).
-PROPOSALS = (
-    *PROPOSAL_OPENERS,
-    *("waere es nicht", "waere es sinnvoll", "waere es gut", "waere es besser", "koennten wir"),
-    *("koennte man", "sollten wir nicht", "sollte man nicht", "was haltet ihr von"),
-    *("was halten sie von", "could we", "shouldn't we", "wouldn't it be", "what about"),
-)
 ROLES_OF = {"cdo": ("cdo",), "cio": ("cio",), "both": ("cdo", "cio")}
 MAX_LISTED = 20
-
-
-def looks_like_question(text: str) -> bool:
-    """A message ending in "?" or starting with a question word (a plain-text question).
-
-    A sentence closed by "." or "!" is a statement whatever its first word: "Wer einen
-    Container aufstellen will, sollte ihn online beantragen können." is an idea."""
-    stripped = text.strip()
-    if stripped.endswith(("?", "？")):
-        return True
-    if stripped.endswith((".", "!")):
-        return False
-    words = fold(stripped).replace(",", " ").split()
-    if not words or words[0] not in QUESTION_WORDS:
-        return False
-    return not " ".join(words).startswith(PROPOSAL_OPENERS)
-
-
-def proposes(text: str) -> bool:
-    """A question that suggests something rather than asks for an answer."""
-    return " ".join(fold(text).replace(",", " ").split()).startswith(PROPOSALS)
 
 
 @dataclass(frozen=True)

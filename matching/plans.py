@@ -30,6 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
+from matching import reasons
 from matching.term_overlap import TermWeights
 
 KINDS = ("agenda", "project", "system")
@@ -39,6 +40,7 @@ NAME_SCORE = 1.0
 # German endings a name may carry in running text (plural, genitive): "E-Akten", "DMS'".
 _ENDING = r"(?:n|en|s|es|e|'s|')?"
 MIN_NAME_LENGTH = 2  # a one-letter alias would be found everywhere
+MIN_PART_NAME = 6  # a name found inside a compound: "Zeiterfassung", not "Netz" in "Gastnetz"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -133,6 +135,20 @@ def name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}{_ENDING}(?!\w)")
 
 
+def _compound_parts_in(text: str) -> set[str]:
+    """The parts of the text's compounds, and runs of parts ("Finanzbuchhaltung": Finanz,
+    Buch, Haltung, so "Buchhaltung" too), of at least MIN_PART_NAME letters, folded."""
+    found: set[str] = set()
+    for word in re.findall(r"\w+", text):
+        parts = reasons.compound_parts(word[:1].upper() + word[1:]) if len(word) > 6 else ()
+        for start in range(len(parts) if len(parts) > 1 else 0):
+            for end in range(start + 1, len(parts) + (start > 0)):
+                run = "".join(parts[start:end]).casefold()
+                if len(run) >= MIN_PART_NAME:
+                    found.add(run)
+    return found
+
+
 def _word_pattern(word: str) -> str:
     rest = word[2:] if word.startswith("e-") else ""
     if len(rest) < 3 or not rest.isalpha():
@@ -177,10 +193,16 @@ class PlanScorer:
         return [[(name, name_pattern(name)) for name in e.names] for e in self.entries]
 
     def names_in(self, text: str) -> list[tuple[str, ...]]:
-        """Per item, its names that ``text`` contains."""
+        """Per item, its names that ``text`` contains, as words or as a part of a compound
+        ("Zeiterfassungssystem" names "Zeiterfassung")."""
         folded = text.casefold()
+        parts = _compound_parts_in(text)
         return [
-            tuple(name for name, pattern in patterns if pattern.search(folded))
+            tuple(
+                name
+                for name, pattern in patterns
+                if pattern.search(folded) or name.casefold() in parts
+            )
             for patterns in self._patterns
         ]
 

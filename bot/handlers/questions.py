@@ -19,6 +19,7 @@ from bot.events import Button, Reply
 from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
 from bot.plans_questions import owned_open_questions, owns_question, tell_owner
+from bot.question_text import asks_for_help, proposes
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -27,7 +28,6 @@ from bot.questions import (
     deliver,
     is_overdue,
     local_time,
-    proposes,
     quote,
     recipients,
     send,
@@ -77,7 +77,7 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
         replies = [offer_reply(ctx.t, asked.question, asked.offer)]
     else:
         replies = routed_replies(ctx, asked)
-    if guessed or proposes(text):
+    if proposes(text) or (guessed and not asks_for_help(text)):
         question = asked.question
         first = replies[0]
         button = Button(ctx.t("question.button_to_idea"), typed(ctx.t, "als-idee", question.id))

@@ -230,7 +230,11 @@ def test_a_one_shot_command_never_waits_for_an_export(
     assert found.returncode == 0, found.stderr[-2000:]
     digest = subprocess.run(
         [EXE, "digest", "--format", "json"],
-        env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )  # fmt: skip; trial 11: the digest exported the graph first (20 s)
     assert digest.returncode == 0, digest.stderr[-2000:]
     assert not (folder / GRAPH).exists() and not (folder / CHECK_FILE).exists()

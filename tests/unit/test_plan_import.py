@@ -148,6 +148,20 @@ def test_a_named_system_outranks_any_cosine() -> None:
     assert second.key == "S-2" and second.score == pytest.approx(1.0)  # its best view
 
 
+def test_a_name_inside_a_compound_names_the_system() -> None:
+    """Trial 11: "im Zeiterfassungssystem" did not name the HR system with the alias
+    "Zeiterfassung"; a short name is not looked for inside words ("Netz" in "Gastnetz")."""
+    entries = [
+        PlanEntry("S-9", "system", "Personalwirtschaft", "", ("LOGA", "Zeiterfassung")),
+        PlanEntry("S-2", "system", "Finanzverfahren", "", ("Buchhaltung",)),
+        PlanEntry("S-15", "system", "Netzwerk und WLAN", "", ("Netz",)),
+    ]
+    scorer = PlanScorer(entries, [np.array([[1.0, 0.0]])] * 3)
+    found = scorer.names_in("Urlaub im Zeiterfassungssystem, Finanzbuchhaltung, Gastnetz")
+    assert found == [("Zeiterfassung",), ("Buchhaltung",), ()]
+    assert scorer.names_in("Die Zeit erfassen wir auf Papier") == [(), (), ()]
+
+
 def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: Path) -> None:
     """Trial 11: ``!system Drucker`` showed the registry system for its "Bundesdruckerei"."""
     store = Store(sqlite_utils.Database(tmp_path / "plans.db"))

@@ -16,7 +16,8 @@ import pytest
 from bot.config import QuestionSettings, Settings
 from bot.core import Bot
 from bot.events import Message, Reply, Sender
-from bot.questions import QuestionDesk, due_reminders, looks_like_question, recipients
+from bot.question_text import looks_like_question
+from bot.questions import QuestionDesk, due_reminders, recipients
 from bot.semantic import SemanticMatcher
 from knowledge.open import open_store
 from knowledge.store import Store
@@ -397,3 +398,11 @@ def test_an_asked_question_offers_no_idea_and_an_answered_one_stays(chat: Chat) 
     chat.say("cio-user", "!antwort 1 Das IT-Service-Team kommt vorbei.")
     assert "schon beantwortet" in chat.say("anna", "!als-idee 1")[0].text
     assert chat.store.get_idea(1) is None
+
+
+def test_a_plain_message_asking_for_help_is_not_offered_as_an_idea(chat: Chat) -> None:
+    """Trial 11: "Ist das eher eine Idee als eine Frage?" under a question about a password."""
+    [asked, *_] = chat.say("anna", "Kann mir jemand sagen, wie ich mein Passwort ändere?")
+    assert "Frage ist als **#1**" in asked.text and "als-idee" not in asked.text
+    [other, *_] = chat.say("anna", "Warum haben wir im Bauamt kein WLAN?")
+    assert "als-idee 2" in other.text  # a complaint may well be an idea

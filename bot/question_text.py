@@ -1,0 +1,60 @@
+"""What a plain chat message is: a question, a question that proposes something, or one
+that asks for help. Words only, no model: the core reads every plain message through it.
+"""
+
+from __future__ import annotations
+
+from knowledge.folding import fold
+
+_GERMAN_WORDS = """wer wen wem wessen was wie wo woher wohin wann warum wieso weshalb welche
+welcher welches welchen welchem womit wozu wobei worum worueber wofuer woran worauf wodurch"""
+QUESTION_WORDS = frozenset(_GERMAN_WORDS.split()) | {
+    "who", "whom", "whose", "what", "how", "where", "when", "why", "which"
+}  # fmt: skip
+# Openers of proposals phrased as questions ("Wie wäre es, wenn ...") stay ideas unless "?".
+PROPOSAL_OPENERS = ("wie waere es", "wie waers", "warum nicht", "was waere wenn", "how about")
+# Questions that propose something: asked with `!frage`, they are offered to be kept as an
+# idea (trial 7: "Wäre es nicht sinnvoll, dass alle Fachdienste ...?" went to both roles).
+PROPOSALS = (
+    *PROPOSAL_OPENERS,
+    *("waere es nicht", "waere es sinnvoll", "waere es gut", "waere es besser", "koennten wir"),
+    *("koennte man", "sollten wir nicht", "sollte man nicht", "was haltet ihr von"),
+    *("was halten sie von", "could we", "shouldn't we", "wouldn't it be", "what about"),
+)
+# Plain messages that ask for help, not for a change: no "Ist das eher eine Idee?" offer
+# (trial 11 read it under "Kann mir jemand sagen, wie ich mein Passwort ändere?").
+HELP_OPENERS = (
+    *("kann mir jemand", "kann mir wer", "weiss jemand", "wer kann mir", "an wen", "wo finde"),
+    *("wie kann ich", "wie bekomme ich", "wie mache ich", "wie aendere ich", "wo kann ich"),
+    *("was muss ich", "darf ich", "ich habe", "mein ", "meine ", "can someone", "how do i"),
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A message ending in "?" or starting with a question word (a plain-text question).
+
+    A sentence closed by "." or "!" is a statement whatever its first word: "Wer einen
+    Container aufstellen will, sollte ihn online beantragen können." is an idea."""
+    stripped = text.strip()
+    if stripped.endswith(("?", "？")):
+        return True
+    if stripped.endswith((".", "!")):
+        return False
+    words = fold(stripped).replace(",", " ").split()
+    if not words or words[0] not in QUESTION_WORDS:
+        return False
+    return not " ".join(words).startswith(PROPOSAL_OPENERS)
+
+
+def proposes(text: str) -> bool:
+    """A question that suggests something rather than asks for an answer."""
+    return _opening(text).startswith(PROPOSALS)
+
+
+def asks_for_help(text: str) -> bool:
+    """A question about one's own problem or how to do something: surely no idea."""
+    return _opening(text).startswith(HELP_OPENERS)
+
+
+def _opening(text: str) -> str:
+    return " ".join(fold(text).replace(",", " ").split())
