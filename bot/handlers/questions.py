@@ -196,7 +196,23 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     confirmation = t(key, id=question.id, asker=question.asker_name or t("idea.unknown_author"))
     if not delivered:
         confirmation += " " + t("question.asker_elsewhere")
+    if ctx.person.role not in STEWARDS and question.target is not None:
+        replies += roles_told(ctx, question, answer.text)  # so they do not answer it again
     return [Reply(confirmation), *replies]
+
+
+def roles_told(ctx: Context, question: Question, text: str) -> list[Reply]:
+    """The role holders learn that the plan's contact person answered their question."""
+    me = ctx.person
+
+    def compose(theirs: Translator) -> str:
+        told = theirs("question.owner_answered", id=question.id, responder=me.display_name)
+        return told + "\n" + quote(text)
+
+    to = recipients(ctx.settings, question.target or "both")
+    return [
+        r for r in send(ctx.store, ctx.settings, to, compose) if r.direct_to != me.platform_user_id
+    ]
 
 
 @REGISTRY.command(

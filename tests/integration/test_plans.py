@@ -132,6 +132,8 @@ def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     replies = town.say("petra", "!antwort 1 Bitte einmal neu anmelden, der Dienst läuft wieder.")
     [to_anna] = [r for r in replies if r.direct_to == "anna" or r.room is not None]
     assert "neu anmelden" in to_anna.text and "Petra" in to_anna.text
+    [to_cio] = [r for r in replies if r.direct_to == "cio-user"]  # so the CIO need not answer
+    assert "Frage #1 hat Petra als Ansprechperson beantwortet" in to_cio.text
     question = town.store.get_question(1)
     assert question is not None and question.status == "beantwortet"
     assert "nur diese Rollen" in town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
