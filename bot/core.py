@@ -263,17 +263,23 @@ class Bot:
                     named = render.typed(t, suggestion.name)
                     answer += " " + t("error.did_you_mean", suggestion=named)
                 return [Reply(answer + " " + t("error.help_hint"))]
+            case UsageError(command=command) if command.also is None and not allowed(
+                command, ctx, {}
+            ):  # trial 12: "!status 5 erledigt" taught a clerk the statuses they may not set
+                return [self._refusal(t, ctx, command)]
             case UsageError() as error:
                 return [Reply(self._usage_error(t, error))]
             case Invocation(command=command, args=args):
-                if command.roles is not None and not allowed(command, ctx, args):
-                    log.info("refused %s for role %s", command.name, ctx.person.role)
-                    roles = render.roles_phrase(t, command.roles)
-                    name = render.command_name(t, command)
-                    return [Reply(t("error.forbidden", name=name, roles=roles))]
+                if not allowed(command, ctx, args):
+                    return [self._refusal(t, ctx, command)]
                 replies: list[Reply] = command.handler(ctx, **args)
                 return replies
         return []
+
+    def _refusal(self, t: Translator, ctx: Context, command: Command) -> Reply:
+        log.info("refused %s for role %s", command.name, ctx.person.role)
+        roles = render.roles_phrase(t, command.roles or frozenset())
+        return Reply(t("error.forbidden", name=render.command_name(t, command), roles=roles))
 
     def _usage_error(self, t: Translator, error: UsageError) -> str:
         values = dict(error.values)

@@ -138,6 +138,33 @@ def owns_question(
     return owner_address(people, link.owner) == person.platform_user_id
 
 
+def owner_told_of_answer(
+    store: Store, settings: Settings, question: Question, responder: Person, text: str
+) -> list[Reply]:
+    """The plan owner a question went to learns that a role holder answered it, so they do
+    not answer it a second time (trial 12: jonas never heard the CDO had answered)."""
+    link = store.question_plan_link(question.id)
+    if link is None or link.owner is None:
+        return []
+    address = owner_address(store, link.owner)
+    if address in (responder.platform_user_id, question.asker_user_id):
+        return []
+    t = translator_for(store, settings, address)
+    told = t("question.answered_for_owner", id=question.id, responder=responder.display_name)
+    return [Reply(told + "\n" + quote(text), direct_to=address)]
+
+
+def is_plan_contact(store: Store, person: Person) -> bool:
+    """Is the person a contact of the plan (of an item, or of a question sent to them)?
+    Then ``!offen`` answers them, also when nothing is open (trial 12 was refused)."""
+    me = person.platform_user_id
+    names = [person.platform_user_id, person.display_name]
+    if any(link.owner and owner_address(store, link.owner) == me
+           for link in store.questions_linked_to_owner(names)):  # fmt: skip
+        return True
+    return any(i.owner and owner_address(store, i.owner) == me for i in store.plan_items())
+
+
 def owned_open_questions(store: Store, person: Person) -> list[Question]:
     """The open questions that went to this person as a plan owner, oldest first."""
     links = store.questions_linked_to_owner([person.platform_user_id, person.display_name])

@@ -10,6 +10,7 @@ told so plainly and the question waits in the store, reminded to whoever is conf
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ class QuestionDesk:
         """The best earlier answer above the threshold, else a fitting idea, else None. Reads
         answered questions and ideas only: the repositories say so to the type checker."""
         assert self.encoder is not None
-        known = questions.known_answers(self.encoder.name)
+        known = [k for k in questions.known_answers(self.encoder.name) if not personal(k)]
         if known:
             scores = np.stack([from_blob(k.embedding) for k in known]) @ vector
             best = int(np.argmax(scores))
@@ -122,6 +123,17 @@ class QuestionDesk:
             if found:
                 return Offer(found[0].score, idea=found[0])
         return None
+
+
+def personal(known: KnownAnswer) -> bool:
+    """An answer that names the person who asked ("Liebe Frau Schulz, ... Ihr Gleitzeitkonto")
+    was meant for them alone: trial 12 was shown such an answer to somebody else's question."""
+    name = (known.asker_name or "").strip()
+    if len(name) < 3:
+        return False
+    return (
+        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", known.answer.text, re.IGNORECASE) is not None
+    )
 
 
 def in_remit(role: str | None, question: Question) -> bool:

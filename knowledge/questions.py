@@ -93,6 +93,7 @@ class KnownAnswer:
     question: str
     answer: Answer
     embedding: bytes
+    asker_name: str | None = None  # the answer may address them: then it is no knowledge
 
 
 _ANSWER_SELECT = """
@@ -197,15 +198,19 @@ class QuestionQueries:
         """Answered questions whose vector was made by ``model``, each with its last answer."""
         rows = self.db.query(
             "SELECT q.id AS qid, q.text AS qtext, q.embedding AS qvec, a.*,"
-            " people.display_name AS responder_name"
+            " people.display_name AS responder_name, asker.display_name AS asker_name"
             " FROM questions q JOIN answers a ON a.id ="
             " (SELECT MAX(id) FROM answers WHERE answers.question_id = q.id)"
             " LEFT JOIN people ON people.id = a.responder_id"
+            " LEFT JOIN people asker ON asker.id = q.asker_id"
             " WHERE q.status = 'beantwortet' AND q.embedding IS NOT NULL"
             " AND q.embedding_model = ? ORDER BY q.id",
             (model,),
         )
-        return [KnownAnswer(r["qid"], r["qtext"], from_row(Answer, r), r["qvec"]) for r in rows]
+        return [
+            KnownAnswer(r["qid"], r["qtext"], from_row(Answer, r), r["qvec"], r["asker_name"])
+            for r in rows
+        ]
 
     def open_questions(self, targets: tuple[str, ...] | None = None) -> list[Question]:
         """Routed, unanswered questions (for ``targets`` only, if given), oldest first."""

@@ -46,4 +46,6 @@ def command_help(ctx: Context, name: str) -> str:
         text += "\n" + t("help.aliases", aliases=", ".join(t.prefix + n for n in others))
     if command.roles:
         text += "\n" + t("help.roles", roles=render.roles_phrase(t, command.roles))
+    if command.also is not None:
+        text += " " + t("help.contacts")
     return text

@@ -27,6 +27,8 @@ def matching(ctx: Context, switch: str | None) -> list[Reply]:
     if value not in ON | OFF:
         return [Reply(t("matching.bad_value"))]
     enabled = value in ON
+    if enabled == bool(person.matching_opt_in):  # trial 12: "niemandem mehr" when never on
+        return [Reply(t("matching.is_on" if enabled else "matching.is_off"))]
     set_matching(ctx.uow, person, enabled, ctx.now)
     return [Reply(t("matching.on" if enabled else "matching.off"))]
 

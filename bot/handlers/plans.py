@@ -99,16 +99,18 @@ def agenda(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@REGISTRY.command("system", params=(Param("system_name", rest=True),))
-def system(ctx: Context, system_name: str) -> list[Reply]:
+@REGISTRY.command("system", params=(Param("system_name", required=False, rest=True),))
+def system(ctx: Context, system_name: str | None) -> list[Reply]:
+    """One system in detail, those a word fits, or (without a name) all of them."""
     t = ctx.t
     if (missing := no_plan(ctx)) is not None:
         return missing
-    found = find_items(ctx.store, system_name, "system")
+    found = find_items(ctx.store, system_name or "", "system")
     if not found:
         return [Reply(t("plans.no_system_found", name=system_name))]
-    if len(found) > 1:
-        lines = [t("plans.systems_for", name=system_name), ""]
+    if len(found) > 1 or not system_name:
+        header = t("plans.systems_for", name=system_name) if system_name else t("plans.systems")
+        lines = [header, ""]
         lines += [t("plans.system_line", code=s.key, title=s.title) for s in found[:MAX_LISTED]]
         return [Reply("\n".join(lines))]
     return [Reply(details(t, ctx.store, found[0]))]

@@ -18,7 +18,13 @@ from bot.context import Context
 from bot.events import Button, Reply
 from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
-from bot.plans_questions import owned_open_questions, owns_question, tell_owner
+from bot.plans_questions import (
+    is_plan_contact,
+    owned_open_questions,
+    owner_told_of_answer,
+    owns_question,
+    tell_owner,
+)
 from bot.question_text import asks_for_help, proposes
 from bot.questions import (
     MAX_LISTED,
@@ -198,6 +204,8 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
         confirmation += " " + t("question.asker_elsewhere")
     if ctx.person.role not in STEWARDS and question.target is not None:
         replies += roles_told(ctx, question, answer.text)  # so they do not answer it again
+    else:
+        replies += owner_told_of_answer(ctx.store, ctx.settings, question, ctx.person, answer.text)
     return [Reply(confirmation), *replies]
 
 
@@ -259,7 +267,7 @@ def erledigt(ctx: Context, number: int) -> list[Reply]:
     "offen",
     aliases=("open",),
     roles=STEWARDS,
-    also=lambda ctx, args: bool(owned_open_questions(ctx.store, ctx.person)),
+    also=lambda ctx, args: is_plan_contact(ctx.store, ctx.person),
 )
 def offen(ctx: Context) -> list[Reply]:
     """A role's open questions, and those that went to the person as a plan owner."""

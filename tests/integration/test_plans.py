@@ -139,6 +139,18 @@ def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     assert "nur diese Rollen" in town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
 
 
+def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
+    """Trial 12: a contact with nothing open was refused `!offen`; one whose question the CIO
+    answered never heard of it; `!hilfe antwort` named the roles only."""
+    assert "keine offenen Fragen" in "\n".join(r.text for r in town.say("petra", "!offen"))
+    town.say("anna", "!frage Das DMS startet nicht mehr")
+    replies = town.say("cio-user", "!antwort 1 Der Server wurde neu gestartet.")
+    [to_petra] = [r for r in replies if r.direct_to == "petra"]
+    assert "hat Cio-user beantwortet" in to_petra.text and "neu gestartet" in to_petra.text
+    assert "Ansprechperson eines Systems" in town.say("petra", "!hilfe antwort")[0].text
+    assert "S-15" in town.say("anna", "!system")[0].text  # all systems, without a name
+
+
 def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(
     tmp_path: Path, cached: CachingEncoder
 ):

@@ -152,7 +152,7 @@ def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
         vector = encoder.encode([text])[0]
         for similar in matcher.similar(store, text, vector, exclude={idea.id}, threshold=0.0):
             if ":" not in similar.reason:
-                continue  # "gleicher Sinn, andere Worte"
+                continue  # "ähnlicher Inhalt, andere Worte"
             for term in similar.reason.split(":", 1)[1].split(","):
                 term = term.strip()
                 seen += 1

@@ -53,8 +53,9 @@ def test_every_command_has_help_in_both_languages(command) -> None:  # type: ign
 def test_a_command_for_some_roles_says_so_in_the_overview(command) -> None:  # type: ignore[no-untyped-def]
     """Trial 7: `!hilfe` listed `!erledigt` as if everybody could close questions."""
     summary = catalogue("de")[f"cmd.{command.name}.summary"]
-    says_who = summary.endswith("Administration)")
+    says_who = summary.endswith(("Administration)", "Ansprechpersonen der Pläne)"))
     assert says_who == (command.roles is not None), (command.name, summary)
+    assert summary.endswith("Pläne)") == (command.also is not None), (command.name, summary)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

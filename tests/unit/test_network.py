@@ -255,3 +255,17 @@ def test_who_speaks_of_one_person_in_the_singular(chat: Chat) -> None:
     chat.say("dora", "!matching an", "FD 20")
     chat.say("dora", "!interessen Open Data", "FD 20")
     assert "Am Thema „Open Data“ arbeitet:" in chat.say("anna", "!wer Open Data")[0].text
+
+
+def test_switching_matching_off_when_it_was_never_on_says_so(chat: Chat) -> None:
+    """Trial 12: "Ich schlage Sie niemandem mehr vor" to somebody never suggested."""
+    assert "mehr" not in chat.say("tom", "!matching aus")[0].text
+    chat.say("tom", "!matching an")
+    assert "niemandem mehr" in chat.say("tom", "!matching aus")[0].text
+
+
+def test_a_steward_command_with_a_bad_argument_is_refused_for_others_first(chat: Chat) -> None:
+    """Trial 12: "!status 5 erledigt" from a clerk listed the statuses they may not set."""
+    chat.say("anna", f"!idee {WLAN}")
+    assert "können nur diese Rollen" in chat.say("paul", "!status 1 erledigt")[0].text
+    assert "können nur diese Rollen" not in chat.say("cdo", "!status 1 erledigt")[0].text

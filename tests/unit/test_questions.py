@@ -406,3 +406,12 @@ def test_a_plain_message_asking_for_help_is_not_offered_as_an_idea(chat: Chat) -
     assert "Frage ist als **#1**" in asked.text and "als-idee" not in asked.text
     [other, *_] = chat.say("anna", "Warum haben wir im Bauamt kein WLAN?")
     assert "als-idee 2" in other.text  # a complaint may well be an idea
+
+
+def test_an_answer_that_names_the_asker_is_not_offered_to_others(chat: Chat) -> None:
+    """Trial 12: "Liebe Frau claudia, ... ab morgen stimmt Ihr Gleitzeitkonto wieder" was
+    offered to somebody else who asked about the time recording."""
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Liebe Anna, das IT-Service-Team kommt morgen zu Ihnen.")
+    [routed, *_] = chat.say("bob", f"!frage {PRINTER}")
+    assert "schon eine Antwort" not in routed.text and "kommt morgen" not in routed.text
