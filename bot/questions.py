@@ -118,9 +118,10 @@ class QuestionDesk:
                 threshold = thresholds_for(self.encoder.name).answer_reuse
             if scores[best] >= threshold:
                 return Offer(float(scores[best]), answer=known[best])
-        if self.ideas is not None:
+        if self.ideas is not None:  # an idea stands in for an answer only when it is the same
+            # ask: a merely related one held the question back from its role (trial 12)
             found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=1)
-            if found:
+            if found and found[0].duplicate:
                 return Offer(found[0].score, idea=found[0])
         return None
 

@@ -415,3 +415,19 @@ def test_an_answer_that_names_the_asker_is_not_offered_to_others(chat: Chat) -> 
     chat.say("cio-user", "!antwort 1 Liebe Anna, das IT-Service-Team kommt morgen zu Ihnen.")
     [routed, *_] = chat.say("bob", f"!frage {PRINTER}")
     assert "schon eine Antwort" not in routed.text and "kommt morgen" not in routed.text
+
+
+def test_only_an_idea_that_asks_the_same_stands_in_for_an_answer(chat: Chat) -> None:
+    """Trial 12: a question about booking cemetery appointments online was answered with an
+    idea about an online grave search, and waited for "geholfen nein" before it was routed."""
+    chat.say(
+        "anna", "!idee Eingangsrechnungen sollten automatisch als E-Rechnung verarbeitet werden"
+    )
+    [same, *_] = chat.say(
+        "bob", "!frage Eingangsrechnungen automatisch als E-Rechnung verarbeiten?"
+    )
+    assert "schon eine Idee" in same.text and "**#1**" in same.text
+    [other, *delivered] = chat.say(
+        "carla", "!frage Eingangsrechnungen als E-Rechnung: wer ist dafür zuständig?"
+    )
+    assert "schon eine Idee" not in other.text and delivered  # routed at once
