@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from simplemma.strategies.dictionaries import DictionaryFactory
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+GENERIC_SHARE = 0.1  # a word this share of ordinary ideas use is no reason (see _generic)
 MIN_PART = 4  # shorter compound parts are mostly accidents ("Amt" in "Amtsblatt" is fine whole)
 _LINKS = ("", "s", "es", "n", "en", "e")  # Fugenelemente between the parts of a compound
 # Endings that make adjectives and abstract nouns, never a compound's head, though the
@@ -234,9 +236,21 @@ def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
     # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
     shared = [k for k in shared if not any(k != o and k in o for o in shared)]
     shared.sort(key=lambda k: (not (k in whole_a and k in whole_b), -len(k)))
-    spelled = [_spelled(right.get(key), left[key]) for key in shared]
+    generic = _generic()  # trial 12: a project "because" of "Online"
+    spelled = [_spelled(right.get(k), left[k]) for k in shared if k not in generic]
     nouns = [term for term in spelled if term[:1].isupper()]
     return (nouns or spelled)[:limit]
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    """Words that a tenth of ordinary administrative ideas use ("digital", "online"): no
+    reason why two texts belong together."""
+    from matching.engine import reference_ideas
+
+    ideas = reference_ideas()
+    counts = Counter(key for text in ideas for key in pieces(text))
+    return frozenset(key for key, n in counts.items() if n >= GENERIC_SHARE * len(ideas))
 
 
 def _spelled(*forms: str | None) -> str:

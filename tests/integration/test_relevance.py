@@ -159,5 +159,5 @@ def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
                 assert term.lower() not in stop, similar.reason
                 whole_words = re.findall(r"\w+", text + " " + idea_text(similar.idea))
                 assert lemma(term) == term or term in whole_words, (term, similar.reason)
-    assert seen > 20
+    assert seen > 10  # the fixture's many "digital", "online", "Portal" are no reasons (trial 12)
     store.close()
