@@ -150,7 +150,7 @@ SCENARIOS = (
                 "!status 1 in Prüfung",
                 expect=(
                     Expect(ROOM, "Idee #1 hat jetzt den Status „in Prüfung“."),
-                    Expect("anna", "Neuigkeiten zu Ihrer Idee #1"),
+                    Expect("anna", "Ihre Idee #1 hat jetzt den Status „in Prüfung“, gesetzt von"),
                 ),
             ),
         ),

@@ -138,7 +138,12 @@ def status(ctx: Context, number: int, status: str) -> list[Reply]:
     notice = tell_author(
         ctx,
         idea,
-        lambda t: t("status.author_notice", id=idea.id, status=t(f"status.names.{status}")),
+        lambda t: t(
+            "status.author_notice",
+            id=idea.id,
+            status=t(f"status.names.{status}"),
+            by=ctx.person.display_name,  # trial 12: a bare "abgelehnt" with nobody to ask
+        ),
     )
     return [Reply(ctx.t("status.changed", id=idea.id, status=name)), *notice]
 
