@@ -144,6 +144,4 @@ def test_shared_nouns_are_the_reason_and_other_words_only_without_them() -> None
 def test_a_word_most_ideas_use_is_no_reason() -> None:
     """Trial 12: a project was shown for an idea "because" of "Online"."""
     assert shared_terms("Dienstreisen online beantragen", "Termine online buchen") == []
-    assert shared_terms("Termine online buchen", "Online-Terminvergabe im Bürgerbüro") == [
-        "Termin"
-    ]
+    assert shared_terms("Termine online buchen", "Online-Terminvergabe im Bürgerbüro") == ["Termin"]
