@@ -156,7 +156,8 @@ def test_the_preview_is_for_the_cdo_only(seeded: Seeded) -> None:
     assert preview.attachments[0].data.startswith(b"\x89PNG")
     refused = seeded.say("!digest", "anna")
     assert "nur diese Rollen" in refused[0].text and not refused[0].attachments
-    assert "Administration von Ideenlotse" in refused[0].text  # who can change it
+    assert "zeigt `!hilfe`" in refused[0].text  # what they can do instead (trial 11: no
+    assert "Rolle geben" not in refused[0].text  # promise that somebody hands out the role)
     bad = seeded.say("!digest 0", "cdo-user")
     assert "1 bis 366" in bad[0].text
 
