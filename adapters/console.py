@@ -196,6 +196,8 @@ class ConsoleChat:
         replies += [delivery.reply for delivery in taken]
         me = self.sender.user_id
         for reply in replies:
+            if reply.notes_direct:  # the direct message itself follows in this terminal
+                continue
             text = to_text(reply, me, self.outbox, self.name_of, self.author_of)
             print(text, file=self.out)
             print(file=self.out)

@@ -55,6 +55,7 @@ from matching.plans import (
     PlanThresholds,
     for_idea,
     for_question,
+    goals_of,
     plan_thresholds_for,
 )
 from matching.routing import Router
@@ -128,7 +129,7 @@ def load_plan() -> Plan:
     return Plan(
         entries,
         {r.item.key: r.item.owner for r in rows},
-        {r.item.key: r.item.goal for r in rows},
+        goals_of((r.item.key, r.item.kind, r.item.goal, r.item.systems) for r in rows),
     )
 
 

@@ -48,4 +48,4 @@ class Context:
         if self.message.is_direct:
             return replies
         direct = [replace(r, direct_to=self.person.platform_user_id) for r in replies]
-        return [Reply(self.t("privacy.sent_privately")), *direct]
+        return [Reply(self.t("privacy.sent_privately"), notes_direct=True), *direct]

@@ -122,6 +122,7 @@ def to_content(reply: Reply) -> str:
     data = {
         "text": reply.text,
         "buttons": [asdict(button) for button in reply.buttons],
+        **({"notes_direct": True} if reply.notes_direct else {}),
         "attachments": [
             {"filename": a.filename, "mime_type": a.mime_type,
              "data": base64.b64encode(a.data).decode("ascii")}
@@ -143,6 +144,7 @@ def to_delivery(parcel: Parcel) -> Delivery:
             Attachment(a["filename"], base64.b64decode(a["data"]), a["mime_type"])
             for a in data.get("attachments", [])
         ),
+        notes_direct=bool(data.get("notes_direct")),
     )
     return Delivery(
         reply, parcel.origin_room, parcel.origin_user, parcel.reply_to, parcel.delivery_key,

@@ -94,6 +94,9 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     direct_to: str | None = None  # platform user id: deliver as a direct message instead
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    # "Das habe ich Ihnen als Direktnachricht geschickt": where direct messages show in the
+    # same place as the room (the console), the note only confuses (trial 13)
+    notes_direct: bool = False
 
     def in_thread_of(self, message: Message) -> Reply:
         # A reply addressed elsewhere (a direct message, or another room or thread such as a

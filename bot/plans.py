@@ -36,6 +36,7 @@ from matching.plans import (
     PlanScorer,
     PlanThresholds,
     for_idea,
+    goals_of,
     plan_thresholds_for,
 )
 from matching.vectors import from_blob, to_blob
@@ -192,7 +193,7 @@ class PlanMatcher:
         return self.scorer.score(text, vector)
 
     def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:
-        goal_of = {key: item.goal for key, item in self.items.items()}
+        goal_of = goals_of((i.key, i.kind, i.goal, i.systems) for i in self.items.values())
         hits = self.hits(text, vector)
         return for_idea(hits, self.thresholds, goal_of)
 
@@ -320,10 +321,10 @@ def idea_hints(
         store.link_idea_to_plan(idea_id, item.key, hit.score, reason, now)
         return PlanHint(item, hit.score, reason, owner_label(store, item.owner))
 
-    via = None  # the goal the covering project serves needs no reason of its own
-    project, goal = plan.project, plan.goal
-    if project and goal and matcher.items[project.key].goal == goal.key:
-        via = t("plans.reason_via_project", code=project.key)
+    via = None  # the goal of the covering project or the system needs no reason of its own
+    if plan.goal_via is not None:
+        kind = matcher.items[plan.goal_via].kind
+        via = t(f"plans.reason_via_{kind}", code=plan.goal_via)
     systems = tuple(h for h in map(hint, plan.systems) if h is not None)
     return IdeaHints(hint(plan.project), hint(plan.goal, via), systems)
 

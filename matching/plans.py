@@ -24,7 +24,7 @@ store, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -232,16 +232,40 @@ class IdeaPlan:
     project: PlanHit | None
     goal: PlanHit | None
     systems: tuple[PlanHit, ...]
+    goal_via: str | None = None  # the project or system the goal is served by, if so found
 
 
 MAX_SYSTEMS = 2
+
+
+def goals_of(
+    items: Iterable[tuple[str, str, str | None, Sequence[str]]],
+) -> dict[str, str | None]:
+    """Item key -> the agenda goal it serves, from (key, kind, goal, systems) rows: a
+    project's own goal, and a system's where every project touching it serves the same one
+    (the e-invoice inbox serves "E-Akte und Prozesse"). A system that projects of several goals
+    touch (the DMS, e-mail) says nothing about the goal: the goal of the most projects gave
+    DEV 74 and TEST2 35 ideas the right goal or rightly none (72 and 32 before), and TEST 29
+    (30 before: a pool-car booking was put under the goal of e-mail's projects); the goal all
+    of them share gives 73, 30 and 34 (``bench/plans.py``, trial 13)."""
+    rows = list(items)
+    goal_of: dict[str, str | None] = {key: goal for key, kind, goal, _ in rows if kind == "project"}
+    served: dict[str, set[str | None]] = {}
+    for _, kind, goal, systems in rows:
+        for system in systems if kind == "project" else ():
+            served.setdefault(system, set()).add(goal)
+    for key, kind, _, _ in rows:
+        if kind == "system" and len(served.get(key, ())) == 1:
+            goal_of[key] = next(iter(served[key]))
+    return goal_of
 
 
 def for_idea(
     hits: Sequence[PlanHit], thresholds: PlanThresholds, goal_of: dict[str, str | None]
 ) -> IdeaPlan:
     """The best project above its threshold (and ahead of the next by the margin), the goal
-    it serves (else the best goal above its threshold), and up to MAX_SYSTEMS systems."""
+    it serves (else the best goal above its threshold, else the goal the first system found
+    serves, see ``goals_of``), and up to MAX_SYSTEMS systems."""
     projects = [h for h in hits if h.kind == "project"]
     project = None
     if projects and projects[0].score >= thresholds.project:
@@ -250,16 +274,18 @@ def for_idea(
         if best.names or best.score - runner_up >= thresholds.margin:
             project = best
     goals = {h.key: h for h in hits if h.kind == "agenda"}
-    goal = None
+    goal, via = None, None
     if project is not None and goal_of.get(project.key) in goals:
-        goal = goals[goal_of[project.key] or ""]
+        goal, via = goals[goal_of[project.key] or ""], project.key
     elif goals:
         best = max(goals.values(), key=lambda h: h.score)
         goal = best if best.score >= thresholds.goal else None
     systems = tuple(h for h in hits if h.kind == "system" and h.score >= thresholds.system)[
         :MAX_SYSTEMS
     ]
-    return IdeaPlan(project, goal, systems)
+    if goal is None and systems and goal_of.get(systems[0].key) in goals:
+        goal, via = goals[goal_of[systems[0].key] or ""], systems[0].key
+    return IdeaPlan(project, goal, systems, via)
 
 
 @dataclass(frozen=True)

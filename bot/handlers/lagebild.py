@@ -23,4 +23,4 @@ def lagebild(ctx: Context) -> list[Reply]:
     )
     if ctx.message.is_direct:
         return [direct]
-    return [Reply(t("lagebild.sent_privately")), direct]
+    return [Reply(t("lagebild.sent_privately"), notes_direct=True), direct]

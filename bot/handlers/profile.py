@@ -30,4 +30,7 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
         if len(topic) > MAX_INTEREST_LENGTH:
             return [Reply(t("interests.too_long", max=MAX_INTEREST_LENGTH, topic=topic))]
     set_interests(ctx.uow, person, wanted, ctx.now)  # !wer knows them once committed
-    return [Reply(t("interests.saved", topics=", ".join(wanted)))]
+    text = t("interests.saved", topics=", ".join(wanted))
+    if not person.matching_opt_in:  # trial 13: interests saved, then "kenne noch niemanden"
+        text += " " + t("interests.matching_off")
+    return [Reply(text)]

@@ -37,6 +37,11 @@ def test_a_routed_question_and_its_answer_name_the_person_they_are_for(tmp_path:
         assert confirmation.startswith("Danke! Ihre Antwort auf Frage #1")  # hers: no heading
         assert "geht an Anna Schmidt" in confirmation
         assert delivered.startswith("**Antwort auf Ihre Frage #1** von Claudia Hoffmann")
+
+        before = len(anna_out.getvalue())
+        anna.say("!meine-fragen")  # a direct message shows right here: no note that it went
+        mine = anna_out.getvalue()[before:]
+        assert mine.startswith("**Ihre Fragen:**\n\n• **#1** Wer kümmert sich"), mine
     finally:
         store.close()
 

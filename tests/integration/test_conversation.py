@@ -102,7 +102,11 @@ def test_support_rules(say: Say) -> None:
 
 def test_interests(say: Say, store: Store) -> None:
     assert "noch keine Interessen" in say("!interessen")[0].text
-    assert "E-Akte, Open Data" in say("!interessen E-Akte; Open Data, e-akte")[0].text
+    saved = say("!interessen E-Akte; Open Data, e-akte")[0].text
+    assert "E-Akte, Open Data" in saved
+    assert "`!matching an`" in saved  # trial 13: interests alone put nobody in `!wer`
+    say("!matching an")
+    assert "matching" not in say("!interessen E-Akte, Open Data")[0].text
     assert "Ihre Interessen: E-Akte, Open Data" in say("!interessen")[0].text
     assert "zu ändern" not in say("!interessen keine")[0].text
     assert "höchstens 20" in say("!interessen " + ", ".join(f"T{i}" for i in range(21)))[0].text

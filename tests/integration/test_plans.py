@@ -100,12 +100,19 @@ def test_an_idea_about_incoming_e_invoices_names_the_project_and_its_owner(town:
     [reply] = town.say("anna", f"!idee {E_INVOICES}", department="FD 32")
     assert "Dazu läuft schon das Projekt „E-Rechnung einführen“ (P-1)" in reply.text
     assert "Ansprechperson: Dirk" in reply.text
-    assert "A2" in reply.text  # the agenda goal it serves
+    assert "(A2) – über das Projekt P-1" in reply.text  # the agenda goal it serves
     # the owner is told later, with others, not at once
     assert town.due_notices(hours=1) == []
     [notice] = town.due_notices(hours=25)
     assert notice.direct_to == "dirk" and "#1" in notice.text and "P-1" in notice.text
     assert town.due_notices(hours=50) == []  # told once
+
+
+def test_a_system_with_one_goal_names_it_when_no_project_covers_the_idea(town: Town):
+    """Trial 13: an idea about a system got no goal unless a project covered it."""
+    [reply] = town.say("anna", "!idee Freies WLAN auf dem Marktplatz für Besucher")
+    assert "„Netzwerk und WLAN“ (S-15)" in reply.text
+    assert "(A3) – über das System S-15" in reply.text
 
 
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):

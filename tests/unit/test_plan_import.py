@@ -13,7 +13,7 @@ from bot.importer import ImportFileError, RowError
 from bot.plans import find_items, import_plan, show_plan
 from bot.plans_import import PlanRow, read_plan, split_list
 from knowledge.store import Store
-from matching.plans import PlanEntry, PlanScorer, name_pattern
+from matching.plans import DEFAULT, PlanEntry, PlanHit, PlanScorer, for_idea, goals_of, name_pattern
 
 NOW = "2026-11-23T09:00:00+00:00"
 HEADER = "kind;key;title;description;owner;department;status;goal;systems;aliases\n"
@@ -160,6 +160,31 @@ def test_a_name_inside_a_compound_names_the_system() -> None:
     found = scorer.names_in("Urlaub im Zeiterfassungssystem, Finanzbuchhaltung, Gastnetz")
     assert found == [("Zeiterfassung",), ("Buchhaltung",), ()]
     assert scorer.names_in("Die Zeit erfassen wir auf Papier") == [(), (), ()]
+
+
+def test_a_system_that_serves_one_goal_gives_an_idea_its_goal() -> None:
+    """Trial 13: an idea about a system got no goal unless a project covered it. A system
+    that projects of several goals touch (the DMS) gives none."""
+    goal_of = goals_of(
+        [
+            ("P-1", "project", "A2", ("S-3", "S-1")),
+            ("P-3", "project", "A1", ("S-1",)),
+            ("S-1", "system", None, ()),
+            ("S-3", "system", None, ()),
+            ("S-7", "system", None, ()),
+        ]
+    )
+    assert goal_of == {"P-1": "A2", "P-3": "A1", "S-3": "A2"}
+    goals = [PlanHit("A1", "agenda", 0.3, 0.3), PlanHit("A2", "agenda", 0.2, 0.2)]
+    weak_project = PlanHit("P-1", "project", 0.3, 0.3)
+
+    def plan(system: str) -> tuple[str | None, str | None]:
+        hits = [PlanHit(system, "system", 1.2, 0.5, ("x",)), weak_project, *goals]
+        found = for_idea(hits, DEFAULT, goal_of)
+        return (found.goal.key if found.goal else None), found.goal_via
+
+    assert plan("S-3") == ("A2", "S-3")
+    assert plan("S-1") == (None, None)
 
 
 def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: Path) -> None:
