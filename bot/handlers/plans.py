@@ -7,7 +7,7 @@ from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param
 from bot.context import Context
 from bot.events import Reply
 from bot.i18n import Translator
-from bot.plans import PROJECT_STATUSES, find_items, owner_label
+from bot.plans import PROJECT_STATUSES, encoder_of, find_items, owner_label, projects_by_meaning
 from bot.services.plans import set_project_status
 from knowledge.folding import fold
 from knowledge.plans import PlanItem
@@ -70,11 +70,15 @@ def projekte(ctx: Context, query: str | None) -> list[Reply]:
     if (missing := no_plan(ctx)) is not None:
         return missing
     found = find_items(ctx.store, query or "", "project")
-    if not found:
-        return [Reply(t("plans.no_project_found", query=query or ""))]
+    header = t("plans.projects_for", query=query) if query else t("plans.projects_header")
     if len(found) == 1 and query:
         return [Reply(details(t, ctx.store, found[0]))]
-    header = t("plans.projects_for", query=query) if query else t("plans.projects_header")
+    if not found and query:  # trial 13: "Homeoffice" found nothing, "Mobiles Arbeiten" fits
+        encoder = encoder_of(ctx.matcher, ctx.questions.encoder)
+        found = projects_by_meaning(ctx.store, encoder, query) if encoder else []
+        header = t("plans.projects_by_meaning", query=query)
+    if not found:
+        return [Reply(t("plans.no_project_found", query=query or ""))]
     lines = [header, ""] + ["• " + project_line(t, ctx.store, i) for i in found[:MAX_LISTED]]
     if len(found) > MAX_LISTED:
         lines.append(t("digest.more", count=len(found) - MAX_LISTED))

@@ -115,6 +115,17 @@ def test_a_system_with_one_goal_names_it_when_no_project_covers_the_idea(town: T
     assert "(A3) – über das System S-15" in reply.text
 
 
+def test_projects_by_word_and_by_meaning(town: Town):
+    """Trial 13: ``!projekte Homeoffice`` found nothing, though "Mobiles Arbeiten" fits."""
+    [one] = town.say("anna", "!projekte E-Rechnung")
+    assert one.text.startswith("**Projekt P-1: E-Rechnung einführen**")  # hyphen: trial 13
+    [meant] = town.say("anna", "!projekte Homeoffice")
+    assert meant.text.startswith("Das Wort „Homeoffice“ kommt in keinem Projekt vor.")
+    assert meant.text.split("\n")[2].startswith("• **P-12** Mobiles Arbeiten")
+    [none] = town.say("anna", "!projekte Kantine")
+    assert none.text.startswith("Zu „Kantine“ finde ich kein Projekt.")
+
+
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):
     replies = town.say("anna", "!frage Das DMS startet nicht mehr")
     to_asker = replies[0].text

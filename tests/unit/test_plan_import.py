@@ -207,3 +207,5 @@ def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: 
     assert keys("rechnung") == ["S-3"]
     assert keys("Bundesdruckerei") == ["S-8"]
     assert keys("ucker") == []
+    assert keys("E-Rechnung") == ["S-3"]  # trial 13: a hyphenated word found nothing
+    assert keys("-Rechnung") == []
