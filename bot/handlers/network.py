@@ -8,14 +8,26 @@ from bot.context import Context
 from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers.ideas import two_ideas
+from bot.plans import find_items
 from bot.services.ideas import mark_not_similar
 from bot.services.people import decline_introduction, request_introduction, set_matching
 from knowledge.folding import fold
+from knowledge.plans import PlanItem
 from knowledge.records import Person
+from knowledge.store import Store
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
 MAX_WHO = 5
+MAX_CONTACTS = 3
+
+
+def plan_contacts(store: Store, topic: str) -> list[PlanItem]:
+    """Projects and systems of the plan whose names or descriptions mention the topic and
+    that have a contact person. `!wer` points to them (``!projekte P-1``) rather than naming
+    the person: it suggests only colleagues who opted in, and the contact is a role."""
+    found = [*find_items(store, topic, "project"), *find_items(store, topic, "system")]
+    return [item for item in found if item.owner][:MAX_CONTACTS]
 
 
 @REGISTRY.command("matching", params=(Param("switch", required=False),))
@@ -37,14 +49,19 @@ def matching(ctx: Context, switch: str | None) -> list[Reply]:
 def wer(ctx: Context, topic: str) -> list[Reply]:
     t = ctx.t
     found = ctx.matcher.who(ctx.store, topic, ctx.person, MAX_WHO)
+    contacts = plan_contacts(ctx.store, topic)
     if not found:
-        text = t("who.none", topic=topic)
+        text = t("who.none_but_plan" if contacts else "who.none", topic=topic)
     else:
         lines = [t("who.results", topic=topic, count=len(found)), ""]
         for colleague in found:
             lines.append(render.colleague_line(t, colleague))
         lines += ["", t("who.connect_hint")]
         text = "\n".join(lines)
+    if contacts:  # trial 13: `!wer E-Rechnung` did not lead to the e-invoice project's contact
+        lines = [t("who.plan_header")] if found else []
+        lines += [t(f"who.plan_{i.kind}", title=i.title, code=i.key) for i in contacts]
+        text += "\n\n" + "\n".join(lines)
     if not ctx.person.matching_opt_in:
         text += "\n\n" + t("who.opt_in_hint")
     return [Reply(text)]

@@ -126,6 +126,25 @@ def test_projects_by_word_and_by_meaning(town: Town):
     assert none.text.startswith("Zu „Kantine“ finde ich kein Projekt.")
 
 
+def test_who_points_to_the_contacts_of_the_plan_without_naming_them(town: Town):
+    """Trial 13: `!wer E-Rechnung` did not lead to the e-invoice project. The contact is a
+    role: `!wer` points to the item, it does not suggest the person (who never opted in)."""
+    [alone] = town.say("anna", "!wer E-Rechnung")
+    assert alone.text.startswith(
+        "Kolleginnen und Kollegen mit dem Thema „E-Rechnung“ kenne ich noch nicht."
+    )
+    assert "• Projekt „E-Rechnung einführen“: `!projekte P-1`" in alone.text
+    assert "• System „E-Rechnungseingang“: `!system S-3`" in alone.text
+    assert "Dirk" not in alone.text and "dirk" not in alone.text
+    town.say("bob", "!interessen E-Rechnung", department="FD 20")
+    town.say("bob", "!matching an", department="FD 20")
+    [both] = town.say("anna", "!wer E-Rechnung")
+    people, _, plan = both.text.partition("**Wer dafür zuständig ist, steht in den Plänen")
+    assert "Bob" in people and "`!projekte P-1`" in plan
+    [none] = town.say("anna", "!wer Kantine")
+    assert "Pläne" not in none.text
+
+
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):
     replies = town.say("anna", "!frage Das DMS startet nicht mehr")
     to_asker = replies[0].text
