@@ -22,12 +22,37 @@ def fold(text: str) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """The folded words of a user's search, each long enough for the trigram index."""
+    """The folded words of a user's search, each long enough for the trigram index, as the
+    part that all forms of the word share (``word_stem``)."""
     seen: list[str] = []
     for word in _WORD.findall(fold(query)):
-        if len(word) >= MIN_TERM_LENGTH and word not in seen:
-            seen.append(word)
+        term = word_stem(word)
+        if len(term) >= MIN_TERM_LENGTH and term not in seen:
+            seen.append(term)
     return seen
+
+
+_ENDINGS = ("ern", "en", "er", "es", "e", "n", "s")
+_UMLAUTS = ("ae", "oe", "ue")
+MIN_STEM = 5  # shorter stems find too much ("akt" in "Aktion"): the word stays whole
+
+
+def word_stem(word: str) -> str:
+    """A folded word without its German ending, and before a plural umlaut: the text is
+    matched as a substring, so "urlaubsantraegen" must become "urlaubsantra" to find both
+    "Urlaubsantrag" and "Urlaubsanträge" (trial 14: ``!suche Urlaubsanträgen`` and
+    ``!suche Passwörter`` found nothing). Cut only where a stem of MIN_STEM letters remains."""
+    for ending in _ENDINGS:
+        shortest = MIN_STEM - 1 if ending in ("n", "s") else MIN_STEM  # "kitas", "akten"
+        if word.endswith(ending) and len(word) - len(ending) >= shortest:
+            stem = word[: -len(ending)]
+            break
+    else:
+        return word
+    umlaut = max(stem.rfind(u) for u in _UMLAUTS)
+    if umlaut >= len(stem) - 4 and umlaut + 1 >= MIN_STEM:  # in the last syllable
+        return stem[: umlaut + 1]  # "antraeg" -> "antra", "passwoert" -> "passwo"
+    return stem
 
 
 def fts_query(terms: list[str], *, any_term: bool = False) -> str:

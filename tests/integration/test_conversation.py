@@ -25,6 +25,17 @@ def test_idea_is_confirmed_with_its_number_and_found(say: Say, store: Store) -> 
     assert (idea.text, idea.department, idea.source_event_id) == (IDEA, "FD 20", "ev1")
 
 
+def test_search_finds_other_forms_of_a_word(say: Say) -> None:
+    """Trial 14: `!suche Urlaubsanträgen` and `!suche Passwörter` found nothing."""
+    say("!idee Den Urlaubsantrag digital stellen statt auf Papier")
+    say("!idee Urlaubsanträge sollte die Führungskraft im Portal freigeben", "bob")
+    say("!idee Ein Passwort selbst zurücksetzen können", "carla")
+    found = say("!suche Urlaubsanträgen")[0].text
+    assert "#1" in found and "#2" in found and "#3" not in found
+    assert "#3" in say("!suche Passwörter")[0].text
+    assert "#3" in say("!suche Passwort")[0].text
+
+
 def test_plain_text_in_an_idea_room_is_an_idea(say: Say, store: Store) -> None:
     [reply] = say("Wir sollten Sitzungsprotokolle digital abstimmen")
     assert "#1" in reply.text

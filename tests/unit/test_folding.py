@@ -25,6 +25,19 @@ def test_search_terms_drop_short_words_and_repeats() -> None:
     assert search_terms("a b") == []
 
 
+def test_search_terms_are_the_part_all_forms_share() -> None:
+    assert search_terms("Urlaubsanträgen Urlaubsantrag") == ["urlaubsantra", "urlaubsantrag"]
+    assert search_terms("Passwörter Fahrräder Rechnungen") == ["passwo", "fahrra", "rechnung"]
+    assert search_terms("Kitas Akten Schulen") == ["kita", "akte", "schul"]
+    # a real umlaut stays, a short stem keeps the word whole
+    assert search_terms("Bürger Steuern Feuerwehr Daten") == [
+        "buerg",
+        "steuer",
+        "feuerwehr",
+        "date",
+    ]
+
+
 def test_fts_query_quotes_every_term() -> None:
     assert fts_query(["akte", 'ab"c']) == '"akte" AND "ab""c"'
     assert fts_query(["akte", "or"], any_term=True) == '"akte" OR "or"'
