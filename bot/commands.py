@@ -46,6 +46,9 @@ class Command:
     # Who else may use it, asked with the context and the parsed arguments: the plan owner a
     # question went to answers it without holding a role.
     also: Callable[[Any, dict[str, Any]], bool] | None = None
+    # The refusal for someone ``also`` knows but not for these arguments, or None for the
+    # roles' refusal (trial 14: a contact answering another's question read "only the CIO").
+    refused: Callable[[Any, dict[str, Any]], str | None] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -100,9 +103,10 @@ class CommandRegistry:
         params: tuple[Param, ...] = (),
         roles: frozenset[str] | None = None,
         also: Callable[[Any, dict[str, Any]], bool] | None = None,
+        refused: Callable[[Any, dict[str, Any]], str | None] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-            declared = Command(name, aliases, params, handler, roles, also)
+            declared = Command(name, aliases, params, handler, roles, also, refused)
             for each in declared.names:
                 if fold(each) in self._by_name:
                     raise ValueError(f"command name {each!r} declared twice")

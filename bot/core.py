@@ -271,7 +271,8 @@ class Bot:
                 return [Reply(self._usage_error(t, error))]
             case Invocation(command=command, args=args):
                 if not allowed(command, ctx, args):
-                    return [self._refusal(t, ctx, command)]
+                    own = command.refused(ctx, args) if command.refused else None
+                    return [Reply(own) if own else self._refusal(t, ctx, command)]
                 replies: list[Reply] = command.handler(ctx, **args)
                 return replies
         return []

@@ -182,6 +182,11 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
     params=(Param("number", parse_number), Param("text", rest=True)),
     roles=STEWARDS,
     also=lambda ctx, args: owns_question(ctx.store, ctx.store, ctx.person, args["number"]),
+    refused=lambda ctx, args: (
+        ctx.t("question.not_sent_to_you", id=args["number"])
+        if is_plan_contact(ctx.store, ctx.person)
+        else None
+    ),
 )
 def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t

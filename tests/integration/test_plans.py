@@ -164,7 +164,8 @@ def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     listed = "\n".join(reply.text for reply in town.say("petra", "!offen"))
     assert "#1" in listed and "#2" not in listed
     assert "weiterleiten" not in listed  # re-routing stays the roles' decision
-    assert "nur diese Rollen" in town.say("petra", "!antwort 2 Rechtsklick")[0].text
+    not_hers = town.say("petra", "!antwort 2 Rechtsklick")[0].text  # trial 14: "nur ... Rollen"
+    assert not_hers.startswith("Frage #2 ging nicht an Sie.") and "`!offen`" in not_hers
     assert "nur diese Rollen" in town.say("petra", "!weiterleiten 1 cdo")[0].text
     replies = town.say("petra", "!antwort 1 Bitte einmal neu anmelden, der Dienst läuft wieder.")
     [to_anna] = [r for r in replies if r.direct_to == "anna" or r.room is not None]
