@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
-from bot.confirmations import Confirmations
 from bot.events import Message, Reply
 from bot.followups import FollowUp
 from bot.i18n import Translator
@@ -26,7 +25,6 @@ class Context:
     now: str  # ISO 8601, UTC
     matcher: Matcher
     questions: QuestionDesk = field(default_factory=QuestionDesk)
-    confirmations: Confirmations = field(default_factory=Confirmations)
     follow_ups: list[FollowUp] = field(default_factory=list)  # run by the core after the commit
 
     @property

@@ -35,7 +35,6 @@ from bot.commands import (
     UsageError,
 )
 from bot.config import Settings, reload_roles
-from bot.confirmations import Confirmations
 from bot.context import Context
 from bot.delivery import Origin, queue_answers
 from bot.events import Action, Message, Reply
@@ -92,7 +91,6 @@ class Bot:
         self.questions = questions or QuestionDesk()  # without a router: questions go to both
         self.clock = clock
         self.limiter = RateLimiter(settings.messages_per_minute)
-        self.confirmations = Confirmations()
         self.bus = EventBus()  # committed domain events, to whoever keeps a copy
         self.follow_ups = FollowUps(store)  # slow work of an event, after its commit
         if isinstance(self.matcher, KeepsCurrent):
@@ -167,7 +165,7 @@ class Bot:
                     t = self._translator(person, message)
                     ctx = Context(
                         message, person, uow, self.settings, t, now, self.matcher,
-                        self.questions, self.confirmations,
+                        self.questions,
                     )  # fmt: skip
                     dispatched = self._dispatch(ctx, idea_room or message.is_direct)
                     replies = [reply.in_thread_of(message) for reply in dispatched]

@@ -105,6 +105,30 @@ class LoginQueries:
         )
         return int(cursor.rowcount or 0)
 
+    # -- one-time confirmation codes (bot.confirmations) --------------------------------------
+
+    def set_confirmation(self, purpose: str, person_id: int, code_hash: str, until: str) -> None:
+        """The person's pending code for this purpose; an earlier one stops working."""
+        self.db.execute(
+            "INSERT INTO confirmations (purpose, person_id, code_hash, expires_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (purpose, person_id)"
+            " DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at",
+            (purpose, person_id, code_hash, until),
+        )
+
+    def redeem_confirmation(self, purpose: str, person_id: int, code_hash: str, now: str) -> bool:
+        """True once for the person's unexpired code: spent by the same statement that checks
+        it, so two processes never both accept it; expired codes of the person go too."""
+        spent = self.db.execute(
+            "DELETE FROM confirmations WHERE purpose = ? AND person_id = ? AND code_hash = ?"
+            " AND expires_at > ? RETURNING person_id",
+            (purpose, person_id, code_hash, now),
+        ).fetchone()
+        self.db.execute(
+            "DELETE FROM confirmations WHERE person_id = ? AND expires_at <= ?", (person_id, now)
+        )
+        return spent is not None
+
     # -- what the pages read ------------------------------------------------------------------
 
     def listed_ideas(

@@ -39,6 +39,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
     "digest_introductions": ("person_a", "person_b"),
     "outbox": ("person_id",),
     "web_logins": ("person_id",),
+    "confirmations": ("person_id",),
 }
 # What the erasure does with each of them, besides people, ideas and questions:
 # rows that exist only because of the person go; rows that are the administration's record
@@ -50,6 +51,7 @@ ERASE_ROWS: dict[str, tuple[str, ...]] = {
     "digest_introductions": ("person_a", "person_b"),
     "outbox": ("person_id",),  # what was to be sent to them (``_forget_parcels``: and about them)
     "web_logins": ("person_id",),  # their cockpit links and sessions (also ON DELETE CASCADE)
+    "confirmations": ("person_id",),  # a pending code of theirs (also ON DELETE CASCADE)
 }
 UNLINK: dict[str, tuple[str, ...]] = {
     "idea_links": ("confirmed_by",),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot import confirmations
 from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Attachment, Button, Reply
@@ -58,14 +59,14 @@ def vergiss_mich(ctx: Context, confirmation: str | None, code: str | None) -> li
     if confirmation is None:
         ideas, questions = ctx.store.erasure_preview(person.id)
         what = t(f"privacy.what_{mode}", ideas=ideas, questions=questions)
-        issued = ctx.confirmations.issue(ERASE, person.id, now)
+        issued = confirmations.issue(ctx.store, ERASE, person.id, now)
         command = typed(t, "vergiss-mich", t("word.confirm"), issued)
         button = Button(t("privacy.forget_button"), command, "danger")
         ask = t("privacy.forget_ask", what=what, code=issued)
         return ctx.privately([Reply(ask, buttons=(button,))])
     if fold(confirmation) not in CONFIRM_WORDS or code is None:
         return [Reply(t("privacy.forget_bad_word"))]
-    if not ctx.confirmations.redeem(ERASE, person.id, code, now):
+    if not confirmations.redeem(ctx.store, ERASE, person.id, code, now):
         return [Reply(t("privacy.forget_bad_code"))]
     erasure = erase_person(
         ctx.uow, person, ctx.now, mode=mode, anonymous_label=t("privacy.anonymous")

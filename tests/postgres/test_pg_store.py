@@ -88,6 +88,26 @@ def test_people_created_by_two_connections_at_once_exist_once(
         other.close()
 
 
+def test_a_confirmation_code_from_one_process_is_redeemed_once_by_another(
+    postgres_url: str, pg_store: PgStore
+) -> None:
+    """``bot.confirmations``: the erasure's code, asked for in one bot process, confirmed
+    in another; spent by the first redemption, and replaced by a newer code."""
+    other = PgStore.connect(postgres_url)
+    later = "2026-11-23T09:05:00+00:00"
+    try:
+        with pg_store.transaction():
+            anna = pg_store.upsert_person("matrix", "@anna:stadt.de", "Anna", NOW)
+            pg_store.set_confirmation("erase", anna.id, "old", "2026-11-23T09:10:00+00:00")
+            pg_store.set_confirmation("erase", anna.id, "new", "2026-11-23T09:10:00+00:00")
+        with other.transaction():
+            assert not other.redeem_confirmation("erase", anna.id, "old", later)
+            assert other.redeem_confirmation("erase", anna.id, "new", later)
+            assert not other.redeem_confirmation("erase", anna.id, "new", later)  # spent
+    finally:
+        other.close()
+
+
 def unit(rng: np.random.Generator, dim: int = 384) -> np.ndarray:
     vector = rng.normal(size=dim).astype(np.float32)
     return vector / np.linalg.norm(vector)

@@ -7,6 +7,7 @@ by later migrations.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -118,6 +119,7 @@ def test_every_table_that_refers_to_people_is_covered(stage: World) -> None:
 
 def test_the_export_holds_every_row_about_the_person(stage: World) -> None:
     anna = populate(stage)
+    stage.say(ANNA, "!vergiss-mich")  # a pending confirmation code: a row in confirmations
     stored = rows_about(stage.data / "ideenlotse.db", anna)
     for table, rows in stored.items():
         assert rows, f"the scenario should store something about Anna in {table}"
@@ -266,3 +268,24 @@ def test_the_erasure_confirmation_is_bound_to_the_person_and_time(stage: World) 
     assert "gelöscht" in stage.text(ANNA, f"!vergiss-mich bestätigen {code}")
     assert stage.store.find_person(PLATFORM, ANNA) is None
     assert stage.store.find_person(PLATFORM, BOB) is not None
+
+
+def test_the_confirmation_reaches_another_process(stage: World) -> None:
+    """Trial 14: the code was kept in one process's memory, so the next console (or another
+    bot process on the same database) refused it. The database holds its hash only."""
+    populate(stage)
+    code = stage.erasure_code(ANNA)
+    [stored] = stage.store.db.execute("SELECT code_hash FROM confirmations").fetchall()
+    assert code not in stored[0] and len(stored[0]) == 64  # its SHA-256, not the code
+    other = World(stage.data, ROLES)  # a second process: its own connection and memory
+    other.clock.now = stage.clock()
+    other.events = itertools.count(1000)  # other events than the first process handled
+    try:
+        assert "nichts gelöscht" in other.text(BOB, f"!vergiss-mich bestätigen {code}")
+        assert "alle Daten über Sie gelöscht" in other.text(
+            ANNA, f"!vergiss-mich bestätigen {code}"
+        )
+        assert other.store.find_person(PLATFORM, ANNA) is None
+        assert stage.store.db.execute("SELECT COUNT(*) FROM confirmations").fetchone()[0] == 0
+    finally:
+        other.store.close()
