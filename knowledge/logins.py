@@ -1,5 +1,6 @@
 """What the Lagebild cockpit keeps and reads: login links, browser sessions, and the lists
-its pages show (issue #19).
+its pages show (issue #19); and the chat's one-time confirmation codes (``confirmations``,
+migration 0010), kept as hashes like the links.
 
 Links and sessions are one table (``web_logins``, migration 0009) holding hashes of tokens,
 never the tokens: whoever reads the database cannot log in with what they find. Redeeming a
