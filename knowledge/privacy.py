@@ -128,11 +128,8 @@ class PrivacyQueries:
     # -- export -----------------------------------------------------------------------------
 
     def person_export(self, person_id: int, now: str) -> dict[str, Any]:
-        """Every row that refers to the person, table by table, plus what was done to them.
-
-        Answers others gave to the person's questions are included: they were written for
-        the person and are part of what the bot keeps about their questions.
-        """
+        """Every row that refers to the person, table by table, plus what was done to them;
+        answers others gave to the person's questions too (written for the person)."""
         tables: dict[str, list[dict[str, Any]]] = {}
         for table, columns in PERSON_COLUMNS.items():
             where = " OR ".join(f"{column} = ?" for column in columns)
