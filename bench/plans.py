@@ -57,7 +57,9 @@ from matching.plans import (
     for_question,
     goals_of,
     plan_thresholds_for,
+    touching,
 )
+from matching.question_intent import about_plans
 from matching.routing import Router
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,9 +68,11 @@ SETS = {
     "dev": (
         ROOT / "bench" / "eval_sets" / "plans_dev.jsonl",
         ROOT / "bench" / "eval_sets" / "plans_dev2.jsonl",
+        ROOT / "bench" / "eval_sets" / "plans_questions_dev.jsonl",
     ),
     "test": (ROOT / "bench" / "eval_sets" / "plans_blind.jsonl",),
     "test2": (ROOT / "bench" / "eval_sets" / "plans_blind2.jsonl",),
+    "test3": (ROOT / "bench" / "eval_sets" / "plans_questions_blind.jsonl",),
 }
 TARGETS = {"project_first": 0.85, "no_project": 0.9, "system_owner": 0.85}
 GRID = [round(x, 3) for x in np.arange(0.0, 1.001, 0.02)]
@@ -118,6 +122,7 @@ class Plan:
     entries: list[PlanEntry]
     owner: dict[str, str | None]
     goal_of: dict[str, str | None]
+    projects_of: dict[str, tuple[str, ...]]
 
 
 def load_plan() -> Plan:
@@ -126,11 +131,8 @@ def load_plan() -> Plan:
         PlanEntry(r.item.key, r.item.kind, r.item.title, r.item.description, r.item.aliases)
         for r in rows
     ]
-    return Plan(
-        entries,
-        {r.item.key: r.item.owner for r in rows},
-        goals_of((r.item.key, r.item.kind, r.item.goal, r.item.systems) for r in rows),
-    )
+    facts = [(r.item.key, r.item.kind, r.item.goal, r.item.systems) for r in rows]
+    return Plan(entries, {r.item.key: r.item.owner for r in rows}, goals_of(facts), touching(facts))
 
 
 def load_set(path: Path) -> list[dict[str, object]]:
@@ -170,7 +172,10 @@ def figures(
             else:
                 counts["no_goal"].append(goal is None)
         else:
-            chosen = for_question(hits, target, th).item
+            asks = about_plans(str(item["text"]))
+            chosen = for_question(
+                hits, target, th, about_plans=asks, projects_of=plan.projects_of
+            ).item
             owner = plan.owner.get(chosen.key) if chosen else None
             kind = "system_owner" if item["system"] else "project_owner"
             if not item["system"] and not item["owner"]:

@@ -11,7 +11,6 @@ changed.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +34,15 @@ from matching.plans import (
     PlanHit,
     PlanScorer,
     PlanThresholds,
+    QuestionPlan,
     for_idea,
+    for_question,
     goals_of,
+    mentions,
     plan_thresholds_for,
+    touching,
 )
+from matching.question_intent import about_plans
 from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -132,24 +136,6 @@ def searchable(item: PlanItem) -> str:
     return " ".join((item.key, item.title, item.description, *item.aliases)).casefold()
 
 
-def mentions(text: str, term: str) -> bool:
-    """Does ``text`` contain ``term`` as the start of a word ("Rechnung" in
-    "E-Rechnungseingang") or as a part of a compound ("Netz" in "Gastnetz"), not just as
-    letters inside another word (trial 11: ``!system Drucker`` found "Bundesdruckerei")?"""
-    if re.search(r"\W", term):  # "e-rechnung", "p-1": no word of the text holds it
-        return re.search(rf"(?<!\w){re.escape(term)}", text) is not None
-    words = re.findall(r"\w+", text)
-    if any(word.startswith(term) for word in words):
-        return True
-    wanted = {term, reasons.lemma(term.capitalize()).casefold()}
-    return any(
-        part.casefold() in wanted
-        for word in words
-        if term in word
-        for part in reasons.compound_parts(word.capitalize())
-    )
-
-
 def owner_label(people: PeopleRepository, owner: str | None) -> str | None:
     """The owner as people know them: their display name when the bot knows them."""
     if not owner:
@@ -194,10 +180,21 @@ class PlanMatcher:
     def hits(self, text: str, vector: np.ndarray) -> list[PlanHit]:
         return self.scorer.score(text, vector)
 
+    def for_question(self, text: str, vector: np.ndarray, target: str) -> QuestionPlan:
+        return for_question(
+            self.hits(text, vector),
+            target,
+            self.thresholds,
+            about_plans=about_plans(text),
+            projects_of=touching(self.facts),
+        )
+
     def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:
-        goal_of = goals_of((i.key, i.kind, i.goal, i.systems) for i in self.items.values())
-        hits = self.hits(text, vector)
-        return for_idea(hits, self.thresholds, goal_of)
+        return for_idea(self.hits(text, vector), self.thresholds, goals_of(self.facts))
+
+    @property
+    def facts(self) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
+        return [(i.key, i.kind, i.goal, i.systems) for i in self.items.values()]
 
 
 def plan_matcher(

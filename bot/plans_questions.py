@@ -33,7 +33,6 @@ from knowledge.records import Person
 from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
-from matching.plans import for_question
 from matching.routing import Route
 
 
@@ -198,7 +197,7 @@ def _owners(
     found: list[tuple[Route, OwnerRoute | None]] = []
     vectors = encoder.encode(list(texts))
     for text, vector, route in zip(texts, vectors, routes, strict=True):
-        chosen = for_question(matcher.hits(text, vector), route.target, matcher.thresholds)
+        chosen = matcher.for_question(text, vector, route.target)
         if chosen.item is None or chosen.kind is None:
             found.append((route, None))
             continue

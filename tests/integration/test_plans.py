@@ -222,16 +222,24 @@ def test_with_no_role_holders_the_owner_is_told_they_are_alone(
     assert "geht Ihre Frage #1 auch an den CIO" in to_asker
 
 
-def test_an_organisational_question_naming_a_system_stays_with_the_cdo_too(town: Town):
-    # The router calls it the CDO's; the OZG platform it names must not make it the CIO's alone.
+def test_an_organisational_question_goes_to_the_project_owner_not_the_system_owner(town: Town):
+    # The OZG platform's owner runs the platform; what comes next is the project's to say
+    # (P-3, also jonas here), and the router's CDO keeps it: it is not the CIO's alone.
     replies = town.say(
         "anna",
         "!frage Wer entscheidet eigentlich, welche Onlinedienste als Nächstes umgesetzt werden?",
     )
     question = town.store.get_question(1)
-    assert question is not None and question.target == "both"
-    assert {"cdo-user", "cio-user"} <= {r.direct_to for r in replies}
-    assert any(r.direct_to == "jonas" for r in replies)  # the platform's owner
+    assert question is not None and question.target in ("cdo", "both")
+    assert "cdo-user" in {r.direct_to for r in replies}
+    assert question.reason is not None and "Projekt „OZG-Onlinedienste“ (P-3)" in question.reason
+    assert any(r.direct_to == "jonas" for r in replies)
+    # The E-Akte's rollout is maria's project (P-2), the DMS petra's system (S-1).
+    replies = town.say("anna", "!frage Wann kommt die E-Akte zu uns ins Standesamt?")
+    assert "(P-2)" in replies[0].text and "maria" in replies[0].text
+    assert "petra" not in {r.direct_to for r in replies}
+    replies = town.say("anna", "!frage Die E-Akte zeigt beim Öffnen eines Vorgangs einen Fehler")
+    assert "(S-1)" in replies[0].text and "petra" in {r.direct_to for r in replies}
 
 
 def test_an_opted_out_owner_is_reachable_for_questions_but_never_suggested(town: Town):

@@ -1,0 +1,57 @@
+"""Which questions ask about a project's plan, and which about a system in use."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.plans import PlanHit, PlanThresholds, for_question
+from matching.question_intent import about_plans
+
+TH = PlanThresholds(project=0.6, goal=0.6, system=0.6, question_system=0.5, question_project=0.62)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wann kommt die E-Akte zu uns ins Standesamt?",
+        "Können wir beim Pilot für die Softphones mitmachen?",
+        "Wer bezahlt eigentlich die neuen Access Points?",
+        "Gibt es schon Schulungstermine für die digitale Personalakte?",
+        "Wie ist der Stand beim WLAN-Ausbau?",
+    ],
+)
+def test_questions_about_time_turn_money_or_training_are_about_plans(text: str):
+    assert about_plans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das DMS startet nicht mehr",
+        "Wann wurde mein Passwort für LOGA gesperrt?",  # a plan word, but an access fault
+        "Outlook hängt bei großen Anhängen",
+        "Wie drucke ich aus der Finanzsoftware eine Liste offener Posten?",
+        "Wie stelle ich im Kalender eine Abwesenheit ein?",  # no "Einstellung" for "Einführung"
+    ],
+)
+def test_faults_accesses_and_how_tos_are_not(text: str):
+    assert not about_plans(text)
+
+
+def hits(project: float, system: float) -> list[PlanHit]:
+    return [PlanHit("P-2", "project", project, project), PlanHit("S-1", "system", system, system)]
+
+
+def test_a_question_about_plans_goes_to_the_project_though_the_system_is_named():
+    chosen = for_question(hits(0.7, 1.05), "cdo", TH, about_plans=True)
+    assert chosen.kind == "project" and chosen.item is not None and chosen.item.key == "P-2"
+    # the same scores for a fault: the system's
+    assert for_question(hits(0.7, 1.05), "cdo", TH).kind == "system"
+    # a project only vaguely meant does not take it
+    assert for_question(hits(0.5, 1.05), "cdo", TH, about_plans=True).kind == "system"
+
+
+def test_without_words_about_plans_a_project_takes_a_question_only_by_name():
+    assert for_question(hits(0.9, 0.2), "cdo", TH).kind is None
+    assert for_question(hits(1.05, 0.2), "cdo", TH).kind == "project"
+    assert for_question(hits(1.05, 0.2), "cio", TH).kind is None
