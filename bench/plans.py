@@ -8,6 +8,9 @@ Sets, both written against the example plan of Springe (deploy/springe-plan.csv)
   matcher; reported only, never tuned on. Left out while the file does not exist.
 - TEST2, bench/eval_sets/plans_blind2.jsonl: written blind by a third author after the term
   overlap was chosen (70 ideas, 18 of the 30 without a project near misses; 35 questions).
+- Questions only, each written blind by a helper who read only the plan: 30 about a
+  project's organisation, 20 about operating a system, 10 about neither.
+  plans_questions_dev.jsonl is part of DEV; plans_questions_blind.jsonl is TEST3.
 
 Lines: ``{"type": "idea", "text", "project": key | null, "goal": key | null}`` and
 ``{"type": "question", "text", "system": key | null, "owner": name | null}`` (a question
