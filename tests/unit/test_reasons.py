@@ -34,6 +34,8 @@ from matching.reasons import (
         ("Dokumente", ("Dokumente",)),  # not "Doku" + "Mente"
         ("Gründung", ("Gründung",)),  # not "Grün" + "Dung"
         ("Verbrauch", ("Verbrauch",)),  # not "Verb" + "Rauch"
+        ("Datenschutz", ("Datenschutz",)),  # not "Date" + "Schutz": "Daten" is no "Date"+n
+        ("Straßenlaterne", ("Straße", "Laterne")),  # "Straßen" is "Straße" + n
     ],
 )
 def test_compounds_split_into_real_words(word: str, parts: tuple[str, ...]) -> None:
@@ -70,6 +72,15 @@ def test_shared_terms_are_words_both_texts_contain(
     for term in shared:
         assert term.lower() not in stopwords()
         assert lemma(term) == term or term[0].islower()  # a dictionary form, not a stem
+
+
+def test_a_first_half_of_compounds_in_both_is_no_reason() -> None:
+    # trial 13: "gemeinsame Begriffe: Dienst"; a word of its own on one side still counts
+    assert shared_terms("Dienstreisen online abrechnen", "Dienstvereinbarung zum mobilen") == []
+    assert shared_terms("Ratsunterlagen kommen per Post", "Der Posteingang wird gescannt") == [
+        "Post"
+    ]
+    assert shared_terms("Rechnungseingang digital", "Rechnungen auf Papier") == ["Rechnung"]
 
 
 def test_nothing_shared_gives_no_terms() -> None:
