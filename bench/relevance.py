@@ -267,6 +267,8 @@ def _people_rows(
                     limit=5,
                     centre=centre if kind == "idea" else None,  # as the bot does
                     interest_min=th.person_interest if kind == "idea" else None,
+                    text=q.text if kind == "idea" else None,
+                    named_interest_min=th.person_interest_named,
                     wording=Wording.among(q.text, profiles, reference_ideas())
                     if kind == "topic"
                     else None,

@@ -200,14 +200,10 @@ class SemanticMatcher:
         similar = self.similar(store, text, vector, author=author.id, exclude={idea.id})
         self.engine.add([idea.id], vector[None, :])  # in the centre, as it will be after commit
         try:
-            colleagues = self._colleagues(
-                store,
-                vector,
-                author,
-                threshold=self.thresholds.person_idea,
-                interest_threshold=self.thresholds.person_interest,
-                exclude_authors={s.idea.author_id for s in similar if s.idea.author_id is not None},
-            )
+            shown = {s.idea.author_id for s in similar if s.idea.author_id is not None}
+            threshold = self.thresholds.person_idea
+            colleagues = self._colleagues(store, vector, author, threshold=threshold,
+                                          text=text, exclude_authors=shown)  # fmt: skip
         finally:
             self._engine.remove([idea.id])
             self._stale_people.add(author.id)  # a profile built meanwhile may hold the idea
@@ -329,11 +325,11 @@ class SemanticMatcher:
         limit: int = MAX_COLLEAGUES,
         exclude_authors: set[int] | None = None,
         prefer_other_departments: bool = True,
-        interest_threshold: float | None = None,
         topic: str | None = None,
         include_asker: bool = False,
+        text: str | None = None,
     ) -> list[Colleague]:
-        """``interest_threshold`` given: ``vector`` is an idea on intake, scored as
+        """``text`` given: ``vector`` is that idea on intake, scored as
         ``matching.people.rank_people`` says; otherwise a short `!wer` ``topic``, scored raw
         (centring listed more unfitting people for topics on people set B) with its words."""
         people = {p.id: p for p in store.opted_in_people() if include_asker or p.id != asker.id}
@@ -344,9 +340,11 @@ class SemanticMatcher:
             profiles,
             limit=limit * 4,
             min_score=threshold,
-            centre=None if interest_threshold is None else self.engine.centre(),
-            interest_min=interest_threshold,
+            centre=None if text is None else self.engine.centre(),
+            interest_min=None if text is None else self.thresholds.person_interest,
             wording=wording,
+            text=text,
+            named_interest_min=self.thresholds.person_interest_named,
         )
         if prefer_other_departments:  # connecting across departments is the point
             matches.sort(

@@ -135,6 +135,37 @@ def test_wer_finds_an_interest_declared_in_other_words(chat: Chat) -> None:
     assert "Gabi" not in chat.say("zoe", "!wer Abfall")
 
 
+def test_intake_suggests_the_colleague_whose_interest_the_idea_names_and_no_other(
+    chat: Chat,
+) -> None:
+    # Trial 15: "Netzwerk" was suggested for an intranet wiki, "Terminvergabe" and
+    # "Standesamt" for an idea about the time recording, whose expert was not named.
+    for who, interests, department in (
+        ("bernd", "IT-Sicherheit, Netzwerk, Rechenzentrum", "IT"),
+        ("claudia", "Terminvergabe, Online-Dienste, Bürgerservice", "Bürgerbüro"),
+        ("sandra", "Personalakte, Bewerbermanagement, Zeiterfassung", "Personal"),
+        ("anja", "Standesamt, Eheschließungen, E-Akte", "Standesamt"),
+    ):
+        chat.say(who, "!matching an", department)
+        chat.say(who, f"!interessen {interests}", department)
+    wiki = chat.say(
+        "paul",
+        "!idee Ein Intranet-Wiki, in dem jede Abteilung ihre Abläufe, Formulare und "
+        "Ansprechpartner selbst pflegt.",
+        "Bauhof",
+    )
+    assert "Kolleginnen und Kollegen, die am selben Thema" not in wiki, wiki
+    time = chat.say(
+        "paul",
+        "!idee Dienstgänge und Außentermine sollte man in der Zeiterfassung selbst nachtragen "
+        "können, statt jedesmal einen Korrekturzettel an die Personalabteilung zu schicken.",
+        "Bauhof",
+    )
+    colleagues = time.partition("Kolleginnen und Kollegen, die am selben Thema")[2]
+    assert "Sandra" in colleagues and "„Zeiterfassung“" in colleagues, time
+    assert "Claudia" not in colleagues and "Anja" not in colleagues
+
+
 def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
