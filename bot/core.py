@@ -278,6 +278,8 @@ class Bot:
     def _refusal(self, t: Translator, ctx: Context, command: Command) -> Reply:
         log.info("refused %s for role %s", command.name, ctx.person.role)
         roles = render.roles_phrase(t, command.roles or frozenset())
+        if command.also is not None:  # trial 15: `!hilfe` named the contacts, this did not
+            roles = t("error.roles_and_contacts", roles=roles)
         return Reply(t("error.forbidden", name=render.command_name(t, command), roles=roles))
 
     def _usage_error(self, t: Translator, error: UsageError) -> str:

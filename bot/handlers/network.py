@@ -24,10 +24,14 @@ MAX_CONTACTS = 3
 
 def plan_contacts(store: Store, topic: str) -> list[PlanItem]:
     """Projects and systems of the plan whose names or descriptions mention the topic and
-    that have a contact person. `!wer` points to them (``!projekte P-1``) rather than naming
-    the person: it suggests only colleagues who opted in, and the contact is a role."""
+    that have a contact person, those named so first (the DMS for "E-Akte"). `!wer` points
+    to them (``!projekte P-1``) rather than naming the person: it suggests only colleagues
+    who opted in, and the contact is a role."""
     found = [*find_items(store, topic, "project"), *find_items(store, topic, "system")]
-    return [item for item in found if item.owner][:MAX_CONTACTS]
+    wanted = topic.strip().casefold()
+    named = [i for i in found if wanted in {n.casefold() for n in (i.title, *i.aliases)}]
+    ordered = [*named, *(i for i in found if i not in named)]  # trial 15: `!wer E-Akte`
+    return [item for item in ordered if item.owner][:MAX_CONTACTS]
 
 
 @REGISTRY.command("matching", params=(Param("switch", required=False),))

@@ -143,6 +143,8 @@ def test_who_points_to_the_contacts_of_the_plan_without_naming_them(town: Town):
     assert "Bob" in people and "`!projekte P-1`" in plan
     [none] = town.say("anna", "!wer Kantine")
     assert "Pläne" not in none.text
+    [dms] = town.say("anna", "!wer E-Akte")  # trial 15: three projects, not the DMS itself
+    assert dms.text.index("`!system S-1`") < dms.text.index("`!projekte")
 
 
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):
@@ -174,7 +176,8 @@ def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     assert "Frage #1 hat Petra als Ansprechperson beantwortet" in to_cio.text
     question = town.store.get_question(1)
     assert question is not None and question.status == "beantwortet"
-    assert "nur diese Rollen" in town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
+    refused = town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
+    assert "Administration sowie Ansprechpersonen der Pläne für die Fragen" in refused
 
 
 def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
