@@ -53,6 +53,7 @@ def project_2d(points: np.ndarray, *, seed: int = 0) -> tuple[np.ndarray, str]:
         metric="cosine",
         random_state=seed,
         max_iter=TSNE_ITERATIONS,
+        method="exact",  # Barnes-Hut took 2-4 s for 32 to 300 ideas, exact 0.2-1.2 s
     ).fit_transform(points)
     return np.asarray(coords, dtype=np.float32), "tsne"
 
