@@ -358,7 +358,8 @@ def for_question(
         return QuestionPlan(best, "project")
     if about_plans and system is not None and system.names:
         bringing = set((projects_of or {}).get(system.key, ()))
-        for project in (p for p in projects if p.key in bringing):
+        project = next((p for p in projects if p.key in bringing), None)
+        if project is not None:
             return QuestionPlan(project, "project")
     if target == "cdo" and named is not None:
         return QuestionPlan(named, "project")

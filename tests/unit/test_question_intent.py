@@ -55,3 +55,15 @@ def test_without_words_about_plans_a_project_takes_a_question_only_by_name():
     assert for_question(hits(0.9, 0.2), "cdo", TH).kind is None
     assert for_question(hits(1.05, 0.2), "cdo", TH).kind == "project"
     assert for_question(hits(1.05, 0.2), "cio", TH).kind is None
+
+
+def test_a_question_about_plans_naming_a_system_goes_to_the_project_bringing_it():
+    named = [
+        PlanHit("P-12", "project", 0.55, 0.55),
+        PlanHit("P-2", "project", 0.5, 0.5),
+        PlanHit("S-1", "system", 1.05, 0.5, ("E-Akte",)),
+    ]
+    touching = {"S-1": ("P-2",)}
+    chosen = for_question(named, "cdo", TH, about_plans=True, projects_of=touching)
+    assert chosen.item is not None and chosen.item.key == "P-2"
+    assert for_question(named, "cdo", TH, projects_of=touching).kind == "system"  # a fault
