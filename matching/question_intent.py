@@ -26,11 +26,12 @@ _PLAN = (
     r"|entschieden|projekt\w*|vorhaben|schulung\w*|kurse?|schult|abgeschaltet|abschalten"
     r"|erweitert|ausgeweitet|angebunden|anbindung|zuarbeiten|pausiert|gestoppt"
 )
-# A fault or an access: then it is the system's, whatever else the question says.
+# A fault, an outage or an access: then it is the system's, whatever else the question says
+# ("Wann geht die E-Akte wieder?").
 _FAULT = (
     r"fehler\w*|geht nicht|funktioniert nicht|hängt|abgestürzt|stürzt|langsam|passwort"
     r"|kennwort|gesperrt|kaputt|startet nicht|bricht\w* ab|abgelehnt|störung|ausgefallen"
-    r"|zugriff"
+    r"|zugriff|nicht mehr|wieder|ausfall\w*|nicht erreichbar|offline"
 )
 PLAN_WORDS = re.compile(rf"(?<!\w)(?:{_PLAN})(?!\w)")
 FAULT_WORDS = re.compile(rf"(?<!\w)(?:{_FAULT})(?!\w)")

@@ -30,6 +30,8 @@ def test_questions_about_time_turn_money_or_training_are_about_plans(text: str):
         "Das DMS startet nicht mehr",
         "Wann wurde mein Passwort für LOGA gesperrt?",  # a plan word, but an access fault
         "Outlook hängt bei großen Anhängen",
+        "Wann geht die E-Akte wieder?",  # an outage, not the rollout
+        "Seit wann ist das WLAN im Ratssaal nicht erreichbar?",
         "Wie drucke ich aus der Finanzsoftware eine Liste offener Posten?",
         "Wie stelle ich im Kalender eine Abwesenheit ein?",  # no "Einstellung" for "Einführung"
     ],
