@@ -240,6 +240,9 @@ class PlanQueries:
             (question_id, key, owner, now),
         )
 
+    def unlink_question_from_plan(self, question_id: int) -> None:
+        self.db.execute("DELETE FROM plan_question_links WHERE question_id = ?", (question_id,))
+
     def question_plan_link(self, question_id: int) -> PlanQuestionLink | None:
         rows = self.db.query(
             "SELECT l.question_id, l.item_key, l.owner, p.title, p.kind"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from bot import render
 from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
@@ -176,17 +177,23 @@ def asker_translator(ctx: Context, question: Question) -> Translator:
     return ctx.settings.translator(question.asker_language)
 
 
+def _owns(ctx: Context, args: dict[str, Any]) -> bool:
+    return owns_question(ctx.store, ctx.store, ctx.person, args["number"])
+
+
+def _not_theirs(ctx: Context, args: dict[str, Any]) -> str | None:
+    if not is_plan_contact(ctx.store, ctx.person):
+        return None
+    return ctx.t("question.not_sent_to_you", id=args["number"])
+
+
 @REGISTRY.command(
     "antwort",
     aliases=("answer",),
     params=(Param("number", parse_number), Param("text", rest=True)),
     roles=STEWARDS,
-    also=lambda ctx, args: owns_question(ctx.store, ctx.store, ctx.person, args["number"]),
-    refused=lambda ctx, args: (
-        ctx.t("question.not_sent_to_you", id=args["number"])
-        if is_plan_contact(ctx.store, ctx.person)
-        else None
-    ),
+    also=_owns,
+    refused=_not_theirs,
 )
 def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t
@@ -233,6 +240,8 @@ def roles_told(ctx: Context, question: Question, text: str) -> list[Reply]:
     aliases=("reroute",),
     params=(Param("number", parse_number), Param("route", parse_target)),
     roles=STEWARDS,
+    also=_owns,
+    refused=_not_theirs,
 )
 def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     t = ctx.t

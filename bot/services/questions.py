@@ -158,11 +158,15 @@ def reroute_question(
     uow: UnitOfWork, actor: Person, number: int, target: str, reason: str, now: str
 ) -> Rerouted | Refusal | Literal["same_target"]:
     """Pass an open question on to ``target`` ("cdo", "cio", "both"), ``reason`` stored with
-    it; the router learns from it once committed, so similar questions go there at once."""
-    question = _in_remit(uow, actor, number, open_only=True)
+    it; the router learns from it once committed, so similar questions go there at once.
+    The plan's contact it went to may pass it on too, and then it is no longer theirs
+    (trial 16: a contact sent a question about another project could only answer it)."""
+    question = _in_remit(uow, actor, number, open_only=True, owner_may=True)
     if isinstance(question, str):
         return question
-    if question.target == target and question.routed_at is not None:
+    if actor.role not in STEWARDS:
+        uow.plans.unlink_question_from_plan(question.id)
+    elif question.target == target and question.routed_at is not None:
         return "same_target"
     uow.questions.add_reroute(question.id, actor.id, question.target, target, now)
     uow.questions.route_question(question.id, target, 1.0, reason, now)
@@ -205,7 +209,7 @@ def _in_remit(
     """The question a role holder acts on, or why they cannot: unknown, another role's (or
     the person holds no role: the chat refuses them before, other ways in may not), or
     (``open_only``) no longer open. ``owner_may``: the plan owner the question went to may
-    act on it too (answering, not re-routing: where it goes is the roles' decision)."""
+    act on it too: answer it, or pass it on to the roles when it is not theirs."""
     question = uow.questions.get_question(number)
     if question is None:
         return "not_found"
