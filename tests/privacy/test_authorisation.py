@@ -60,7 +60,11 @@ CASES = [(name, role) for name in POLICY for role in ROLES]
 
 def forbidden_text(name: str, roles: frozenset[str]) -> str:
     t = Translator("de")
-    return t("error.forbidden", name=name, roles=render.roles_phrase(t, roles))
+    phrase = render.roles_phrase(t, roles)
+    command = REGISTRY.lookup(name)
+    if command is not None and command.also is not None:  # the plans' contacts, for theirs
+        phrase = t("error.roles_and_contacts", roles=phrase)
+    return t("error.forbidden", name=name, roles=phrase)
 
 
 def test_every_command_is_in_the_policy() -> None:
