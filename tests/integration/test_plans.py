@@ -145,6 +145,8 @@ def test_who_points_to_the_contacts_of_the_plan_without_naming_them(town: Town):
     assert "Pläne" not in none.text
     [dms] = town.say("anna", "!wer E-Akte")  # trial 15: three projects, not the DMS itself
     assert dms.text.index("`!system S-1`") < dms.text.index("`!projekte")
+    [training] = town.say("anna", "!wer Schulungen")  # trial 16: not "Digitalschulungen"
+    assert "`!projekte P-12`" in training.text
 
 
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):

@@ -36,6 +36,8 @@ from matching.reasons import (
         ("Verbrauch", ("Verbrauch",)),  # not "Verb" + "Rauch"
         ("Datenschutz", ("Datenschutz",)),  # not "Date" + "Schutz": "Daten" is no "Date"+n
         ("Straßenlaterne", ("Straße", "Laterne")),  # "Straßen" is "Straße" + n
+        ("Digitalschulungen", ("Digital", "Schulung")),  # a plural head, as its lemma
+        ("Telefonanlagen", ("Telefon", "Anlage")),
     ],
 )
 def test_compounds_split_into_real_words(word: str, parts: tuple[str, ...]) -> None:
