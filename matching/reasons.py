@@ -243,9 +243,14 @@ def pieces(text: str) -> dict[str, str]:
     stop = stopwords()
     for term in terms(text):
         found.setdefault(term.lower(), term)
-        for part in compound_parts(term):
+        parts = compound_parts(term)
+        for part in parts:
             if part != term and len(part) >= MIN_PART and part.lower() not in stop:
                 found.setdefault(part.lower(), part)
+        for start in range(1, len(parts) - 1):  # the head split again: "Bürgerhaushalt" holds
+            head = parts[start] + "".join(parts[start + 1 :]).lower()  # "Haushalt"
+            if _is_noun(head.lower()):
+                found.setdefault(head.lower(), head)
     return found
 
 

@@ -85,6 +85,11 @@ def test_a_first_half_of_compounds_in_both_is_no_reason() -> None:
     assert shared_terms("Rechnungseingang digital", "Rechnungen auf Papier") == ["Rechnung"]
 
 
+def test_a_compound_holds_its_head_split_again() -> None:
+    # trial 16: an interest "Haushalt" was not found in an idea about a "Bürgerhaushalt"
+    assert shared_terms("Ein Bürgerhaushalt für Springe", "Haushalt") == ["Haushalt"]
+
+
 def test_nothing_shared_gives_no_terms() -> None:
     assert shared_terms("Hundesteuer online zahlen", "Mehr Grün auf dem Schulhof") == []
 
