@@ -62,7 +62,7 @@ from matching.plans import (
     plan_thresholds_for,
     touching,
 )
-from matching.question_intent import about_plans
+from matching.question_intent import about_plans, reports_fault
 from matching.routing import Router
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,9 +175,14 @@ def figures(
             else:
                 counts["no_goal"].append(goal is None)
         else:
-            asks = about_plans(str(item["text"]))
+            text = str(item["text"])
             chosen = for_question(
-                hits, target, th, about_plans=asks, projects_of=plan.projects_of
+                hits,
+                target,
+                th,
+                about_plans=about_plans(text),
+                reports_fault=reports_fault(text),
+                projects_of=plan.projects_of,
             ).item
             owner = plan.owner.get(chosen.key) if chosen else None
             kind = "system_owner" if item["system"] else "project_owner"

@@ -42,7 +42,7 @@ from matching.plans import (
     plan_thresholds_for,
     touching,
 )
-from matching.question_intent import about_plans
+from matching.question_intent import about_plans, reports_fault
 from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -121,15 +121,17 @@ def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanIt
     or aliases contain every word: what ``!projekte E-Rechnung`` and ``!system LOGA`` find."""
     items = store.plan_items(kind)
     wanted = " ".join(words.split()).casefold()
-    exact = [
-        i
-        for i in items
-        if wanted in {i.key.casefold(), i.title.casefold(), *(a.casefold() for a in i.aliases)}
-    ]
+    exact = [i for i in items if named_by(i, wanted)]
     if exact or not wanted:
         return exact if wanted else items
     terms = wanted.split()
     return [i for i in items if all(mentions(searchable(i), t) for t in terms)]
+
+
+def named_by(item: PlanItem, words: str) -> bool:
+    """Is ``words`` the item's key, title or an alias (any case, any spacing)?"""
+    wanted = " ".join(words.split()).casefold()
+    return wanted in {item.key.casefold(), item.title.casefold(), *map(str.casefold, item.aliases)}
 
 
 def searchable(item: PlanItem) -> str:
@@ -186,6 +188,7 @@ class PlanMatcher:
             target,
             self.thresholds,
             about_plans=about_plans(text),
+            reports_fault=reports_fault(text),
             projects_of=touching(self.facts),
         )
 

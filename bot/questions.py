@@ -33,6 +33,8 @@ from knowledge.questions import KnownAnswer, Question
 from knowledge.repositories import IdeaRepository, QuestionRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
+from matching.places import offices, same_office
+from matching.question_intent import about_plans
 from matching.relevance import thresholds_for
 from matching.routing import Route, Router
 from matching.vectors import from_blob
@@ -105,25 +107,41 @@ class QuestionDesk:
         text: str,
         vector: np.ndarray,
         asker_id: int,
+        asker_department: str | None = None,
     ) -> Offer | None:
-        """The best earlier answer above the threshold, else a fitting idea, else None. Reads
-        answered questions and ideas only: the repositories say so to the type checker."""
+        """The best earlier answer above the threshold that was not meant for somebody else,
+        else a fitting idea, else None. Reads answered questions and ideas only: the
+        repositories say so to the type checker."""
         assert self.encoder is not None
         known = [k for k in questions.known_answers(self.encoder.name) if not personal(k)]
         if known:
             scores = np.stack([from_blob(k.embedding) for k in known]) @ vector
-            best = int(np.argmax(scores))
             threshold = self.reuse_threshold
             if threshold is None:
                 threshold = thresholds_for(self.encoder.name).answer_reuse
-            if scores[best] >= threshold:
-                return Offer(float(scores[best]), answer=known[best])
+            asked = offices_meant(text, asker_department)
+            for best in np.argsort(-scores):
+                if scores[best] < threshold:
+                    break
+                answered = offices_meant(known[best].question, known[best].asker_department)
+                answered |= offices(known[best].answer.text)
+                if same_office(asked, answered):
+                    return Offer(float(scores[best]), answer=known[best])
         if self.ideas is not None:  # an idea stands in for an answer only when it is the same
             # ask: a merely related one held the question back from its role (trial 12)
             found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=1)
             if found and found[0].duplicate:
                 return Offer(found[0].score, idea=found[0])
         return None
+
+
+def offices_meant(question: str, department: str | None) -> frozenset[str]:
+    """The offices a question is about: those it names, else, for a question about a
+    project's turn or time ("Wann kommt die E-Akte zu uns?"), the asker's own."""
+    named = offices(question)
+    if named or not department or not about_plans(question):
+        return named
+    return offices(department) or frozenset({department.casefold()})
 
 
 def personal(known: KnownAnswer) -> bool:

@@ -94,6 +94,7 @@ class KnownAnswer:
     answer: Answer
     embedding: bytes
     asker_name: str | None = None  # the answer may address them: then it is no knowledge
+    asker_department: str | None = None  # "zu uns" in the question means this office
 
 
 _ANSWER_SELECT = """
@@ -198,7 +199,8 @@ class QuestionQueries:
         """Answered questions whose vector was made by ``model``, each with its last answer."""
         rows = self.db.query(
             "SELECT q.id AS qid, q.text AS qtext, q.embedding AS qvec, a.*,"
-            " people.display_name AS responder_name, asker.display_name AS asker_name"
+            " people.display_name AS responder_name, asker.display_name AS asker_name,"
+            " asker.department AS asker_department"
             " FROM questions q JOIN answers a ON a.id ="
             " (SELECT MAX(id) FROM answers WHERE answers.question_id = q.id)"
             " LEFT JOIN people ON people.id = a.responder_id"
@@ -208,7 +210,14 @@ class QuestionQueries:
             (model,),
         )
         return [
-            KnownAnswer(r["qid"], r["qtext"], from_row(Answer, r), r["qvec"], r["asker_name"])
+            KnownAnswer(
+                r["qid"],
+                r["qtext"],
+                from_row(Answer, r),
+                r["qvec"],
+                r["asker_name"],
+                r["asker_department"],
+            )
             for r in rows
         ]
 

@@ -105,6 +105,8 @@ def _provision_built(name: str, cache_dir: Path, progress: bool) -> ModelInfo:
         lora = adapter.ADAPTER_DIR if name == ADAPTED_NAME else None
         if lora is not None and not adapter.available(lora):
             raise FileNotFoundError(f"the German adapter is missing in {lora}; reinstall")
+        if not progress:  # without bars, a minute of silence looks like a hang (trial 17)
+            log.warning("first use: building the model in %s (about a minute, once)", target)
         try:
             build_e5_folder(target, progress=progress, adapter=lora)
         except FileExistsError:  # another process finished between our check and its build

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matching.reasons import terms
+from matching.reasons import compound_parts, generic, heads, terms
 from matching.synonyms import synonyms as same_meaning
 from matching.term_overlap import TermWeights, term_set
 
@@ -85,14 +85,24 @@ class Wording:
         return np.array([names(o, self.text, synonyms=synonyms) for o in others], dtype=bool)
 
 
-def names(text: str, topic: str, *, synonyms: bool = False) -> bool:
+def names(text: str, topic: str, *, synonyms: bool = False, by_modifier: bool = False) -> bool:
     """Does ``text`` contain every word of ``topic``, as a word or compound part, or with
-    ``synonyms`` a word of the same meaning?"""
-    wanted = [t.lower() for t in terms(topic)]
+    ``synonyms`` a word of the same meaning? With ``by_modifier``, a compound of the topic
+    also by its first part, as a word of its own in the text: an idea about "Urlaub" names the
+    interest "Urlaubsplanung" (trial 17: the colleague with it was not suggested; on the blind
+    people set A, ideas' right colleague first 0.54 -> 0.62, no other set changed)."""
+    wanted = terms(topic)
     found = term_set(text)
 
     def named(word: str) -> bool:
-        return word in found or bool(synonyms and same_meaning(word) & found)
+        key = word.lower()
+        if key in found or (synonyms and same_meaning(key) & found):
+            return True
+        if not by_modifier:
+            return False
+        parts = compound_parts(word)
+        head = parts[0].lower()
+        return len(parts) > 1 and len(head) >= 5 and head in heads(text) and head not in generic()
 
     return bool(wanted) and all(named(w) for w in wanted)
 
@@ -147,7 +157,7 @@ def rank_people(
         if len(profile.topics):
             floors = np.full(len(profile.topics), interest_min, dtype=np.float32)
             if text is not None and named_interest_min is not None:
-                named = [names(text, topic, synonyms=True) for topic in profile.topics]
+                named = [names(text, t, synonyms=True, by_modifier=True) for t in profile.topics]
                 floors[np.array(named, dtype=bool)] = named_interest_min
             margins = profile.topic_vectors @ query - floors
             if wording is not None:

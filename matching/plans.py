@@ -340,15 +340,16 @@ def for_question(
     thresholds: PlanThresholds,
     *,
     about_plans: bool = False,
+    reports_fault: bool = False,
     projects_of: Mapping[str, Sequence[str]] | None = None,
 ) -> QuestionPlan:
     """A question about a project's time, turn, money or training (``about_plans``, see
     ``matching.question_intent``) goes to the project it is about: its owner answers for the
     project, whoever runs the systems. Such a question naming a system ("Wann kommt die
     E-Akte zu uns?") is about the project bringing it: the best of those touching it
-    (``projects_of``). A question the router gives to the CDO alone that names a project goes
-    to it too. Otherwise a named or clearly meant system takes it, and failing that a named
-    project, unless the router says it is purely technical."""
+    (``projects_of``). A question that names a project goes to it, unless it reports a fault
+    (``reports_fault``): then the CDO's goes to the project, others to a named or clearly
+    meant system, else to the project unless the router says it is purely technical."""
     systems = [h for h in hits if h.kind == "system"]
     projects = [h for h in hits if h.kind == "project"]
     best = projects[0] if projects else None
@@ -356,6 +357,8 @@ def for_question(
     system = systems[0] if systems and systems[0].score >= thresholds.question_system else None
     if about_plans and best is not None and best.score >= thresholds.question_project:
         return QuestionPlan(best, "project")
+    if named is not None and not reports_fault:  # "Tablets aus dem Digitalpakt?" went to
+        return QuestionPlan(named, "project")  # the system (trial 17; no set changed)
     if about_plans and system is not None and system.names:
         bringing = set((projects_of or {}).get(system.key, ()))
         project = next((p for p in projects if p.key in bringing), None)

@@ -41,4 +41,9 @@ def about_plans(text: str) -> bool:
     """Does the question ask about a project's time, turn, money or training, and not about
     a fault or an access?"""
     folded = text.casefold()
-    return bool(PLAN_WORDS.search(folded)) and not FAULT_WORDS.search(folded)
+    return bool(PLAN_WORDS.search(folded)) and not reports_fault(text)
+
+
+def reports_fault(text: str) -> bool:
+    """Does the question report a fault, an outage or an access problem?"""
+    return bool(FAULT_WORDS.search(text.casefold()))

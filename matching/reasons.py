@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from simplemma.strategies.dictionaries import DictionaryFactory
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-GENERIC_SHARE = 0.1  # a word this share of ordinary ideas use is no reason (see _generic)
+GENERIC_SHARE = 0.1  # a word this share of ordinary ideas use is no reason (see generic)
 MIN_PART = 4  # shorter compound parts are mostly accidents ("Amt" in "Amtsblatt" is fine whole)
 _LINKS = ("", "s", "es", "n", "en", "e")  # Fugenelemente between the parts of a compound
 # Endings that make adjectives and abstract nouns, never a compound's head, though the
@@ -74,6 +74,18 @@ _FILLER = """
     problem frage thema sache teil art weise fall beispiel zeit jahr tag woche leute per via
     bzw usw etc ggf z b evtl hallo hi moin servus danke dank gruß grüße liebe lieber
 """.split()  # noqa: SIM905
+
+
+# Nouns of the organisation itself: true words, but sharing "Fachdienst" or "Bereich" says
+# nothing about why two posts belong together (trial 16 read "gemeinsame Begriffe: Fachdienst,
+# Arbeit"). Left out of the reasons shown, not of matching: a part of a word still counts there.
+_VAGUE = frozenset(
+    """
+    fachdienst fachbereich bereich abteilung dezernat dienststelle amt referat sachgebiet team
+    stelle arbeit programm projekt mitarbeiter mitarbeiterin mitarbeitende beschäftigte
+    kollege kollegin leitung verfahren prozess lösung angebot aufgabe einsatz
+""".split()  # noqa: SIM905
+)
 
 
 @lru_cache(maxsize=1)
@@ -272,14 +284,14 @@ def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
     # a part that only repeats a shared whole word adds nothing ("Termin" next to "Termine")
     shared = [k for k in shared if not any(k != o and k in o for o in shared)]
     shared.sort(key=lambda k: (not (k in whole_a and k in whole_b), -len(k)))
-    generic = _generic()  # trial 12: a project "because" of "Online"
-    spelled = [_spelled(right.get(k), left[k]) for k in shared if k not in generic]
+    common = generic() | _VAGUE  # trial 12: a project "because" of "Online"
+    spelled = [_spelled(right.get(k), left[k]) for k in shared if k not in common]
     nouns = [term for term in spelled if term[:1].isupper()]
     return (nouns or spelled)[:limit]
 
 
 @lru_cache(maxsize=1)
-def _generic() -> frozenset[str]:
+def generic() -> frozenset[str]:
     """Words that a tenth of ordinary administrative ideas use ("digital", "online"): no
     reason why two texts belong together."""
     from matching.engine import reference_ideas

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import render
 from bot.commands import REGISTRY, STEWARDS, ArgumentError, Param, parse_number
+from bot.config import Settings
 from bot.context import Context
 from bot.events import Button, Reply
 from bot.handlers.ideas import share_idea
@@ -81,7 +82,7 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
         directly=message.is_direct,
     )  # fmt: skip
     if isinstance(asked, service.Offered):
-        replies = [offer_reply(ctx.t, asked.question, asked.offer)]
+        replies = [offer_reply(ctx.t, asked.question, asked.offer, ctx.settings)]
     else:
         replies = routed_replies(ctx, asked)
     if proposes(text) or (guessed and not asks_for_help(text)):
@@ -119,12 +120,16 @@ def als_idee(ctx: Context, number: int) -> list[Reply]:
     return replies
 
 
-def offer_reply(t: Translator, question: Question, offer: Offer) -> Reply:
+def offer_reply(t: Translator, question: Question, offer: Offer, settings: Settings) -> Reply:
     lines = [t("question.saved", id=question.id)]
     if offer.answer is not None:
         known = offer.answer
         responder = known.answer.responder_name or t("idea.unknown_author")
-        lines.append(t("question.offer_answer", other=known.question_id, responder=responder))
+        # the day: an answer such as "seit 10:30 behoben" may be old news
+        day = local_time(settings, known.answer.created_at).split()[0]
+        lines.append(
+            t("question.offer_answer", other=known.question_id, responder=responder, day=day)
+        )
         lines.append(quote(known.answer.text))
     elif offer.idea is not None:
         lines.append(t("question.offer_idea"))

@@ -93,7 +93,9 @@ def ask_question(
     vector = desk.encode(question.text)
     if vector is not None and desk.encoder is not None:
         uow.questions.set_question_embedding(question.id, to_blob(vector), desk.encoder.name)
-        offer = desk.find_earlier(uow.questions, uow.ideas, question.text, vector, asker.id)
+        offer = desk.find_earlier(
+            uow.questions, uow.ideas, question.text, vector, asker.id, asker.department
+        )
         if offer is not None:
             answer_id = offer.answer.answer.id if offer.answer else None
             idea_id = offer.idea.idea.id if offer.idea else None

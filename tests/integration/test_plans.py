@@ -124,6 +124,9 @@ def test_projects_by_word_and_by_meaning(town: Town):
     assert meant.text.split("\n")[2].startswith("• **P-12** Mobiles Arbeiten")
     [none] = town.say("anna", "!projekte Kantine")
     assert none.text.startswith("Zu „Kantine“ finde ich kein Projekt.")
+    # an office's name means no project: trial 17 was offered the HR file for "Standesamt"
+    [office] = town.say("anna", "!projekte Standesamt")
+    assert office.text.startswith("Zu „Standesamt“ finde ich kein Projekt.")
 
 
 def test_who_points_to_the_contacts_of_the_plan_without_naming_them(town: Town):
@@ -209,6 +212,12 @@ def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
     assert "hat Cio-user beantwortet" in to_petra.text and "neu gestartet" in to_petra.text
     assert "Ansprechperson eines Systems" in town.say("petra", "!hilfe antwort")[0].text
     assert "S-15" in town.say("anna", "!system")[0].text  # all systems, without a name
+    # trial 17: a near match by words was shown as if it were the system asked for
+    [near] = town.say("anna", "!system Fachverfahren Standesamt")
+    assert near.text.startswith("Ein System namens „Fachverfahren Standesamt“ kenne ich nicht")
+    assert "**System S-8: Einwohnermeldewesen**" in near.text
+    [exact] = town.say("anna", "!system OK.EWO")
+    assert exact.text.startswith("**System S-8: Einwohnermeldewesen**")
 
 
 def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(

@@ -172,3 +172,24 @@ def test_an_earlier_answer_is_reused_and_no_routes_it(chat: Chat) -> None:
     # an unrelated question is not answered with it
     mine, *_ = chat.say("carla", "!frage Wer ist für die Digitalisierungsstrategie zuständig?")
     assert "schon eine Antwort" not in mine.text and "geht an" in mine.text
+
+
+def test_an_answer_for_one_office_is_not_offered_to_another(chat: Chat) -> None:
+    """Trial 17: the Standesamt was offered the Bauamt's date for the E-Akte."""
+    chat.say("anna", "!frage Wann kommt die E-Akte zu uns ins Bauamt?")
+    chat.say("cio-user", "!antwort 1 Das Bauamt ist im zweiten Quartal 2027 dran.")
+    [offer] = chat.say("bob", "!frage Ab wann arbeitet das Bauamt mit der E-Akte?")
+    assert "schon eine Antwort" in offer.text and "Quartal 2027" in offer.text
+    mine, *_ = chat.say("carla", "!frage Wann kommt die E-Akte zu uns ins Standesamt?")
+    assert "schon eine Antwort" not in mine.text and "geht an" in mine.text
+
+    # "zu uns" is the asker's office when the question names none
+    def ask(who: str, department: str) -> str:
+        text = "!frage Wann kommt die E-Akte zu uns?"
+        message = Message("console", f"ev-{who}", Sender(who, who, department), text, room="r")
+        return chat.bot.handle(message, idea_room=True)[0].text
+
+    ask("dora", "Standesamt")
+    chat.say("cio-user", "!antwort 4 Das Standesamt folgt 2028.")
+    assert "folgt 2028" in ask("emma", "Standesamt")
+    assert "folgt 2028" not in ask("emil", "Kämmerei")

@@ -56,7 +56,9 @@ def test_a_question_about_plans_goes_to_the_project_though_the_system_is_named()
 def test_without_words_about_plans_a_project_takes_a_question_only_by_name():
     assert for_question(hits(0.9, 0.2), "cdo", TH).kind is None
     assert for_question(hits(1.05, 0.2), "cdo", TH).kind == "project"
-    assert for_question(hits(1.05, 0.2), "cio", TH).kind is None
+    assert for_question(hits(1.05, 0.2), "cio", TH).kind == "project"
+    # a fault the router gives to the CIO alone is the CIO's
+    assert for_question(hits(1.05, 0.2), "cio", TH, reports_fault=True).kind is None
 
 
 def test_a_question_about_plans_naming_a_system_goes_to_the_project_bringing_it():
@@ -69,3 +71,14 @@ def test_a_question_about_plans_naming_a_system_goes_to_the_project_bringing_it(
     chosen = for_question(named, "cdo", TH, about_plans=True, projects_of=touching)
     assert chosen.item is not None and chosen.item.key == "P-2"
     assert for_question(named, "cdo", TH, projects_of=touching).kind == "system"  # a fault
+
+
+def test_a_question_naming_a_project_goes_to_it_unless_it_reports_a_fault():
+    """Trial 17: "Bekommt die Oberschule dieses Jahr noch Tablets aus dem Digitalpakt?" went
+    to the school IT system, though "Digitalpakt" is the project's name."""
+    named = [
+        PlanHit("P-6", "project", 1.05, 0.5, ("Digitalpakt",)),
+        PlanHit("S-14", "system", 0.6, 0.6),
+    ]
+    assert for_question(named, "cio", TH).item.key == "P-6"  # type: ignore[union-attr]
+    assert for_question(named, "cio", TH, reports_fault=True).kind == "system"

@@ -153,10 +153,17 @@ def test_shared_nouns_are_the_reason_and_other_words_only_without_them() -> None
     assert shared_terms(
         "Rechnungen werden sachlich geprüft und laufen durch jeden Fachdienst",
         "Im Fachdienst laufen Rechnungen sachlich falsch",
-    ) == ["Fachdienst", "Rechnung"]
+    ) == ["Rechnung"]
     assert shared_terms("Formulare barrierefrei machen", "Webseite barrierefrei gestalten") == [
         "barrierefrei"
     ]
+
+
+def test_the_organisation_s_own_nouns_are_no_reason() -> None:
+    """Trial 16: "gemeinsame Begriffe: Fachdienst, Arbeit" for two unrelated ideas."""
+    assert shared_terms("Der Fachdienst Bauen braucht Tablets", "Fachdienst Soziales: E-Akte") == []
+    assert shared_terms("Telearbeit ausweiten", "Arbeitszeit digital erfassen") == []
+    assert shared_terms("Im Bereich Jugend Tablets", "Bereich Kita: Tablets für alle") == ["Tablet"]
 
 
 def test_a_word_most_ideas_use_is_no_reason() -> None:
