@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import render
-from bot.commands import STEWARDS
 from bot.config import Settings
 from bot.events import Reply
 from bot.i18n import Translator
 from bot.plans import PlanMatcher, owner_address, owner_label, plan_matcher
 from bot.questions import (
+    ROLES_OF,
     QuestionDesk,
     Recipients,
     asker_label,
@@ -33,6 +33,7 @@ from knowledge.records import Person
 from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
+from matching.plans import PlanHit
 from matching.routing import Route
 
 
@@ -46,6 +47,11 @@ class OwnerRoute:
     owner_name: str | None
     asked_by_owner: bool = False  # then "also goes to them" would tell them of themselves
     owner_holds_role: bool = False  # the owner gets it as CDO or CIO anyway (trial 10)
+    also: tuple[OwnerRoute, ...] = ()  # another system the question names, its owner too
+
+    @property
+    def all(self) -> tuple[OwnerRoute, ...]:
+        return (self, *self.also)
 
     @staticmethod
     def fields(owner: OwnerRoute | None) -> dict[str, str]:
@@ -61,7 +67,16 @@ class OwnerRoute:
         kind = "plans.route_system" if self.kind == "system" else "plans.route_project"
         own = "_own" if self.asked_by_owner else "_holder" if self.owner_holds_role else ""
         key = kind + (own if self.owner else "_nobody")
-        return t(key, title=self.item.title, code=self.item.key, owner=self.owner_name or "")
+        said = t(key, title=self.item.title, code=self.item.key, owner=self.owner_name or "")
+        for other in self.also:
+            told = other.owner not in (None, self.owner) and not (
+                other.asked_by_owner or other.owner_holds_role
+            )
+            also = "plans.route_also_system" + ("" if told else "_nobody")
+            said += " " + t(
+                also, title=other.item.title, code=other.item.key, owner=other.owner_name
+            )
+        return said
 
 
 def owner_route(
@@ -87,18 +102,26 @@ def route_question(
     linked to the plan item so reminders and the export know the owner. Reads the plan and
     who its owners are, writes that link: nothing else (the repositories say so)."""
     route, owner = owner_route(plans, people, desk, question.text, routed(desk, question.text))
-    if owner is not None and owner.owner is not None:
+    # trial 18: "für das maria die Ansprechperson ist" for maria the CDO, on a question that
+    # went to the CIO alone: she holds a role, but not one the question goes to
+    holders = {user for role in ROLES_OF[route.target] for user in settings.holders(role)}
+
+    def placed(owner: OwnerRoute) -> OwnerRoute:
+        if owner.owner is None:
+            return owner
         address = owner_address(people, owner.owner)
-        holders = {user for role in STEWARDS for user in settings.holders(role)}
-        owner = replace(
+        return replace(
             owner,
             asked_by_owner=address == question.asker_user_id,
             owner_holds_role=address in holders,
         )
+
+    if owner is not None:
+        owner = replace(placed(owner), also=tuple(map(placed, owner.also)))
     t = settings.translator()
     reason = owner.reason(t) if owner else render.route_reason(t, route)
-    if owner is not None:
-        plans.link_question_to_plan(question.id, owner.item.key, owner.owner, now)
+    for each in owner.all if owner else ():
+        plans.link_question_to_plan(question.id, each.item.key, each.owner, now)
     return route, reason, owner
 
 
@@ -108,22 +131,31 @@ def tell_owner(
     """The question for the item's owner, in their language, unless they asked it themselves
     or are among the role holders who get it anyway; ``to``: who else got it (trial 7: with
     nobody configured, an owner read that the CIO had it too)."""
-    if owner is None or owner.owner is None:
-        return []
-    address = owner_address(store, owner.owner)
-    holders = {user for role in STEWARDS for user in settings.holders(role)}
-    if address == question.asker_user_id or address in holders:
-        return []
-    t = translator_for(store, settings, address)
-    lines = [
-        t("plans.owner_question", id=question.id, title=owner.item.title, code=owner.item.key),
-        t("question.delivery_from", asker=asker_label(t, question)),
-        quote(question.text),
-        t("plans.owner_alone", id=question.id)
-        if to.nobody
-        else t("plans.owner_how", id=question.id, roles=target_name(t, question.target or "both")),
-    ]
-    return [Reply("\n".join(lines), direct_to=address)]
+    # those who get it anyway: the recipients, or the role holders reading the triage room
+    roles = ROLES_OF[question.target or "both"] if to.room else ()
+    told = {question.asker_user_id, *to.users, *(u for r in roles for u in settings.holders(r))}
+    replies = []
+    for each in owner.all if owner else ():
+        if each.owner is None or (address := owner_address(store, each.owner)) in told:
+            continue
+        told.add(address)  # one message, also for the owner of both systems
+        t = translator_for(store, settings, address)
+        item = each.item
+        how = (
+            t("plans.owner_alone", id=question.id)
+            if to.nobody
+            else t(
+                "plans.owner_how", id=question.id, roles=target_name(t, question.target or "both")
+            )
+        )
+        lines = [
+            t("plans.owner_question", id=question.id, title=item.title, code=item.key),
+            t("question.delivery_from", asker=asker_label(t, question)),
+            quote(question.text),
+            how,
+        ]
+        replies.append(Reply("\n".join(lines), direct_to=address))
+    return replies
 
 
 def owns_question(
@@ -131,10 +163,10 @@ def owns_question(
 ) -> bool:
     """Is the person the plan owner a question went to? Then they may answer it like the role
     holders (trial 11: owners were sent questions and then refused ``!antwort``)."""
-    link = plans.question_plan_link(question_id)
-    if link is None or link.owner is None:
-        return False
-    return owner_address(people, link.owner) == person.platform_user_id
+    return any(
+        link.owner is not None and owner_address(people, link.owner) == person.platform_user_id
+        for link in plans.question_plan_links(question_id)
+    )
 
 
 def owner_told_of_answer(
@@ -142,15 +174,16 @@ def owner_told_of_answer(
 ) -> list[Reply]:
     """The plan owner a question went to learns that a role holder answered it, so they do
     not answer it a second time (trial 12: jonas never heard the CDO had answered)."""
-    link = store.question_plan_link(question.id)
-    if link is None or link.owner is None:
-        return []
-    address = owner_address(store, link.owner)
-    if address in (responder.platform_user_id, question.asker_user_id):
-        return []
-    t = translator_for(store, settings, address)
-    told = t("question.answered_for_owner", id=question.id, responder=responder.display_name)
-    return [Reply(told + "\n" + quote(text), direct_to=address)]
+    told = {responder.platform_user_id, question.asker_user_id}
+    replies = []
+    for link in store.question_plan_links(question.id):
+        if link.owner is None or (address := owner_address(store, link.owner)) in told:
+            continue
+        told.add(address)
+        t = translator_for(store, settings, address)
+        said = t("question.answered_for_owner", id=question.id, responder=responder.display_name)
+        replies.append(Reply(said + "\n" + quote(text), direct_to=address))
+    return replies
 
 
 def is_plan_contact(store: Store, person: Person) -> bool:
@@ -194,6 +227,12 @@ def _owners(
 ) -> list[tuple[Route, OwnerRoute | None]]:
     if matcher is None:
         return [(route, None) for route in routes]
+    items = matcher.items
+
+    def to(hit: PlanHit, *also: OwnerRoute) -> OwnerRoute:
+        item = items[hit.key]
+        return OwnerRoute(item, hit.kind, item.owner, owner_label(people, item.owner), also=also)
+
     found: list[tuple[Route, OwnerRoute | None]] = []
     vectors = encoder.encode(list(texts))
     for text, vector, route in zip(texts, vectors, routes, strict=True):
@@ -201,8 +240,7 @@ def _owners(
         if chosen.item is None or chosen.kind is None:
             found.append((route, None))
             continue
-        item = matcher.items[chosen.item.key]
-        owner = OwnerRoute(item, chosen.kind, item.owner, owner_label(people, item.owner))
+        owner = to(chosen.item, *map(to, chosen.also))
         found.append((system_side(route) if chosen.kind == "system" else route, owner))
     return found
 

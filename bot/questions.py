@@ -33,8 +33,7 @@ from knowledge.questions import KnownAnswer, Question
 from knowledge.repositories import IdeaRepository, QuestionRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
-from matching.places import offices, same_office
-from matching.question_intent import about_plans
+from matching.places import offices, offices_meant, same_office
 from matching.relevance import thresholds_for
 from matching.routing import Route, Router
 from matching.vectors import from_blob
@@ -129,19 +128,12 @@ class QuestionDesk:
                     return Offer(float(scores[best]), answer=known[best])
         if self.ideas is not None:  # an idea stands in for an answer only when it is the same
             # ask: a merely related one held the question back from its role (trial 12)
-            found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=1)
-            if found and found[0].duplicate:
-                return Offer(found[0].score, idea=found[0])
+            found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=3)
+            # one's own idea answers nothing one asks (trial 18 offered bernd his own)
+            same = [f for f in found if f.duplicate and f.idea.author_id != asker_id]
+            if same:
+                return Offer(same[0].score, idea=same[0])
         return None
-
-
-def offices_meant(question: str, department: str | None) -> frozenset[str]:
-    """The offices a question is about: those it names, else, for a question about a
-    project's turn or time ("Wann kommt die E-Akte zu uns?"), the asker's own."""
-    named = offices(question)
-    if named or not department or not about_plans(question):
-        return named
-    return offices(department) or frozenset({department.casefold()})
 
 
 def personal(known: KnownAnswer) -> bool:

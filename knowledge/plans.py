@@ -235,23 +235,32 @@ class PlanQueries:
     ) -> None:
         self.db.execute(
             "INSERT INTO plan_question_links (question_id, item_key, owner, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (question_id) DO UPDATE SET"
-            " item_key = excluded.item_key, owner = excluded.owner",
+            " VALUES (?, ?, ?, ?) ON CONFLICT (question_id, item_key) DO UPDATE SET"
+            " owner = excluded.owner",
             (question_id, key, owner, now),
         )
 
-    def unlink_question_from_plan(self, question_id: int) -> None:
-        self.db.execute("DELETE FROM plan_question_links WHERE question_id = ?", (question_id,))
+    def unlink_question_from_plan(
+        self, question_id: int, owners: Sequence[str] | None = None
+    ) -> None:
+        """The question is no longer the plan's (or, with ``owners``, no longer theirs)."""
+        if owners is None:
+            self.db.execute("DELETE FROM plan_question_links WHERE question_id = ?", (question_id,))
+            return
+        self.db.execute(
+            f"DELETE FROM plan_question_links WHERE question_id = ? AND owner IN ({_marks(owners)})",
+            [question_id, *owners],
+        )
 
-    def question_plan_link(self, question_id: int) -> PlanQuestionLink | None:
+    def question_plan_links(self, question_id: int) -> list[PlanQuestionLink]:
+        """The plan items a question went to, in the order they were found."""
         rows = self.db.query(
             "SELECT l.question_id, l.item_key, l.owner, p.title, p.kind"
             " FROM plan_question_links l JOIN plan_items p ON p.key = l.item_key"
-            " WHERE l.question_id = ?",
+            " WHERE l.question_id = ? ORDER BY l.created_at, l.item_key",
             (question_id,),
         )
-        row = next(iter(rows), None)
-        return PlanQuestionLink(**row) if row else None
+        return [PlanQuestionLink(**row) for row in rows]
 
     def questions_linked_to_owner(self, owners: Sequence[str]) -> list[PlanQuestionLink]:
         """The questions that went to a plan item's owner written as one of ``owners`` (a

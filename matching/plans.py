@@ -321,6 +321,7 @@ class QuestionPlan:
 
     item: PlanHit | None
     kind: str | None  # "system" | "project"
+    also: tuple[PlanHit, ...] = ()  # other systems the question names, for their owners too
 
 
 def touching(
@@ -349,7 +350,8 @@ def for_question(
     E-Akte zu uns?") is about the project bringing it: the best of those touching it
     (``projects_of``). A question that names a project goes to it, unless it reports a fault
     (``reports_fault``): then the CDO's goes to the project, others to a named or clearly
-    meant system, else to the project unless the router says it is purely technical."""
+    meant system (and a second system it names, ``also``), else to the project unless the
+    router says it is purely technical."""
     systems = [h for h in hits if h.kind == "system"]
     projects = [h for h in hits if h.kind == "project"]
     best = projects[0] if projects else None
@@ -366,8 +368,9 @@ def for_question(
             return QuestionPlan(project, "project")
     if target == "cdo" and named is not None:
         return QuestionPlan(named, "project")
-    if system is not None:
-        return QuestionPlan(system, "system")
+    if system is not None:  # "… kommt aus dem E-Rechnungseingang nicht in proDoppik an"
+        also = tuple(h for h in systems[1:MAX_SYSTEMS] if h.names)
+        return QuestionPlan(system, "system", also)
     if named is not None and target != "cio":
         return QuestionPlan(named, "project")
     return QuestionPlan(None, None)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import render
 from bot.commands import REGISTRY, Param, parse_number
 from bot.context import Context
 from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers.ideas import two_ideas
+from bot.i18n import Translator
 from bot.plans import find_items
 from bot.services.ideas import mark_not_similar
 from bot.services.people import decline_introduction, request_introduction, set_matching
@@ -15,6 +18,7 @@ from knowledge.folding import fold
 from knowledge.plans import PlanItem
 from knowledge.records import Person
 from knowledge.store import Store
+from matching import reasons
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
@@ -32,6 +36,15 @@ def plan_contacts(store: Store, topic: str) -> list[PlanItem]:
     named = [i for i in found if wanted in {n.casefold() for n in (i.title, *i.aliases)}]
     ordered = [*named, *(i for i in found if i not in named)]  # trial 15: `!wer E-Akte`
     return [item for item in ordered if item.owner][:MAX_CONTACTS]
+
+
+_AND = re.compile(r"\s*(?:,|;|/|&|\bund\b|\boder\b|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def topic_parts(topic: str) -> list[str]:
+    """The topics of a `!wer` that names several ("Stadtpläne und Karten"), else none."""
+    parts = [part for part in _AND.split(topic) if part.strip()]
+    return parts if len(parts) > 1 else []
 
 
 @REGISTRY.command("matching", params=(Param("switch", required=False),))
@@ -54,6 +67,13 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
     t = ctx.t
     found = ctx.matcher.who(ctx.store, topic, ctx.person, MAX_WHO)
     contacts = plan_contacts(ctx.store, topic)
+    # "Stadtpläne und Karten": each topic on its own too (trial 18: nobody fitted both,
+    # while "Karten" alone found three colleagues and the GIS)
+    for part in topic_parts(topic):
+        found += [c for c in ctx.matcher.who(ctx.store, part, ctx.person, MAX_WHO)
+                  if c.person.id not in {f.person.id for f in found}]  # fmt: skip
+        contacts += [i for i in plan_contacts(ctx.store, part) if i not in contacts]
+    found, contacts = found[:MAX_WHO], contacts[:MAX_CONTACTS]
     if not found:
         text = t("who.none_but_plan" if contacts else "who.none", topic=topic)
     else:
@@ -134,26 +154,42 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
         case "already":
             return [Reply(t("connect.already", name=name, id=asked.number))]
     theirs = ctx.settings.translator(target.language)
+    topics = "" if idea_id else ", ".join(f"„{topic}“" for topic in common_topics(ctx, me, target))
+
+    def about(tr: Translator) -> str:
+        if idea_id:
+            return tr("connect.about", id=idea_id)
+        return tr("connect.about_topics", topics=topics) if topics else ""
+
     return [
-        Reply(
-            t(
-                "connect.requested",
-                name=name,
-                id=asked.number,
-                about=t("connect.about", id=idea_id) if idea_id else "",
-            )
-        ),
+        Reply(t("connect.requested", name=name, id=asked.number, about=about(t))),
         Reply(
             theirs(
                 "connect.request_notice",
                 name=me.display_name,
                 id=asked.number,
                 department=render.department(theirs, me.department),
-                about=theirs("connect.about", id=idea_id) if idea_id else "",
+                about=about(theirs),
             ),
             direct_to=target.platform_user_id,
         ),
     ]
+
+
+def common_topics(ctx: Context, me: Person, other: Person, limit: int = 2) -> list[str]:
+    """The declared interests of either that the other's interests or ideas speak of: what
+    the introduced person reads as the reason (trial 18: "nico möchte sich mit Ihnen
+    austauschen" said nothing of the car pool both had written about)."""
+    found: list[str] = []
+    for one, two in ((other, me), (me, other)):
+        said = [
+            *ctx.store.interests(two.id),
+            *(i.text for i in ctx.store.ideas(author_ids=[two.id])),
+        ]
+        for topic in reasons.topic_overlap(ctx.store.interests(one.id), "\n".join(said)):
+            if topic not in found:
+                found.append(topic)
+    return found[:limit]
 
 
 def decline(ctx: Context, number: int) -> list[Reply]:

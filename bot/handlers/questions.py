@@ -158,7 +158,9 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
     notice = asker_notice(t, question, to)
     if told and to.nobody and owner is not None:
         roles = target_name(t, route.target)
-        notice = t("question.nobody_but_owner", owner=owner.owner_name, roles=roles, id=question.id)
+        names = list(dict.fromkeys(o.owner_name for o in owner.all if o.owner and o.owner_name))
+        owners = t("word.and").join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        notice = t("question.nobody_but_owner", owner=owners, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]
 

@@ -167,7 +167,9 @@ def reroute_question(
     if isinstance(question, str):
         return question
     if actor.role not in STEWARDS:
-        uow.plans.unlink_question_from_plan(question.id)
+        uow.plans.unlink_question_from_plan(
+            question.id, [actor.platform_user_id, actor.display_name]
+        )
     elif question.target == target and question.routed_at is not None:
         return "same_target"
     uow.questions.add_reroute(question.id, actor.id, question.target, target, now)

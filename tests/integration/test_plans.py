@@ -164,6 +164,23 @@ def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town
     assert question.reason is not None and "DMS / E-Akte" in question.reason
 
 
+def test_a_question_naming_two_systems_reaches_both_owners(town: Town):
+    """A question between two systems (trial 17: XRechnungen not reaching proDoppik went to
+    the e-invoice inbox's owner alone): both owners get it, either may answer, and one who
+    passes it on no longer has it while the other still does."""
+    text = "!frage Die XRechnungen aus dem ZRE kommen nicht in proDoppik an"
+    replies = town.say("anna", text)
+    reason = replies[0].text
+    assert "(S-3)" in reason and "(S-2)" in reason and "olga" in reason and "dirk" in reason
+    assert {r.direct_to for r in replies} >= {"olga", "dirk", "cio-user"}
+    assert [link.item_key for link in town.store.question_plan_links(1)] == ["S-2", "S-3"]
+    assert "#1" in "\n".join(r.text for r in town.say("dirk", "!offen"))
+    town.say("dirk", "!weiterleiten 1 cio")
+    assert [link.owner for link in town.store.question_plan_links(1)] == ["olga"]
+    replies = town.say("olga", "!antwort 1 Die Schnittstelle läuft wieder.")
+    assert any(r.direct_to == "anna" or "Schnittstelle" in r.text for r in replies)
+
+
 def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     """Trial 11: petra was sent the DMS question, then refused `!antwort` and `!offen`."""
     town.say("anna", "!frage Das DMS startet nicht mehr")
@@ -193,7 +210,7 @@ def test_a_contact_passes_on_a_question_that_is_not_theirs(town: Town):
     assert "cdo-user" in {r.direct_to for r in replies}
     question = town.store.get_question(1)
     assert question is not None and question.target == "cdo" and question.is_open
-    assert town.store.question_plan_link(1) is None  # no longer hers: not in her list
+    assert town.store.question_plan_links(1) == []  # no longer hers: not in her list
     assert "keine offenen Fragen" in "\n".join(r.text for r in town.say("petra", "!offen"))
     assert town.say("petra", "!antwort 1 Doch")[0].text.startswith("Frage #1 ging nicht")
     # the owner's message says how
@@ -233,6 +250,18 @@ def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(
     [to_petra] = [r for r in replies if r.direct_to == "petra"]  # once, as the CIO
     assert "für das petra die Ansprechperson ist" in replies[0].text
     assert "geht auch an" not in replies[0].text + to_petra.text
+
+
+def test_an_owner_holding_another_role_is_told_as_the_owner(tmp_path: Path, cached: CachingEncoder):
+    """Trial 18: "für das maria die Ansprechperson ist" for maria the CDO, on a question that
+    went to the CIO alone: maria never got it."""
+    town = Town(tmp_path / "data", cached, roles={"petra": "cdo", "cio-user": "cio"})
+    try:
+        replies = town.say("anna", "!frage Das DMS startet nicht mehr")
+    finally:
+        town.store.close()
+    assert "geht auch an petra" in replies[0].text
+    assert {r.direct_to for r in replies} >= {"petra", "cio-user"}
 
 
 def test_with_no_role_holders_the_owner_is_told_they_are_alone(
@@ -305,7 +334,7 @@ def test_export_and_erasure_cover_the_plan_tables(town: Town):
         town.store.erase_person(anna.id, iso(town.clock()))
         town.store.erase_person(petra.id, iso(town.clock()))
     assert town.store.plan_idea_links() == []
-    assert town.store.question_plan_link(1) is None
+    assert town.store.question_plan_links(1) == []
     item = town.store.get_plan_item("S-1")
     assert item is not None and item.owner is None
 

@@ -177,7 +177,7 @@ def test_an_earlier_answer_is_reused_and_no_routes_it(chat: Chat) -> None:
 def test_an_answer_for_one_office_is_not_offered_to_another(chat: Chat) -> None:
     """Trial 17: the Standesamt was offered the Bauamt's date for the E-Akte."""
     chat.say("anna", "!frage Wann kommt die E-Akte zu uns ins Bauamt?")
-    chat.say("cio-user", "!antwort 1 Das Bauamt ist im zweiten Quartal 2027 dran.")
+    chat.say("admin-user", "!antwort 1 Das Bauamt ist im zweiten Quartal 2027 dran.")
     [offer] = chat.say("bob", "!frage Ab wann arbeitet das Bauamt mit der E-Akte?")
     assert "schon eine Antwort" in offer.text and "Quartal 2027" in offer.text
     mine, *_ = chat.say("carla", "!frage Wann kommt die E-Akte zu uns ins Standesamt?")
@@ -190,6 +190,17 @@ def test_an_answer_for_one_office_is_not_offered_to_another(chat: Chat) -> None:
         return chat.bot.handle(message, idea_room=True)[0].text
 
     ask("dora", "Standesamt")
-    chat.say("cio-user", "!antwort 4 Das Standesamt folgt 2028.")
+    chat.say("admin-user", "!antwort 4 Das Standesamt folgt 2028.")
     assert "folgt 2028" in ask("emma", "Standesamt")
     assert "folgt 2028" not in ask("emil", "Kämmerei")
+
+    # without "uns", a question about a project's time is the same for everybody (trial 18)
+    def asked(who: str, department: str, text: str) -> str:
+        message = Message("console", f"ev2-{who}", Sender(who, who, department), text, room="r")
+        return chat.bot.handle(message, idea_room=True)[0].text
+
+    asked("silke", "Schulverwaltung", "!frage Wann bekommen die Schulen neue Tablets?")
+    chat.say("admin-user", "!antwort 7 Im Frühjahr, mit dem Digitalpakt.")
+    assert "Frühjahr" in asked(
+        "ute", "Bürgerbüro", "!frage Wann bekommen die Schulen neue Tablets?"
+    )

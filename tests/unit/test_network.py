@@ -269,3 +269,24 @@ def test_a_steward_command_with_a_bad_argument_is_refused_for_others_first(chat:
     chat.say("anna", f"!idee {WLAN}")
     assert "können nur diese Rollen" in chat.say("paul", "!status 1 erledigt")[0].text
     assert "können nur diese Rollen" not in chat.say("cdo", "!status 1 erledigt")[0].text
+
+
+def test_an_introduction_by_name_says_what_the_two_have_in_common(chat: Chat) -> None:
+    """Trial 18: "nico möchte sich mit Ihnen austauschen" said nothing of the car pool."""
+    chat.say("uwe", "!matching an")
+    chat.say("uwe", "!interessen Fuhrpark, Winterdienst")
+    chat.say("nico", "!idee Die Fahrzeuge des Fuhrparks online buchen", "IT")
+    mine, theirs = chat.say("nico", "!vernetzen uwe", "IT")
+    assert "zu „Fuhrpark“ austauschen" in mine.text
+    assert theirs.direct_to == "uwe" and "zu „Fuhrpark“ austauschen" in theirs.text
+
+
+def test_who_with_several_topics_asks_for_each_of_them_too(chat: Chat) -> None:
+    """Trial 18: `!wer Stadtpläne und Karten` found nobody, `!wer Karten` three colleagues."""
+    for who, interest in (("uwe", "Fuhrpark"), ("bernd", "Stadtpläne")):
+        chat.say(who, "!matching an")
+        chat.say(who, f"!interessen {interest}")
+    [both] = chat.say("anna", "!wer Stadtpläne und Fuhrpark")
+    assert "Bernd" in both.text and "Uwe" in both.text
+    [one] = chat.say("anna", "!wer Fuhrpark")
+    assert "Uwe" in one.text and "Bernd" not in one.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.places import offices, same_office
+from matching.places import offices, offices_meant, same_office
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,12 @@ def test_an_answer_holds_unless_both_name_other_offices() -> None:
     assert not same_office(frozenset({"standesamt"}), frozenset({"bauamt"}))
     assert same_office(frozenset(), frozenset({"bauamt"}))
     assert same_office(frozenset({"standesamt"}), frozenset())
+
+
+def test_zu_uns_in_a_question_about_a_project_means_the_asker_s_office() -> None:
+    assert offices_meant("Wann kommt die E-Akte zu uns?", "Standesamt") == {"standesamt"}
+    assert offices_meant("Wann kommt die E-Akte zu uns?", "FD 32") == {"fd 32"}
+    assert offices_meant("Wann kommt die E-Akte ins Bauamt?", "Standesamt") == {"bauamt"}
+    # without "uns" the question is everybody's, and a fault is no question of turn
+    assert offices_meant("Wann bekommen die Schulen Tablets?", "Bürgerbüro") == set()
+    assert offices_meant("Bei uns startet die E-Akte nicht", "Standesamt") == set()

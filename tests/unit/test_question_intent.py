@@ -82,3 +82,14 @@ def test_a_question_naming_a_project_goes_to_it_unless_it_reports_a_fault():
     ]
     assert for_question(named, "cio", TH).item.key == "P-6"  # type: ignore[union-attr]
     assert for_question(named, "cio", TH, reports_fault=True).kind == "system"
+
+
+def test_a_question_naming_two_systems_goes_to_both():
+    two = [
+        PlanHit("S-3", "system", 1.08, 0.6, ("E-Rechnungseingang",)),
+        PlanHit("S-2", "system", 1.05, 0.5, ("proDoppik",)),
+        PlanHit("S-1", "system", 0.7, 0.7),  # only meant: not told
+    ]
+    chosen = for_question(two, "cio", TH, reports_fault=True)
+    assert chosen.item is not None and chosen.item.key == "S-3"
+    assert [h.key for h in chosen.also] == ["S-2"]

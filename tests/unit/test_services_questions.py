@@ -204,8 +204,8 @@ def test_a_question_naming_a_system_goes_to_its_owner_and_is_linked_to_it(
     assert (asked.owner.item.key, asked.owner.owner_name) == ("S-7", "Dms-admin")
     # the CIO runs the system; the fake router's side decides whether the CDO gets it too
     assert asked.route.target in ("cio", "both")
-    link = store.question_plan_link(asked.question.id)
-    assert link is not None and (link.item_key, link.owner) == ("S-7", "dms-admin")
+    [link] = store.question_plan_links(asked.question.id)
+    assert (link.item_key, link.owner) == ("S-7", "dms-admin")
 
 
 def test_a_system_question_reaches_the_cio_and_an_organisational_one_keeps_the_cdo() -> None:
