@@ -248,7 +248,8 @@ class PlanQueries:
             self.db.execute("DELETE FROM plan_question_links WHERE question_id = ?", (question_id,))
             return
         self.db.execute(
-            f"DELETE FROM plan_question_links WHERE question_id = ? AND owner IN ({_marks(owners)})",
+            "DELETE FROM plan_question_links WHERE question_id = ?"
+            f" AND owner IN ({_marks(owners)})",
             [question_id, *owners],
         )
 
