@@ -19,3 +19,9 @@ def test_by_modifier_a_compound_interest_is_named_by_its_first_part() -> None:
     # a short or common first part is no evidence
     assert not names("Die Akte liegt im Amt", "Aktenplan", by_modifier=True)
     assert not names("Formulare online stellen", "Onlinedienste", by_modifier=True)
+
+
+def test_by_modifier_only_where_the_compound_s_last_part_says_that_it_is_run() -> None:
+    """Trial 15: "Terminvergabe" for an idea about entering "Außentermine" afterwards."""
+    assert not names("Außentermine selbst nachtragen", "Terminvergabe", by_modifier=True)
+    assert names("Haushalt digital aufstellen", "Haushaltsplanung", by_modifier=True)
