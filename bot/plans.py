@@ -128,6 +128,17 @@ def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanIt
     return [i for i in items if all(mentions(searchable(i), t) for t in terms)]
 
 
+def find_by_most_words(store: Store, words: str, kind: str) -> list[PlanItem]:
+    """Items mentioning the most content words of a phrase, where none mentions all: "das
+    Programm für die Ratssitzungen" finds the council system by "Ratssitzungen" (trial 19:
+    such phrases found nothing, the single word did)."""
+    stop = reasons.stopwords()
+    wanted = [w for w in words.casefold().split() if len(w) > 2 and w.strip("?!.,") not in stop]
+    counted = [(sum(mentions(searchable(i), w) for w in wanted), i) for i in store.plan_items(kind)]
+    best = max((n for n, _ in counted), default=0)
+    return [i for n, i in counted if n == best] if best else []
+
+
 def named_by(item: PlanItem, words: str) -> bool:
     """Is ``words`` the item's key, title or an alias (any case, any spacing)?"""
     wanted = " ".join(words.split()).casefold()

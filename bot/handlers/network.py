@@ -18,7 +18,7 @@ from knowledge.folding import fold
 from knowledge.plans import PlanItem
 from knowledge.records import Person
 from knowledge.store import Store
-from matching import reasons
+from matching.people import names
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
@@ -177,17 +177,17 @@ def introduce(ctx: Context, target: Person, idea_id: int | None) -> list[Reply]:
 
 
 def common_topics(ctx: Context, me: Person, other: Person, limit: int = 2) -> list[str]:
-    """The declared interests of either that the other's interests or ideas speak of: what
-    the introduced person reads as the reason (trial 18: "nico möchte sich mit Ihnen
-    austauschen" said nothing of the car pool both had written about)."""
+    """The declared interests of either that the other's interests or ideas name: what the
+    introduced person reads as the reason (trial 18: "nico möchte sich mit Ihnen austauschen"
+    said nothing of the car pool both had written about). Named whole, as on intake: a shared
+    part read "Winterdienst" out of "Dienstwagen" (trial 19)."""
     found: list[str] = []
     for one, two in ((other, me), (me, other)):
-        said = [
-            *ctx.store.interests(two.id),
-            *(i.text for i in ctx.store.ideas(author_ids=[two.id])),
-        ]
-        for topic in reasons.topic_overlap(ctx.store.interests(one.id), "\n".join(said)):
-            if topic not in found:
+        said = "\n".join(
+            [*ctx.store.interests(two.id), *(i.text for i in ctx.store.ideas(author_ids=[two.id]))]
+        )
+        for topic in ctx.store.interests(one.id):
+            if topic not in found and names(said, topic, synonyms=True):
                 found.append(topic)
     return found[:limit]
 

@@ -10,6 +10,7 @@ from bot.i18n import Translator
 from bot.plans import (
     PROJECT_STATUSES,
     encoder_of,
+    find_by_most_words,
     find_items,
     named_by,
     owner_label,
@@ -120,6 +121,8 @@ def system(ctx: Context, system_name: str | None) -> list[Reply]:
     if (missing := no_plan(ctx)) is not None:
         return missing
     found = find_items(ctx.store, system_name or "", "system")
+    if not found and system_name:
+        found = find_by_most_words(ctx.store, system_name, "system")
     if not found:
         return [Reply(t("plans.no_system_found", name=system_name))]
     if len(found) > 1 or not system_name:

@@ -235,6 +235,9 @@ def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
     assert "**System S-8: Einwohnermeldewesen**" in near.text
     [exact] = town.say("anna", "!system OK.EWO")
     assert exact.text.startswith("**System S-8: Einwohnermeldewesen**")
+    # a phrase: the system mentioning the most of its words (trial 19 found none)
+    [phrase] = town.say("anna", "!system wo die Bebauungspläne liegen")
+    assert "**System S-11: Geoinformationssystem**" in phrase.text
 
 
 def test_an_owner_who_is_the_cio_is_not_told_it_goes_to_them_as_well(

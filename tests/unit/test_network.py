@@ -290,3 +290,12 @@ def test_who_with_several_topics_asks_for_each_of_them_too(chat: Chat) -> None:
     assert "Bernd" in both.text and "Uwe" in both.text
     [one] = chat.say("anna", "!wer Fuhrpark")
     assert "Uwe" in one.text and "Bernd" not in one.text
+
+
+def test_an_introduction_names_no_topic_only_a_part_of_a_word_shares(chat: Chat) -> None:
+    """Trial 19: "zu „Winterdienst“" because the other had written of "Dienstwagen"."""
+    chat.say("karl", "!matching an")
+    chat.say("karl", "!interessen Winterdienst")
+    chat.say("sandra", "!idee Tankkarten der Dienstwagen digital abrechnen", "Finanzen")
+    mine, _ = chat.say("sandra", "!vernetzen karl", "Finanzen")
+    assert "Winterdienst" not in mine.text
