@@ -62,7 +62,7 @@ from matching.plans import (
     plan_thresholds_for,
     touching,
 )
-from matching.question_intent import about_plans, reports_fault
+from matching.question_intent import about_plans, asks_permission, reports_fault
 from matching.routing import Router
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,6 +182,7 @@ def figures(
                 th,
                 about_plans=about_plans(text),
                 reports_fault=reports_fault(text),
+                asks_permission=asks_permission(text),
                 projects_of=plan.projects_of,
             ).item
             owner = plan.owner.get(chosen.key) if chosen else None

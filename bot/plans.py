@@ -42,7 +42,7 @@ from matching.plans import (
     plan_thresholds_for,
     touching,
 )
-from matching.question_intent import about_plans, reports_fault
+from matching.question_intent import about_plans, asks_permission, reports_fault
 from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,8 @@ def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanIt
 
 
 def find_by_most_words(store: Store, words: str, kind: str) -> list[PlanItem]:
-    """Items mentioning the most content words of a phrase, where none mentions all: "das
-    Programm für die Ratssitzungen" finds the council system by "Ratssitzungen" (trial 19:
-    such phrases found nothing, the single word did)."""
+    """Items mentioning the most content words of a phrase ("wo die Bebauungspläne liegen"):
+    trial 19's phrases found nothing where a single word of them did."""
     stop = reasons.stopwords()
     wanted = [w for w in words.casefold().split() if len(w) > 2 and w.strip("?!.,") not in stop]
     counted = [(sum(mentions(searchable(i), w) for w in wanted), i) for i in store.plan_items(kind)]
@@ -200,6 +199,7 @@ class PlanMatcher:
             self.thresholds,
             about_plans=about_plans(text),
             reports_fault=reports_fault(text),
+            asks_permission=asks_permission(text),
             projects_of=touching(self.facts),
         )
 

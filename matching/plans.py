@@ -342,6 +342,7 @@ def for_question(
     *,
     about_plans: bool = False,
     reports_fault: bool = False,
+    asks_permission: bool = False,
     projects_of: Mapping[str, Sequence[str]] | None = None,
 ) -> QuestionPlan:
     """A question about a project's time, turn, money or training (``about_plans``, see
@@ -351,8 +352,9 @@ def for_question(
     (``projects_of``). A question that names a project goes to it, unless it reports a fault
     (``reports_fault``): then the CDO's goes to the project, others to a named or clearly
     meant system (and a second system it names, ``also``), else to the project unless the
-    router says it is purely technical."""
-    systems = [h for h in hits if h.kind == "system"]
+    router says it is purely technical. Whether something is allowed (``asks_permission``)
+    is no system owner's question."""
+    systems = [h for h in hits if h.kind == "system" and not asks_permission]
     projects = [h for h in hits if h.kind == "project"]
     best = projects[0] if projects else None
     named = best if best is not None and best.score >= NAME_SCORE else None

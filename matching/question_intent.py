@@ -44,6 +44,19 @@ def about_plans(text: str) -> bool:
     return bool(PLAN_WORDS.search(folded)) and not reports_fault(text)
 
 
+# Whether something is allowed is a question of rules (data protection, service agreements),
+# not of how a system runs: "Dürfen wir Meldedaten per E-Mail schicken?" is not for the
+# e-mail system's owner (trial 19). In every question set of bench/plans.py, no question with
+# these words that reports no fault has a system's owner as its right recipient.
+_PERMISSION = r"darf|dürfen|erlaubt|zulässig|datenschutz\w*|regelung|vorschrift\w*"
+PERMISSION_WORDS = re.compile(rf"(?<!\w)(?:{_PERMISSION})(?!\w)")
+
+
+def asks_permission(text: str) -> bool:
+    """Does the question ask whether something is allowed (and report no fault)?"""
+    return bool(PERMISSION_WORDS.search(text.casefold())) and not reports_fault(text)
+
+
 def reports_fault(text: str) -> bool:
     """Does the question report a fault, an outage or an access problem?"""
     return bool(FAULT_WORDS.search(text.casefold()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching.plans import PlanHit, PlanThresholds, for_question
-from matching.question_intent import about_plans
+from matching.question_intent import about_plans, asks_permission
 
 TH = PlanThresholds(project=0.6, goal=0.6, system=0.6, question_system=0.5, question_project=0.62)
 
@@ -93,3 +93,13 @@ def test_a_question_naming_two_systems_goes_to_both():
     chosen = for_question(two, "cio", TH, reports_fault=True)
     assert chosen.item is not None and chosen.item.key == "S-3"
     assert [h.key for h in chosen.also] == ["S-2"]
+
+
+def test_whether_something_is_allowed_is_no_system_owner_s_question():
+    """Trial 19: "Dürfen wir Meldedaten per E-Mail an das Standesamt schicken?" went to the
+    owner of the e-mail system."""
+    assert asks_permission("Dürfen wir Meldedaten per E-Mail an das Standesamt schicken?")
+    assert not asks_permission("Darf ich das Passwort zurücksetzen? Ich bin gesperrt")
+    mail = [PlanHit("S-12", "system", 1.05, 0.5, ("E-Mail",))]
+    assert for_question(mail, "both", TH, asks_permission=True).kind is None
+    assert for_question(mail, "both", TH).kind == "system"
