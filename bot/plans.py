@@ -27,6 +27,7 @@ from matching import reasons
 from matching.encoder import Encoder
 from matching.engine import reference_ideas
 from matching.kept import encode_kept
+from matching.places import offices
 from matching.plans import (
     LEXICAL_WEIGHT,
     IdeaPlan,
@@ -316,11 +317,10 @@ class IdeaHints:
 
 
 def hit_reason(t: Translator, hit: PlanHit, text: str, item: PlanItem) -> str:
-    """Why the item fits: a name the text uses, else words both share, else the meaning."""
+    """Why it fits: a name the text uses, else shared words (no office: trial 19), else meaning."""
     if hit.names:
         return t("plans.reason_name", names=", ".join(f"„{n}“" for n in hit.names))
-    shared = reasons.shared_terms(text, entry(item).text)
-    if shared:
+    if shared := [s for s in reasons.shared_terms(text, entry(item).text) if not offices(s)]:
         return t("match.shared_terms", terms=", ".join(shared))
     return t("plans.reason_meaning")
 
