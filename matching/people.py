@@ -8,6 +8,7 @@ profile follows what someone works on now rather than years ago.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -82,7 +83,9 @@ class Wording:
         compound), or with ``synonyms`` a word of the same meaning. Trial 7: `!wer
         Parkverstöße` found nobody, though a colleague's idea began with "Parkverstöße": a
         short topic and a long idea sit apart by cosine."""
-        return np.array([names(o, self.text, synonyms=synonyms) for o in others], dtype=bool)
+        return np.array(
+            [names(o, self.text, synonyms=synonyms, as_asked=True) for o in others], dtype=bool
+        )
 
 
 # Last parts of a compound that say only that its first part is run: "Urlaubsplanung" is
@@ -92,7 +95,24 @@ _RUN_HEADS = frozenset(
 )
 
 
-def names(text: str, topic: str, *, synonyms: bool = False, by_modifier: bool = False) -> bool:
+# Words of a `!wer` asked as a question ("wer kennt sich mit Förderanträgen aus", "jemand
+# Ahnung von Schul-WLAN?"): they say that somebody is sought, not what about.
+_ASKING = frozenset(
+    {"jemand", "jemanden", "ahnung", "kennen", "auskennen", "wissen", "erfahrung", "helfen"}
+    | {"experte", "expertin", "bescheid", "thema", "frage", "fragen", "zuständig", "hier"}
+)
+MIN_TYPO_LENGTH = 8  # a word this long with one letter off is still that word
+TYPO_RATIO = 0.9  # difflib's similarity: "Bebaungsplan" and "Bebauungsplan" 0.96
+
+
+def names(
+    text: str,
+    topic: str,
+    *,
+    synonyms: bool = False,
+    by_modifier: bool = False,
+    as_asked: bool = False,
+) -> bool:
     """Does ``text`` contain every word of ``topic``, as a word or compound part, or with
     ``synonyms`` a word of the same meaning? With ``by_modifier``, a compound of the topic
     whose last part only says that something is run ("-planung", "-verwaltung") also by its
@@ -100,13 +120,24 @@ def names(text: str, topic: str, *, synonyms: bool = False, by_modifier: bool = 
     "Urlaubsplanung" (trials 17 and 18: the colleague with it was not suggested). Any first
     part would do on the people sets (set A's ideas, right colleague first 0.54 -> 0.62), but
     "Termin" of "Außentermine" then named "Terminvergabe" for an idea about the time
-    recording (trial 15); with these heads alone no figure of the people sets changes."""
-    wanted = terms(topic)
+    recording (trial 15); with these heads alone no figure of the people sets changes.
+
+    ``as_asked``: the topic is typed into `!wer`, as people type: its question words do not
+    count, a long word may have one letter off, a closed compound is named by all its parts
+    ("kitaplatz" by "Kita-Platzvergabe"), and a hyphenated one by its last part when that is
+    a whole declared interest ("Schul-WLAN" by "WLAN"; ideas and compound parts are too loose
+    for that: "Kita-Anmeldung" is no "Gewerbeanmeldung")."""
     found = term_set(text)
+    wanted = terms(topic)
+    if as_asked:
+        wanted = _as_asked(wanted)
+        whole = frozenset(t.lower() for t in terms(text))
 
     def named(word: str) -> bool:
         key = word.lower()
         if key in found or (synonyms and same_meaning(key) & found):
+            return True
+        if as_asked and _loosely_named(word, found, whole if synonyms else frozenset()):
             return True
         if not by_modifier:
             return False
@@ -121,6 +152,27 @@ def names(text: str, topic: str, *, synonyms: bool = False, by_modifier: bool = 
         )
 
     return bool(wanted) and all(named(w) for w in wanted)
+
+
+def _as_asked(wanted: list[str]) -> list[str]:
+    """The topic's words without question words, and without the parts of a hyphenated
+    compound whose first part is a word (those stand for the compound: "Schul-WLAN")."""
+    hyphenated = [w for w in wanted if "-" in w and len(w.split("-")[0]) >= 3]
+    parts = {terms(p)[0].lower() for w in hyphenated for p in w.split("-") if terms(p)}
+    return [w for w in wanted if w.lower() not in _ASKING and w.lower() not in parts]
+
+
+def _loosely_named(word: str, found: frozenset[str], interests: frozenset[str]) -> bool:
+    key = word.lower()
+    if "-" in key and len(key.split("-")[0]) >= 3:
+        return key.rsplit("-", 1)[1] in interests
+    parts = compound_parts(word[:1].upper() + word[1:])
+    if len(parts) > 1 and all(p.lower() in found for p in parts):
+        return True
+    return len(key) >= MIN_TYPO_LENGTH and any(
+        len(t) >= MIN_TYPO_LENGTH and SequenceMatcher(None, key, t).ratio() >= TYPO_RATIO
+        for t in found
+    )
 
 
 @dataclass(frozen=True)

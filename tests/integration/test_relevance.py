@@ -135,6 +135,27 @@ def test_wer_finds_an_interest_declared_in_other_words(chat: Chat) -> None:
     assert "Gabi" not in chat.say("zoe", "!wer Abfall")
 
 
+def test_wer_as_people_type_it_question_words_typos_and_compounds(chat: Chat) -> None:
+    """People sets B and D: "Bebaungsplan", "kitaplatz" and "jemand Ahnung von Schul-WLAN?"
+    found nobody, though an interest said so."""
+    chat.say("claudia", "!interessen Bebauungspläne, Bürgerbeteiligung", "Stadtplanung")
+    chat.say("julia", "!interessen Kita-Platzvergabe, Elternbeiträge", "Jugendamt")
+    chat.say("markus", "!interessen WLAN, Tablets", "Schulverwaltung")
+    chat.say("oliver", "!interessen Gewerbeanmeldung", "Ordnungsamt")
+    for who in ("claudia", "julia", "markus", "oliver"):
+        chat.say(who, "!matching an")
+    for topic, right in (
+        ("Bebaungsplan", "Claudia"),
+        ("kitaplatz", "Julia"),
+        ("jemand Ahnung von Schul-WLAN?", "Markus"),
+        ("wer kennt sich mit Elternbeiträgen aus", "Julia"),
+    ):
+        reply = chat.say("zoe", f"!wer {topic}")
+        listed = set(re.findall(r"• (\w+)", reply))
+        assert listed == {right}, (topic, reply)
+    assert "Oliver" not in chat.say("zoe", "!wer Kita-Anmeldung")
+
+
 def test_intake_suggests_the_colleague_whose_interest_the_idea_names_and_no_other(
     chat: Chat,
 ) -> None:

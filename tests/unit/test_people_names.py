@@ -25,3 +25,27 @@ def test_by_modifier_only_where_the_compound_s_last_part_says_that_it_is_run() -
     """Trial 15: "Terminvergabe" for an idea about entering "Außentermine" afterwards."""
     assert not names("Außentermine selbst nachtragen", "Terminvergabe", by_modifier=True)
     assert names("Haushalt digital aufstellen", "Haushaltsplanung", by_modifier=True)
+
+
+def test_a_topic_as_asked_names_an_interest_despite_question_words_and_typos() -> None:
+    """`!wer` as people type it: people sets B and D missed "kitaplatz", "Bebaungsplan" and
+    "jemand Ahnung von Schul-WLAN?" though an interest said so."""
+    assert names("Kita-Platzvergabe", "kitaplatz", synonyms=True, as_asked=True)
+    assert names("Bebauungspläne", "Bebaungsplan", synonyms=True, as_asked=True)
+    assert names("E-Akte", "wer kennt sich mit der E-Akte aus?", synonyms=True, as_asked=True)
+    assert names("WLAN", "jemand Ahnung von Schul-WLAN?", synonyms=True, as_asked=True)
+    # without as_asked, every word counts as typed
+    assert not names("Bebauungspläne", "Bebaungsplan", synonyms=True)
+    assert not names("E-Akte", "wer kennt sich mit der E-Akte aus?", synonyms=True)
+
+
+def test_a_topic_as_asked_stays_strict_where_it_would_name_something_else() -> None:
+    # a hyphenated topic's last part names a whole declared interest, not a compound part
+    # ("Kita-Anmeldung" is no "Gewerbeanmeldung") nor a word of an idea
+    assert not names("Gewerbeanmeldung", "Kita-Anmeldung", synonyms=True, as_asked=True)
+    assert not names("Mails kommen doppelt an", "Phishing-Mails", as_asked=True)
+    # one letter off only in long words: "Parkplatz" is no "Marktplatz"
+    assert not names("Marktplatz", "Parkplatz", synonyms=True, as_asked=True)
+    assert not names("Schulbus", "Schulbau", synonyms=True, as_asked=True)
+    # a closed compound needs all its parts
+    assert not names("Kita-Anmeldung", "Kitaplatz", synonyms=True, as_asked=True)
