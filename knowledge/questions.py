@@ -140,13 +140,12 @@ class QuestionQueries:
             (blob, model, question_id),
         )
 
-    def offer_answer(
-        self, question_id: int, now: str, *, answer_id: int | None, idea_id: int | None
-    ) -> None:
+    def offer_answer(self, question_id: int, now: str, *, answer_id: int) -> None:
+        """The asker is offered an earlier answer. (``offered_idea_id`` is kept for questions
+        of earlier versions, which offered ideas too.)"""
         self.db.execute(
-            "UPDATE questions SET offered_answer_id = ?, offered_idea_id = ?, updated_at = ?"
-            " WHERE id = ?",
-            (answer_id, idea_id, now, question_id),
+            "UPDATE questions SET offered_answer_id = ?, updated_at = ? WHERE id = ?",
+            (answer_id, now, question_id),
         )
 
     def route_question(

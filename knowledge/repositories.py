@@ -120,9 +120,7 @@ class QuestionRepository(Protocol):
 
     def set_question_embedding(self, question_id: int, blob: bytes, model: str) -> None: ...
 
-    def offer_answer(
-        self, question_id: int, now: str, *, answer_id: int | None, idea_id: int | None
-    ) -> None: ...
+    def offer_answer(self, question_id: int, now: str, *, answer_id: int) -> None: ...
 
     def route_question(
         self, question_id: int, target: str, confidence: float, reason: str, now: str

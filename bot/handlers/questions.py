@@ -121,20 +121,16 @@ def als_idee(ctx: Context, number: int) -> list[Reply]:
 
 
 def offer_reply(t: Translator, question: Question, offer: Offer, settings: Settings) -> Reply:
-    lines = [t("question.saved", id=question.id)]
-    if offer.answer is not None:
-        known = offer.answer
-        responder = known.answer.responder_name or t("idea.unknown_author")
-        # the day: an answer such as "seit 10:30 behoben" may be old news
-        day = local_time(settings, known.answer.created_at).split()[0]
-        lines.append(
-            t("question.offer_answer", other=known.question_id, responder=responder, day=day)
-        )
-        lines.append(quote(known.answer.text))
-    elif offer.idea is not None:
-        lines.append(t("question.offer_idea"))
-        lines.append("• " + render.idea_line(t, offer.idea.idea))
-    lines += ["", t("question.did_it_help", id=question.id)]
+    known = offer.answer
+    responder = known.answer.responder_name or t("idea.unknown_author")
+    day = local_time(settings, known.answer.created_at).split()[0]  # "seit 10:30" may be old
+    lines = [
+        t("question.saved", id=question.id),
+        t("question.offer_answer", other=known.question_id, responder=responder, day=day),
+        quote(known.answer.text),
+        "",
+        t("question.did_it_help", id=question.id),
+    ]
     buttons = (
         Button(
             t("question.button_helped"), typed(t, "geholfen", t("word.yes"), question.id), "primary"
@@ -162,6 +158,8 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
         owners = t("word.and").join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         notice = t("question.nobody_but_owner", owner=owners, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
+    if routed.idea is not None:
+        parts.append(t("question.also_idea") + "\n• " + render.idea_line(t, routed.idea.idea))
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]
 
 

@@ -12,13 +12,14 @@ offer of an earlier answer fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot import plans_questions
 from bot.commands import STEWARDS
 from bot.config import Settings
 from bot.domain_events import QuestionRerouted
+from bot.matcher import SimilarIdea
 from bot.plans_questions import OwnerRoute
 from bot.questions import Offer, QuestionDesk, in_remit
 from bot.uow import UnitOfWork
@@ -39,12 +40,13 @@ class Routed:
     question: Question
     route: Route
     owner: OwnerRoute | None
+    idea: SimilarIdea | None = None  # an idea proposing what the question asks about
 
 
 @dataclass(frozen=True)
 class Offered:
-    """A stored question and an earlier answer (or an idea) that may answer it: the asker
-    says whether it helped before anybody else is asked (``judge_offer``)."""
+    """A stored question and an earlier answer that may answer it: the asker says whether
+    it helped before anybody else is asked (``judge_offer``)."""
 
     question: Question
     offer: Offer
@@ -97,10 +99,10 @@ def ask_question(
             uow.questions, uow.ideas, question.text, vector, asker.id, asker.department
         )
         if offer is not None:
-            answer_id = offer.answer.answer.id if offer.answer else None
-            idea_id = offer.idea.idea.id if offer.idea else None
-            uow.questions.offer_answer(question.id, now, answer_id=answer_id, idea_id=idea_id)
+            uow.questions.offer_answer(question.id, now, answer_id=offer.answer.answer.id)
             return Offered(question, offer)
+        idea = desk.same_idea(uow.ideas, question.text, vector, asker.id)
+        return replace(_route(uow, settings, desk, question, asker, now), idea=idea)
     return _route(uow, settings, desk, question, asker, now)
 
 

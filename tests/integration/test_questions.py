@@ -204,3 +204,19 @@ def test_an_answer_for_one_office_is_not_offered_to_another(chat: Chat) -> None:
     assert "Frühjahr" in asked(
         "ute", "Bürgerbüro", "!frage Wann bekommen die Schulen neue Tablets?"
     )
+
+
+def test_an_idea_about_something_else_is_not_mentioned_and_no_idea_holds_a_question(
+    chat: Chat,
+) -> None:
+    """Trial 20: "Zeiterfassung im Homeoffice?" waited for "geholfen nein" behind an idea
+    about moving house online (raw cosine above the duplicate mark, related score below)."""
+    chat.say(
+        "lisa", "!idee Ummeldung komplett online, ohne dass die Leute extra ins Rathaus müssen"
+    )
+    mine, *delivered = chat.say(
+        "sandra",
+        "!frage Kann ich mich im Homeoffice auch in die Zeiterfassung einbuchen oder geht das "
+        "nur im Rathaus?",
+    )
+    assert "Idee" not in mine.text and "geht an" in mine.text and delivered, mine.text
