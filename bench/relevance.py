@@ -50,7 +50,7 @@ from matching.adapter import fingerprint
 from matching.e5_build import ADAPTED_NAME
 from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provision_model
 from matching.engine import IdeaEngine, reference_ideas
-from matching.people import Profile, Wording, rank_people
+from matching.people import Profile, Wording, asked_topic, rank_people
 from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
 from matching.routing import Route, Router, seed_examples
 
@@ -254,7 +254,8 @@ def _people_rows(
     out: dict[str, dict[str, float]] = {}
     for kind, threshold in (("topic", th.person_topic), ("idea", th.person_idea)):
         chosen = [q for q in queries if q.kind == kind]
-        vectors = encode([q.text for q in chosen])
+        texts = [asked_topic(q.text) if kind == "topic" else q.text for q in chosen]  # as `!wer`
+        vectors = encode(texts)
         for half in halves:
             first = clean = listed = wrong = 0
             rows = [n for n, q in enumerate(chosen) if half in ("all", half_of(q.id))]
@@ -269,7 +270,7 @@ def _people_rows(
                     interest_min=th.person_interest if kind == "idea" else None,
                     text=q.text if kind == "idea" else None,
                     named_interest_min=th.person_interest_named,
-                    wording=Wording.among(q.text, profiles, reference_ideas())
+                    wording=Wording.among(texts[n], profiles, reference_ideas())
                     if kind == "topic"
                     else None,
                 )

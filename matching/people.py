@@ -95,12 +95,36 @@ _RUN_HEADS = frozenset(
 )
 
 
-# Words of a `!wer` asked as a question ("wer kennt sich mit Förderanträgen aus", "jemand
-# Ahnung von Schul-WLAN?"): they say that somebody is sought, not what about.
-_ASKING = frozenset(
-    {"jemand", "jemanden", "ahnung", "kennen", "auskennen", "wissen", "erfahrung", "helfen"}
-    | {"experte", "expertin", "bescheid", "thema", "frage", "fragen", "zuständig", "hier"}
+# Words around a `!wer` topic asked as a question ("wer kennt sich mit Förderanträgen aus",
+# "hat jemand Ahnung von E-Rechnung?", trial 20): they say that somebody is sought.
+_LEADING = frozenset(
+    """wer hat haben hätte jemand jemanden hier kennt kennen sich weiß weiss was etwas ahnung
+    erfahrung erfahrungen mit von über zu zum zur um bei für kümmert kümmern arbeitet arbeiten
+    ist zuständig gibt es der die das den dem des ein eine einen auskennt beschäftigt befasst
+    macht experte expertin thema infos""".split()  # noqa: SIM905
 )
+_ASKING = frozenset({"wer", "hat", "haben", "hätte", "jemand", "gibt", "kennt", "weiß", "weiss"})
+_TRAILING = frozenset({"aus", "hier", "bescheid", "auskennt", "kennt", "weiß", "zuständig"})
+_EDGE = "?!.,;: \t"
+
+
+def asked_topic(text: str) -> str:
+    """The topic of a `!wer` typed as a question, without the words around it: "E-Rechnung"
+    for "hat jemand Ahnung von E-Rechnung?". Only a topic asked as a question loses them
+    ("Arbeiten von zu Hause" is a topic); one of such words alone stays as it is."""
+    words = text.strip(_EDGE).split()
+    asked = text.rstrip().endswith("?") or (words and words[0].casefold() in _ASKING)
+    if not asked:
+        return text.strip()
+    start, end = 0, len(words)
+    while start < end and words[start].strip(_EDGE).casefold() in _LEADING:
+        start += 1
+    while end > start and words[end - 1].strip(_EDGE).casefold() in _TRAILING:
+        end -= 1
+    topic = " ".join(words[start:end]).strip(_EDGE)
+    return topic or text.strip()
+
+
 MIN_TYPO_LENGTH = 8  # a word this long with one letter off is still that word
 TYPO_RATIO = 0.9  # difflib's similarity: "Bebaungsplan" and "Bebauungsplan" 0.96
 
@@ -122,8 +146,8 @@ def names(
     "Termin" of "Außentermine" then named "Terminvergabe" for an idea about the time
     recording (trial 15); with these heads alone no figure of the people sets changes.
 
-    ``as_asked``: the topic is typed into `!wer`, as people type: its question words do not
-    count, a long word may have one letter off, a closed compound is named by all its parts
+    ``as_asked``: the topic is typed into `!wer` (``asked_topic``), as people type: a long
+    word may have one letter off, a closed compound is named by all its parts
     ("kitaplatz" by "Kita-Platzvergabe"), and a hyphenated one by its last part when that is
     a whole declared interest ("Schul-WLAN" by "WLAN"; ideas and compound parts are too loose
     for that: "Kita-Anmeldung" is no "Gewerbeanmeldung")."""
@@ -155,11 +179,11 @@ def names(
 
 
 def _as_asked(wanted: list[str]) -> list[str]:
-    """The topic's words without question words, and without the parts of a hyphenated
-    compound whose first part is a word (those stand for the compound: "Schul-WLAN")."""
+    """The topic's words without the parts of a hyphenated compound whose first part is a
+    word (the compound stands for them: "Schul-WLAN")."""
     hyphenated = [w for w in wanted if "-" in w and len(w.split("-")[0]) >= 3]
     parts = {terms(p)[0].lower() for w in hyphenated for p in w.split("-") if terms(p)}
-    return [w for w in wanted if w.lower() not in _ASKING and w.lower() not in parts]
+    return [w for w in wanted if w.lower() not in parts]
 
 
 def _loosely_named(word: str, found: frozenset[str], interests: frozenset[str]) -> bool:

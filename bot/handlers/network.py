@@ -18,7 +18,7 @@ from knowledge.folding import fold
 from knowledge.plans import PlanItem
 from knowledge.records import Person
 from knowledge.store import Store
-from matching.people import names
+from matching.people import asked_topic, names
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
@@ -65,6 +65,7 @@ def matching(ctx: Context, switch: str | None) -> list[Reply]:
 @REGISTRY.command("wer", aliases=("who",), params=(Param("topic", rest=True),))
 def wer(ctx: Context, topic: str) -> list[Reply]:
     t = ctx.t
+    topic = asked_topic(topic)  # "hat jemand Ahnung von E-Rechnung?" (trial 20)
     found = ctx.matcher.who(ctx.store, topic, ctx.person, MAX_WHO)
     contacts = plan_contacts(ctx.store, topic)
     # "Stadtpläne und Karten": each topic on its own too (trial 18: nobody fitted both,

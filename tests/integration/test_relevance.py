@@ -153,6 +153,7 @@ def test_wer_as_people_type_it_question_words_typos_and_compounds(chat: Chat) ->
         reply = chat.say("zoe", f"!wer {topic}")
         listed = set(re.findall(r"• (\w+)", reply))
         assert listed == {right}, (topic, reply)
+        assert "kennt sich" not in reply and "Ahnung" not in reply  # the topic alone is named
     assert "Oliver" not in chat.say("zoe", "!wer Kita-Anmeldung")
 
 
