@@ -62,6 +62,8 @@ def intake_reply(
     """The answer to a new idea; "Kontakt" only for authors who allow introductions
     (``reachable``): the button must not promise what ``!vernetzen`` then refuses."""
     lines = [t("idea.saved", name=name, id=idea.id)]
+    if not suggestions.similar:  # first: under the colleagues it read as meant for them
+        lines += ["", t("idea.saved_hint", id=idea.id)]
     buttons: list[Button] = []
     if suggestions.similar:
         lines += ["", t("idea.similar_header")]
@@ -96,8 +98,6 @@ def intake_reply(
                 typed(t, "vernetzen", person.platform_user_id),
             )
         )
-    if not suggestions.similar:
-        lines += ["", t("idea.saved_hint", id=idea.id)]
     return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
