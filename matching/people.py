@@ -8,7 +8,6 @@ profile follows what someone works on now rather than years ago.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -126,7 +125,6 @@ def asked_topic(text: str) -> str:
 
 
 MIN_TYPO_LENGTH = 8  # a word this long with one letter off is still that word
-TYPO_RATIO = 0.9  # difflib's similarity: "Bebaungsplan" and "Bebauungsplan" 0.96
 
 
 def names(
@@ -152,14 +150,13 @@ def names(
     a whole declared interest ("Schul-WLAN" by "WLAN"; ideas and compound parts are too loose
     for that: "Kita-Anmeldung" is no "Gewerbeanmeldung")."""
     found = term_set(text)
-    wanted = terms(topic)
-    if as_asked:
-        wanted = _as_asked(wanted)
-        whole = frozenset(t.lower() for t in terms(text))
+    whole = frozenset(t.lower() for t in terms(text))
+    wanted = _as_asked(terms(topic)) if as_asked else terms(topic)
 
     def named(word: str) -> bool:
         key = word.lower()
-        if key in found or (synonyms and same_meaning(key) & found):
+        # a synonym names a whole word: "Wasser" for "Trinkwasser" is no part of "Hochwasser"
+        if key in found or (synonyms and same_meaning(key) & whole):
             return True
         if as_asked and _loosely_named(word, found, whole if synonyms else frozenset()):
             return True
@@ -188,15 +185,28 @@ def _as_asked(wanted: list[str]) -> list[str]:
 
 def _loosely_named(word: str, found: frozenset[str], interests: frozenset[str]) -> bool:
     key = word.lower()
+    if key.startswith("e-") and interests:  # an electronic kind of what the interest names
+        return key[2:] in found  # ("E-Rechnung" and "Rechnungsbearbeitung", trial 20)
     if "-" in key and len(key.split("-")[0]) >= 3:
         return key.rsplit("-", 1)[1] in interests
     parts = compound_parts(word[:1].upper() + word[1:])
     if len(parts) > 1 and all(p.lower() in found for p in parts):
         return True
-    return len(key) >= MIN_TYPO_LENGTH and any(
-        len(t) >= MIN_TYPO_LENGTH and SequenceMatcher(None, key, t).ratio() >= TYPO_RATIO
-        for t in found
+    return len(key) >= MIN_TYPO_LENGTH and any(_one_letter_off(key, t) for t in found)
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """One letter left out, added or changed ("Bebaungsplan"), not two ("Artenschutz" for
+    "Datenschutz")."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < MIN_TYPO_LENGTH - 1:
+        return False
+    start = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
     )
+    if len(a) == len(b):
+        return a[start + 1 :] == b[start + 1 :]
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[start + 1 :] == shorter[start:]
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,7 @@ class PersonMatch:
     score: float  # how far the best match clears its threshold (ranks interests and ideas)
     topic: str | None  # the declared interest that matched best, or
     idea_id: int | None  # the person's idea that matched best
+    named: bool = False  # ... names the `!wer` topic (its words, parts or synonyms)
 
 
 def rank_people(
@@ -252,33 +263,46 @@ def rank_people(
                 named = [names(text, t, synonyms=True, by_modifier=True) for t in profile.topics]
                 floors[np.array(named, dtype=bool)] = named_interest_min
             margins = profile.topic_vectors @ query - floors
+            named = np.zeros(len(margins), dtype=bool)
             if wording is not None:
-                margins = _worded(margins, wording, profile.topics, synonyms=True)
-            i = int(np.argmax(margins))
-            best = PersonMatch(profile.person_id, float(margins[i]), profile.topics[i], None)
+                margins, named = _worded(margins, wording, profile.topics, synonyms=True)
+            i = _best(margins, named)
+            best = PersonMatch(
+                profile.person_id, float(margins[i]), profile.topics[i], None, bool(named[i])
+            )
         if len(profile.idea_ids):
             margins = _centred(profile.idea_vectors, centre) @ idea_query - min_score
+            named = np.zeros(len(margins), dtype=bool)
             if wording is not None:
-                margins = _worded(margins, wording, profile.idea_texts)
-            i = int(np.argmax(margins))
-            if best is None or float(margins[i]) > best.score:
-                best = PersonMatch(profile.person_id, float(margins[i]), None, profile.idea_ids[i])
+                margins, named = _worded(margins, wording, profile.idea_texts)
+            i = _best(margins, named)
+            if best is None or (bool(named[i]), float(margins[i])) > (best.named, best.score):
+                best = PersonMatch(
+                    profile.person_id, float(margins[i]), None, profile.idea_ids[i], bool(named[i])
+                )
         if best is not None and best.score >= 0:
             matches.append(best)
     matches.sort(key=lambda m: (-m.score, m.person_id))
+    if wording is not None and any(m.named for m in matches):  # who names the topic is
+        return [m for m in matches if m.named][:limit]  # sure; the merely close are not
     if wording is not None and matches:  # a clear best match: the merely close ones go
         matches = [m for m in matches if m.score >= matches[0].score - wording.within]
     return matches[:limit]
 
 
+def _best(margins: np.ndarray, named: np.ndarray) -> int:
+    """The best of a person's interests or ideas: one naming the topic, else the closest."""
+    return int(np.argmax(np.where(named, margins + 10.0, margins)))
+
+
 def _worded(
     margins: np.ndarray, wording: Wording, texts: list[str], *, synonyms: bool = False
-) -> np.ndarray:
-    """The margins with the topic's rare words added; a text naming the whole topic fits
-    (a declared interest also in other words: ``matching.synonyms``)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The margins with the topic's rare words added, and which texts name the whole topic;
+    those fit (a declared interest also in other words: ``matching.synonyms``)."""
     worded = margins + wording.bonus(texts)
     named = wording.named_in(texts, synonyms=synonyms)
-    return np.where(named, np.maximum(worded, 0.0), worded)
+    return np.where(named, np.maximum(worded, 0.0), worded), named
 
 
 def _centred(vectors: np.ndarray, centre: np.ndarray | None) -> np.ndarray:

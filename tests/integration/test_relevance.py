@@ -157,6 +157,18 @@ def test_wer_as_people_type_it_question_words_typos_and_compounds(chat: Chat) ->
     assert "Oliver" not in chat.say("zoe", "!wer Kita-Anmeldung")
 
 
+def test_wer_lists_who_names_the_topic_not_who_is_merely_close(chat: Chat) -> None:
+    """Trial 20: `!wer E-Rechnung` listed "Benutzerverwaltung" and "Dienstpläne" first and
+    "Rechnungsbearbeitung" last."""
+    chat.say("kai", "!interessen IT-Sicherheit, Netzwerk, Benutzerverwaltung", "IT")
+    chat.say("tanja", "!interessen Kitaplatzvergabe, Dienstpläne, Elterngespräche", "Kita")
+    chat.say("ulrike", "!interessen Rechnungsbearbeitung, Haushaltsplanung, Mahnwesen", "FD 20")
+    for who in ("kai", "tanja", "ulrike"):
+        chat.say(who, "!matching an")
+    reply = chat.say("zoe", "!wer hat jemand Ahnung von E-Rechnung?")
+    assert set(re.findall(r"• (\w+)", reply)) == {"Ulrike"}, reply
+
+
 def test_intake_suggests_the_colleague_whose_interest_the_idea_names_and_no_other(
     chat: Chat,
 ) -> None:

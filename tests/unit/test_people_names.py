@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from matching.people import asked_topic, names
+from matching.people import Profile, Wording, asked_topic, names, rank_people
 
 
 def test_an_idea_names_an_interest_by_its_words_or_compound_parts() -> None:
@@ -68,3 +69,33 @@ def test_a_topic_as_asked_stays_strict_where_it_would_name_something_else() -> N
     assert not names("Schulbus", "Schulbau", synonyms=True, as_asked=True)
     # a closed compound needs all its parts
     assert not names("Kita-Anmeldung", "Kitaplatz", synonyms=True, as_asked=True)
+
+
+def test_one_letter_off_is_a_typo_two_are_another_word() -> None:
+    assert names("Winterdienst", "Winterdinst", synonyms=True, as_asked=True)
+    assert not names("Artenschutz", "Datenschutz", synonyms=True, as_asked=True)
+
+
+def test_a_synonym_names_a_whole_word_not_a_compound_part() -> None:
+    """People set C: "Wasser", a synonym of "Trinkwasser", is a part of "Hochwasser"."""
+    assert not names("Hochwasser", "Trinkwasser", synonyms=True, as_asked=True)
+    assert names("Eheschließungen", "Hochzeiten", synonyms=True, as_asked=True)
+
+
+def test_who_names_the_topic_is_listed_and_the_merely_close_are_not() -> None:
+    """Trial 20: `!wer E-Rechnung` listed "Benutzerverwaltung" and "Dienstpläne" (close by
+    cosine, as short terms are) above "Rechnungsbearbeitung", which names it."""
+    close, far = np.array([1.0, 0.0], np.float32), np.array([0.935, 0.3546], np.float32)
+    far /= np.linalg.norm(far)  # cosine 0.935 with the query: in, but not within reach
+    profiles = [
+        Profile(1, topics=["Benutzerverwaltung"], topic_vectors=close[None, :]),
+        Profile(2, topics=["Rechnungsbearbeitung"], topic_vectors=far[None, :]),
+    ]
+    query = np.array([1.0, 0.0], np.float32)
+    wording = Wording.among("E-Rechnung", profiles, [])
+    found = rank_people(query, profiles, min_score=0.93, limit=5, wording=wording)
+    assert [(m.person_id, m.named) for m in found] == [(2, True)]
+    # nobody names it: the closest are listed
+    wording = Wording.among("Zugänge", profiles, [])
+    found = rank_people(query, profiles, min_score=0.93, limit=5, wording=wording)
+    assert [m.person_id for m in found] == [1]
