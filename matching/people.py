@@ -260,8 +260,8 @@ def rank_people(
         if len(profile.topics):
             floors = np.full(len(profile.topics), interest_min, dtype=np.float32)
             if text is not None and named_interest_min is not None:
-                named = [names(text, t, synonyms=True, by_modifier=True) for t in profile.topics]
-                floors[np.array(named, dtype=bool)] = named_interest_min
+                in_text = [names(text, t, synonyms=True, by_modifier=True) for t in profile.topics]
+                floors[np.array(in_text, dtype=bool)] = named_interest_min
             margins = profile.topic_vectors @ query - floors
             named = np.zeros(len(margins), dtype=bool)
             if wording is not None:
