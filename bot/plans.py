@@ -119,13 +119,13 @@ def show_plan(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanItem]:
     """Items by key, name or alias (exactly, any case), else those whose title, description
-    or aliases contain every word: what ``!projekte E-Rechnung`` and ``!system LOGA`` find."""
+    or aliases contain every word but stopwords ("für", trial 20): what ``!projekte
+    E-Rechnung``, ``!system LOGA`` and ``!wer Tablets für Schulen`` find."""
     items = store.plan_items(kind)
     wanted = " ".join(words.split()).casefold()
-    exact = [i for i in items if named_by(i, wanted)]
-    if exact or not wanted:
+    if not wanted or (exact := [i for i in items if named_by(i, wanted)]):
         return exact if wanted else items
-    terms = wanted.split()
+    terms = [t for t in wanted.split() if t not in reasons.stopwords()] or wanted.split()
     return [i for i in items if all(mentions(searchable(i), t) for t in terms)]
 
 

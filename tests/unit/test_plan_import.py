@@ -209,3 +209,5 @@ def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: 
     assert keys("ucker") == []
     assert keys("E-Rechnung") == ["S-3"]  # trial 13: a hyphenated word found nothing
     assert keys("-Rechnung") == []
+    assert keys("Drucker und Kopierer") == ["S-16"]  # not every item says "und"
+    assert keys("Drucker und Telefone") == []
