@@ -8,7 +8,8 @@ Jobs and sets (bench/relevance_data.py has the sets and their dev/test halves):
   duplicate sets A and B theme P@3 (share of the 3 nearest ideas with the same theme);
   precision of the ideas shown (top 3 above the threshold) on the duplicate sets.
 - people: the blind people set: right person first (empty queries: nobody listed), nobody
-  unrelated listed, for `!wer` topics and for new ideas (colleagues on intake).
+  unrelated listed, the share of the right people listed, for `!wer` topics (as typed, see
+  ``matching.people.asked_topic``) and for new ideas (colleagues on intake).
 - routing: the separately written routing set (dev and test halves) and sets B and C, each
   written blind later by another author (test only; C was used once to try a lexical weight
   and a confidence floor, neither kept): accuracy, wrong single role, reason right.
@@ -258,6 +259,7 @@ def _people_rows(
         vectors = encode(texts)
         for half in halves:
             first = clean = listed = wrong = 0
+            reached: list[float] = []  # per query with right people: the share of them listed
             rows = [n for n, q in enumerate(chosen) if half in ("all", half_of(q.id))]
             for n in rows:
                 q = chosen[n]
@@ -280,10 +282,13 @@ def _people_rows(
                 clean += all(name in ok for name in names)
                 listed += len(names)
                 wrong += sum(name not in ok for name in names)
+                if q.relevant:
+                    reached.append(len(set(names) & set(q.relevant)) / len(q.relevant))
             out[f"{kind}_{half}"] = {
                 "first_right": round(first / len(rows), 3),
                 "nobody_unrelated": round(clean / len(rows), 3),
                 "listed_precision": round(1 - wrong / listed, 3) if listed else 0.0,
+                "relevant_listed": round(float(np.mean(reached)), 3) if reached else 0.0,
                 "queries": len(rows),
             }
             if count:
