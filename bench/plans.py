@@ -183,7 +183,7 @@ def figures(
                 about_plans=about_plans(text),
                 reports_fault=reports_fault(text),
                 asks_permission=asks_permission(text),
-                projects_of=plan.projects_of,
+                projects_of=method.scorer.bringing(plan.projects_of),
             ).item
             owner = plan.owner.get(chosen.key) if chosen else None
             kind = "system_owner" if item["system"] else "project_owner"

@@ -201,7 +201,7 @@ class PlanMatcher:
             about_plans=about_plans(text),
             reports_fault=reports_fault(text),
             asks_permission=asks_permission(text),
-            projects_of=touching(self.facts),
+            projects_of=self.scorer.bringing(touching(self.facts)),
         )
 
     def for_idea(self, text: str, vector: np.ndarray) -> IdeaPlan:

@@ -219,6 +219,22 @@ class PlanScorer:
     def _patterns(self) -> list[list[tuple[str, re.Pattern[str]]]]:
         return [[(name, name_pattern(name)) for name in e.names] for e in self.entries]
 
+    def bringing(self, projects_of: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+        """Per system, the projects that bring it: of those touching it, the ones named after
+        it ("E-Akte in weiteren Fachdiensten" for the "DMS / E-Akte") where there are any.
+        Trial 21: "Wann bekommt die Schulverwaltung die elektronische Akte?" went to the
+        e-invoice project, which touches the DMS too and scored higher."""
+        patterns = dict(zip((e.key for e in self.entries), self._patterns, strict=True))
+        titles = {e.key: e.title.casefold() for e in self.entries}
+        found = {}
+        for system, projects in projects_of.items():
+            named = tuple(
+                p for p in projects
+                if p in titles and any(r.search(titles[p]) for _, r in patterns.get(system, ()))
+            )  # fmt: skip
+            found[system] = named or tuple(projects)
+        return found
+
     def names_in(self, text: str) -> list[tuple[str, ...]]:
         """Per item, its names that ``text`` contains, as words or as a part of a compound
         ("Zeiterfassungssystem" names "Zeiterfassung")."""

@@ -301,6 +301,10 @@ def test_an_organisational_question_goes_to_the_project_owner_not_the_system_own
     replies = town.say("anna", "!frage Wann kommt die E-Akte zu uns ins Standesamt?")
     assert "(P-2)" in replies[0].text and "maria" in replies[0].text
     assert "petra" not in {r.direct_to for r in replies}
+    # the project named after the system brings it, not another that touches it (trial 21:
+    # the e-invoice project, which touches the DMS too, scored higher)
+    text = "!frage Wann bekommt die Schulverwaltung die elektronische Akte?"
+    assert "(P-2)" in town.say("anna", text)[0].text
     replies = town.say("anna", "!frage Die E-Akte zeigt beim Öffnen eines Vorgangs einen Fehler")
     assert "(S-1)" in replies[0].text and "petra" in {r.direct_to for r in replies}
 
