@@ -250,7 +250,9 @@ def rank_people(
     A new idea's ``text`` that names an interest ("Zeiterfassung" in an idea about the time
     recording) meets it against ``named_interest_min``: by raw cosine alone, a short term
     sits as close to an unrelated idea as to a fitting one (trial 15: "Netzwerk" for an
-    intranet wiki at 0.91, "Zeiterfassung" for waiting times at 0.91).
+    intranet wiki at 0.91, "Zeiterfassung" for waiting times at 0.91). In its own words only:
+    a synonym met in a long idea has its other meanings (trial 21: "Zeugnisse" of applicants
+    named "Urkunden", "im Netz" named "Netzwerk"; no people figure changes without them).
     """
     interest_min = min_score if interest_min is None else interest_min
     idea_query = _centred(query, centre)
@@ -260,7 +262,7 @@ def rank_people(
         if len(profile.topics):
             floors = np.full(len(profile.topics), interest_min, dtype=np.float32)
             if text is not None and named_interest_min is not None:
-                in_text = [names(text, t, synonyms=True, by_modifier=True) for t in profile.topics]
+                in_text = [names(text, t, by_modifier=True) for t in profile.topics]
                 floors[np.array(in_text, dtype=bool)] = named_interest_min
             margins = profile.topic_vectors @ query - floors
             named = np.zeros(len(margins), dtype=bool)

@@ -198,6 +198,19 @@ def test_intake_suggests_the_colleague_whose_interest_the_idea_names_and_no_othe
     colleagues = time.partition("Kolleginnen und Kollegen, die am selben Thema")[2]
     assert "Sandra" in colleagues and "„Zeiterfassung“" in colleagues, time
     assert "Claudia" not in colleagues and "Anja" not in colleagues
+    # trial 21: "Zeugnisse" (a synonym of "Urkunden") and "im Netz" (of "Netzwerk") in an
+    # idea mean something else than the interests
+    chat.say("jana", "!matching an", "Standesamt")
+    chat.say("jana", "!interessen Urkunden, Namensrecht", "Standesamt")
+    portal = chat.say(
+        "ines",
+        "!idee Bewerberinnen sollten Lebenslauf und Zeugnisse über eine Plattform hochladen "
+        "können, statt alles auszudrucken. Ältere Menschen finden sich im Netz sonst schwer "
+        "zurecht.",
+        "Bibliothek",
+    )
+    colleagues = portal.partition("Kolleginnen und Kollegen, die am selben Thema")[2]
+    assert "Jana" not in colleagues and "Bernd" not in colleagues, portal
 
 
 def test_no_stopword_or_cut_stem_in_any_reason_over_the_fixture_data(
