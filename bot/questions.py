@@ -101,10 +101,8 @@ class QuestionDesk:
     def find_earlier(
         self,
         questions: QuestionRepository,
-        ideas: IdeaRepository,
         text: str,
         vector: np.ndarray,
-        asker_id: int,
         asker_department: str | None = None,
     ) -> Offer | None:
         """The best earlier answer above the threshold that was not meant for somebody else,

@@ -95,9 +95,7 @@ def ask_question(
     vector = desk.encode(question.text)
     if vector is not None and desk.encoder is not None:
         uow.questions.set_question_embedding(question.id, to_blob(vector), desk.encoder.name)
-        offer = desk.find_earlier(
-            uow.questions, uow.ideas, question.text, vector, asker.id, asker.department
-        )
+        offer = desk.find_earlier(uow.questions, question.text, vector, asker.department)
         if offer is not None:
             uow.questions.offer_answer(question.id, now, answer_id=offer.answer.answer.id)
             return Offered(question, offer)
