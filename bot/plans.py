@@ -118,13 +118,13 @@ def show_plan(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 def find_items(store: Store, words: str, kind: str | None = None) -> list[PlanItem]:
-    """Items by key, name or alias (exactly, any case), else those whose title, description
-    or aliases contain every word but stopwords ("für", trial 20): what ``!projekte
-    E-Rechnung``, ``!system LOGA`` and ``!wer Tablets für Schulen`` find."""
+    """Items by key, name or alias (exactly, any case), else those whose texts contain every
+    word but stopwords ("für", trial 20): ``!projekte E-Rechnung``, ``!wer Tablets für Schulen``."""
     items = store.plan_items(kind)
-    wanted = " ".join(words.split()).casefold()
-    if not wanted or (exact := [i for i in items if named_by(i, wanted)]):
-        return exact if wanted else items
+    if not (wanted := " ".join(words.split()).casefold()):
+        return items
+    if exact := [i for i in items if named_by(i, wanted)]:
+        return exact
     terms = [t for t in wanted.split() if t not in reasons.stopwords()] or wanted.split()
     return [i for i in items if all(mentions(searchable(i), t) for t in terms)]
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from matching.reasons import compound_parts, generic, terms
 from matching.synonyms import synonyms as same_meaning
-from matching.term_overlap import TermWeights, term_set
+from matching.term_overlap import TermWeights, term_set, word_set
 
 TOPIC_WEIGHT = 1.0
 IDEA_WEIGHT = 0.7
@@ -150,7 +150,7 @@ def names(
     a whole declared interest ("Schul-WLAN" by "WLAN"; ideas and compound parts are too loose
     for that: "Kita-Anmeldung" is no "Gewerbeanmeldung")."""
     found = term_set(text)
-    whole = frozenset(t.lower() for t in terms(text))
+    whole = word_set(text)
     wanted = _as_asked(terms(topic)) if as_asked else terms(topic)
 
     def named(word: str) -> bool:

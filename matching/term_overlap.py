@@ -25,13 +25,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from matching.reasons import pieces
+from matching.reasons import pieces, terms
 
 
 @lru_cache(maxsize=50_000)
 def term_set(text: str) -> frozenset[str]:
     """The lemmas and compound parts of a text (lower-cased)."""
     return frozenset(pieces(text))
+
+
+@lru_cache(maxsize=50_000)
+def word_set(text: str) -> frozenset[str]:
+    """The lemmas of a text's whole words (lower-cased): no compound parts."""
+    return frozenset(t.lower() for t in terms(text))
 
 
 class TermWeights:
