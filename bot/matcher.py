@@ -53,8 +53,10 @@ class Matcher(Protocol):
         """What to show the author of a new idea; reads only."""
         ...
 
-    def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
-        """Opted-in colleagues who work on ``topic``."""
+    def who(
+        self, store: Store, topic: str, asker: Person, limit: int, *, also: tuple[str, ...] = ()
+    ) -> list[Colleague]:
+        """Opted-in colleagues who work on ``topic`` (or on ``also``, its other names)."""
         ...
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
@@ -76,7 +78,9 @@ class NoMatcher:
     def suggest(self, store: Store, idea: Idea, author: Person) -> Suggestions:
         return Suggestions()
 
-    def who(self, store: Store, topic: str, asker: Person, limit: int) -> list[Colleague]:
+    def who(
+        self, store: Store, topic: str, asker: Person, limit: int, *, also: tuple[str, ...] = ()
+    ) -> list[Colleague]:
         return []
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:

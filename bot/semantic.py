@@ -110,10 +110,8 @@ class SemanticMatcher:
     # -- loading ----------------------------------------------------------------------------
 
     def load(self, store: Store, *, progress: bool = False, batch_size: int = 32) -> int:
-        """Fill the engine from the store, encoding ideas that have no vector yet.
-
-        Returns how many ideas were encoded now.
-        """
+        """Fill the engine from the store, encoding ideas that have no vector yet; returns
+        how many ideas were encoded now."""
         with store.transaction():
             stored = store.embeddings(self.encoder.name)
             missing = store.ideas_without_embedding(self.encoder.name)
@@ -160,10 +158,8 @@ class SemanticMatcher:
         self, store: IdeaRepository, vector: np.ndarray, excluded: set[int]
     ) -> list[int] | None:
         """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
-
         Several bot processes may share that database; ideas another process stored since this
-        one loaded are fetched here, so they are scored and suggested like the others.
-        """
+        one loaded are fetched here, so they are scored and suggested like the others."""
         nearest = store.nearest_ideas(vector, self.encoder.name, SHORTLIST)
         if nearest is None:
             return None
@@ -287,17 +283,19 @@ class SemanticMatcher:
         )
 
     def who(
-        self, store: Store, topic: str, asker: Person, limit: int, *, ranked: bool = False
-    ) -> list[Colleague]:
+        self, store: Store, topic: str, asker: Person, limit: int, *, ranked: bool = False,
+        also: tuple[str, ...] = (),
+    ) -> list[Colleague]:  # fmt: skip
         """``ranked``: the asker is ranked too, as in anybody else's `!wer` (the digest asks
-        for a person's own interest: without them, the next best stays however weak)."""
+        for a person's own interest: without them, the next best stays however weak).
+        ``also``: other names of the topic (``matching.people.Wording``)."""
         declared = {t: v for p in self._load_profiles(store).values()
                     for t, v in zip(p.topics, p.topic_vectors, strict=False)}  # fmt: skip
         known = declared.get(topic)  # the digest asks for declared interests: 30 encodes, 2.5 s
         vector = self.encoder.encode([topic])[0] if known is None else known
         return self._colleagues(store, vector, asker, threshold=self.thresholds.person_topic,
                                 limit=limit, prefer_other_departments=False, topic=topic,
-                                include_asker=ranked)  # fmt: skip
+                                include_asker=ranked, also=also)  # fmt: skip
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
         return self.engine.pair_score(idea_a, idea_b)
@@ -331,13 +329,14 @@ class SemanticMatcher:
         topic: str | None = None,
         include_asker: bool = False,
         text: str | None = None,
+        also: tuple[str, ...] = (),
     ) -> list[Colleague]:
         """``text`` given: ``vector`` is that idea on intake, scored as
         ``matching.people.rank_people`` says; otherwise a short `!wer` ``topic``, scored raw
         (centring listed more unfitting people for topics on people set B) with its words."""
         people = {p.id: p for p in store.opted_in_people() if include_asker or p.id != asker.id}
         profiles = [p for pid, p in self._load_profiles(store).items() if pid in people]
-        wording = None if topic is None else Wording.among(topic, profiles, reference_ideas())
+        wording = None if topic is None else Wording.among(topic, profiles, reference_ideas(), also)
         matches = rank_people(
             vector,
             profiles,

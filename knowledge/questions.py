@@ -160,10 +160,12 @@ class QuestionQueries:
             (target, confidence, reason, now, now, question_id),
         )
 
-    def close_question(self, question_id: int, now: str) -> None:
-        """The asker says an offered earlier answer helped: nothing more to do."""
+    def close_question(self, question_id: int, now: str, *, offer_helped: bool = False) -> None:
+        """Nothing more to do. The offered earlier answer stays linked only when the asker said
+        it helped: ``!meine-fragen`` shows it as the question's answer."""
+        keep = ", offered_answer_id = NULL" if not offer_helped else ""
         self.db.execute(
-            "UPDATE questions SET status = 'geschlossen', updated_at = ? WHERE id = ?",
+            f"UPDATE questions SET status = 'geschlossen', updated_at = ?{keep} WHERE id = ?",
             (now, question_id),
         )
 

@@ -59,17 +59,31 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 
     German capitalises nouns: a capitalised word inside a sentence is a noun, one at a
     sentence start only if its dictionary form is capitalised too ("Stellenweise" is not).
+    Chat is often typed in lower case: there a word is a noun when its dictionary form is
+    ("eingangsrechnungen" is "Eingangsrechnung", trial 21's digest did not split it).
     """
     found = []
     for match in _WORD.finditer(text):
         word = match.group()
         if not _content(word):
             continue
-        noun = word[:1].isupper() and (
-            not _sentence_start(text, match.start()) or lemma(word)[:1].isupper()
-        )
+        if word.islower():
+            noun = _noun_typed_small(word)
+        else:
+            noun = word[:1].isupper() and (
+                not _sentence_start(text, match.start()) or lemma(word)[:1].isupper()
+            )
         found.append((word, noun))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _noun_typed_small(word: str) -> bool:
+    if lemma(word)[:1].isupper():
+        return True
+    capital = word[:1].upper() + word[1:]
+    known = lemma(capital)  # unknown words stay as written
+    return known != capital and known[:1].isupper()
 
 
 def _content(word: str) -> bool:

@@ -66,13 +66,16 @@ class Wording:
     terms: TermWeights
     weight: float = TOPIC_TERMS_WEIGHT
     within: float = TOPIC_WITHIN
+    also: tuple[str, ...] = ()  # other names of the same thing (a system's, from the plan)
 
     @classmethod
-    def among(cls, topic: str, profiles: list[Profile], background: list[str]) -> Wording:
+    def among(
+        cls, topic: str, profiles: list[Profile], background: list[str], also: tuple[str, ...] = ()
+    ) -> Wording:
         """The topic's words weighed over the profiles' interests and ideas and a background
         of ordinary ideas."""
         texts = [t for p in profiles for t in (*p.topics, *p.idea_texts)]
-        return cls(topic, TermWeights([*texts, *background]))
+        return cls(topic, TermWeights([*texts, *background]), also=also)
 
     def bonus(self, others: list[str]) -> np.ndarray:
         return self.weight * self.terms.scores(self.text, others)
@@ -82,8 +85,10 @@ class Wording:
         compound), or with ``synonyms`` a word of the same meaning. Trial 7: `!wer
         Parkverstöße` found nobody, though a colleague's idea began with "Parkverstöße": a
         short topic and a long idea sit apart by cosine."""
+        wanted = (self.text, *self.also)
         return np.array(
-            [names(o, self.text, synonyms=synonyms, as_asked=True) for o in others], dtype=bool
+            [any(names(o, w, synonyms=synonyms, as_asked=True) for w in wanted) for o in others],
+            dtype=bool,
         )
 
 
@@ -125,6 +130,7 @@ def asked_topic(text: str) -> str:
 
 
 MIN_TYPO_LENGTH = 8  # a word this long with one letter off is still that word
+MIN_DOUBLED_LENGTH = 6  # ... and this long with a consonant doubled or not ("Tablett")
 
 
 def names(
@@ -168,8 +174,8 @@ def names(
             len(parts) > 1
             and last in _RUN_HEADS
             and len(first) >= 5
-            and first in found
-            and first not in generic()
+            and any(w.startswith(first) for w in whole)  # not the head of another compound:
+            and first not in generic()  # "Fachdienst" is no "Dienstplan" (trial 22)
         )
 
     return bool(wanted) and all(named(w) for w in wanted)
@@ -192,7 +198,8 @@ def _loosely_named(word: str, found: frozenset[str], interests: frozenset[str]) 
     parts = compound_parts(word[:1].upper() + word[1:])
     if len(parts) > 1 and all(p.lower() in found for p in parts):
         return True
-    return len(key) >= MIN_TYPO_LENGTH and any(_one_letter_off(key, t) for t in found)
+    long_enough = len(key) >= MIN_TYPO_LENGTH
+    return any((long_enough and _one_letter_off(key, t)) or _doubled(key, t) for t in found)
 
 
 def _one_letter_off(a: str, b: str) -> bool:
@@ -207,6 +214,21 @@ def _one_letter_off(a: str, b: str) -> bool:
         return a[start + 1 :] == b[start + 1 :]
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
     return longer[start + 1 :] == shorter[start:]
+
+
+def _doubled(a: str, b: str) -> bool:
+    """A consonant doubled or single where the other word has it the other way, in shorter
+    words too: "Tabletts" is lemmatised to "Tablett" and names the interest "Tablets"
+    (trial 21), "Adresse" is typed "Addresse". A vowel would change the word ("Boot")."""
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if len(longer) != len(shorter) + 1 or len(shorter) < MIN_DOUBLED_LENGTH:
+        return False
+    return any(
+        longer[i] == longer[i - 1]
+        and longer[i] not in "aeiouäöü"
+        and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(1, len(longer))
+    )
 
 
 @dataclass(frozen=True)

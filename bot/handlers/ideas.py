@@ -52,6 +52,11 @@ def with_plans(ctx: Context, idea: Idea, reply: Reply) -> Reply:
         return reply
     text = idea_text(idea)
     hints = plans.idea_hints(ctx.store, encoder, ctx.t, idea.id, text, ctx.now)
+    project = hints.project
+    owner = project.item.owner if project is not None else None
+    if project and owner and plans.owner_address(ctx.store, owner) == ctx.person.platform_user_id:
+        # trial 22: "Ansprechperson: sabine", told to sabine
+        hints = replace(hints, project=replace(project, owner_name=ctx.t("plans.contact_you")))
     lines = plans.hint_lines(ctx.t, hints)
     return replace(reply, text="\n".join([reply.text, *lines])) if lines else reply
 

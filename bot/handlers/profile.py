@@ -29,8 +29,15 @@ def interessen(ctx: Context, topics: str | None) -> list[Reply]:
     for topic in wanted:
         if len(topic) > MAX_INTEREST_LENGTH:
             return [Reply(t("interests.too_long", max=MAX_INTEREST_LENGTH, topic=topic))]
+    before = ctx.store.interests(person.id)
     set_interests(ctx.uow, person, wanted, ctx.now)  # !wer knows them once committed
     text = t("interests.saved", topics=", ".join(wanted))
+    kept = {topic.casefold() for topic in wanted}
+    if dropped := [topic for topic in before if topic.casefold() not in kept]:
+        # trial 22: five interests gone without a word; the command that keeps them all
+        text += " " + t("interests.dropped", topics=", ".join(dropped))
+        if len(wanted) + len(dropped) <= MAX_INTERESTS:
+            text += " " + t("interests.keep_all", topics=", ".join([*wanted, *dropped]))
     if not person.matching_opt_in:  # trial 13: interests saved, then "kenne noch niemanden"
         text += " " + t("interests.matching_off")
     return [Reply(text)]

@@ -350,6 +350,12 @@ def state(ctx: Context, question: Question) -> str:
             summary = render.summary(answer.text, 120)
             return t("question.state_answered", responder=responder, answer=summary)
     if question.status != "offen":
+        offered = question.offered_answer_id
+        helped = ctx.store.get_answer(offered) if offered is not None else None
+        if helped is not None:  # trial 22: the earlier answer that helped was not shown
+            responder = helped.responder_name or t("idea.unknown_author")
+            summary = render.summary(helped.text, 120)
+            return t("question.state_answered", responder=responder, answer=summary)
         return t("question.state_closed")
     since = local_time(ctx.settings, question.routed_at or question.created_at)
     return t("question.state_open", roles=target_name(t, question.target or "both"), since=since)

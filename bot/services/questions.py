@@ -122,7 +122,7 @@ def judge_offer(
         return "already_routed" if question.is_open else "already_done"
     _audit(uow, "question.reused" if helped else "question.not_reused", now, asker, question)
     if helped:
-        uow.questions.close_question(question.id, now)
+        uow.questions.close_question(question.id, now, offer_helped=True)
         return "helped"
     return _route(uow, settings, desk, question, asker, now)
 

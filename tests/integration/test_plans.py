@@ -106,6 +106,9 @@ def test_an_idea_about_incoming_e_invoices_names_the_project_and_its_owner(town:
     [notice] = town.due_notices(hours=25)
     assert notice.direct_to == "dirk" and "#1" in notice.text and "P-1" in notice.text
     assert town.due_notices(hours=50) == []  # told once
+    # trial 22: the owner is not told that they are the contact person, by name
+    [own] = town.say("dirk", f"!idee {E_INVOICES} Auch die Mahnungen.", department="FD 20")
+    assert "(P-1), Ansprechperson: Sie selbst" in own.text
 
 
 def test_a_system_with_one_goal_names_it_when_no_project_covers_the_idea(town: Town):
@@ -150,6 +153,18 @@ def test_who_points_to_the_contacts_of_the_plan_without_naming_them(town: Town):
     assert dms.text.index("`!system S-1`") < dms.text.index("`!projekte")
     [training] = town.say("anna", "!wer Schulungen")  # trial 16: not "Digitalschulungen"
     assert "`!projekte P-12`" in training.text
+
+
+def test_who_knows_a_system_by_any_of_its_names_in_the_plan(town: Town):
+    """Trial 22: `!wer Dokumentenmanagement` (an alias of the DMS) listed two colleagues with
+    "Zeiterfassung", close by cosine, and not the one interested in "E-Akte"."""
+    for who, interests in (("petra", "E-Akte, Scannen"), ("kai", "Zeiterfassung, Dienstplan")):
+        town.say(who, f"!interessen {interests}", department="FB 1")
+        town.say(who, "!matching an", department="FB 1")
+    [dms] = town.say("anna", "!wer Dokumentenmanagement")
+    people = dms.text.partition("**Wer dafür zuständig ist")[0]
+    assert "Petra" in people and "Interesse „E-Akte“" in people and "Kai" not in people
+    assert "`!system S-1`" in dms.text
 
 
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):

@@ -72,3 +72,10 @@ def test_a_shared_theme_is_named_by_nouns_and_a_hyphenated_compound_shares_its_f
     ]
     shown = shared_terms(portal, sloppy)
     assert "Fundbüro" in shown and "verlorene" not in shown
+
+
+def test_a_compound_typed_in_lower_case_shares_its_head() -> None:
+    """Trial 21: chat typed in lower case was not split ("eingangsrechnungen")."""
+    small = ["die eingangsrechnungen sollten digital geprüft werden"]
+    assert shared_terms(small, ["Rechnungen per E-Mail annehmen"]) == ("Rechnungen",)
+    assert shared_terms(["urlaubsanträge digital"], ["Urlaub beantragen"]) == ("Urlaub",)

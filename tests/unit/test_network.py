@@ -125,7 +125,10 @@ def test_who_knows_changed_interests_at_once(chat: Chat) -> None:
     chat.say("dora", "!matching an", "FD 20")
     chat.say("dora", "!interessen Open Data", "FD 20")
     assert "Dora" in chat.say("anna", "!wer Open Data")[0].text  # profiles built now
-    chat.say("dora", "!interessen Straßenbeleuchtung, Laternen", "FD 20")
+    [changed] = chat.say("dora", "!interessen Straßenbeleuchtung, Laternen", "FD 20")
+    # trial 22: interests replaced without a word; now with the command that keeps them all
+    assert "Nicht mehr dabei: Open Data." in changed.text
+    assert "`!interessen Straßenbeleuchtung, Laternen, Open Data`" in changed.text
     assert "Dora" in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
     assert "Dora" not in chat.say("anna", "!wer Open Data")[0].text
     chat.say("dora", "!interessen keine", "FD 20")

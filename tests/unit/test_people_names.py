@@ -22,6 +22,8 @@ def test_by_modifier_a_compound_interest_is_named_by_its_first_part() -> None:
     # a short or common first part is no evidence
     assert not names("Die Akte liegt im Amt", "Aktenplan", by_modifier=True)
     assert not names("Formulare online stellen", "Onlinedienste", by_modifier=True)
+    # nor the head of another compound (trial 22: "Dienstplan" for a "Fachdienst")
+    assert not names("Einheitlicher Aktenplan für alle Fachdienste", "Dienstplan", by_modifier=True)
 
 
 def test_by_modifier_only_where_the_compound_s_last_part_says_that_it_is_run() -> None:
@@ -74,6 +76,13 @@ def test_a_topic_as_asked_stays_strict_where_it_would_name_something_else() -> N
 def test_one_letter_off_is_a_typo_two_are_another_word() -> None:
     assert names("Winterdienst", "Winterdinst", synonyms=True, as_asked=True)
     assert not names("Artenschutz", "Datenschutz", synonyms=True, as_asked=True)
+
+
+def test_a_doubled_consonant_is_a_typo_in_shorter_words_too() -> None:
+    """Trial 21: `!wer Tabletts` (lemmatised "Tablett") found nobody with "Tablets"."""
+    assert names("Tablets für den Außendienst", "Tabletts", as_asked=True)
+    assert names("Adresse pflegen", "Addresse", as_asked=True)
+    assert not names("Tablets", "Tabletts")  # only as typed into `!wer`
 
 
 def test_a_synonym_names_a_whole_word_not_a_compound_part() -> None:
