@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli_common import CHAT_ROLES, CONTEXT, open_app, open_store, settings
+from bot.cli_common import CHAT_ROLES, CONTEXT, open_app, open_store, settings, user_id
 
 if TYPE_CHECKING:
     from adapters.console import ConsoleChat
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--as", "name", required=True, help="Who you are in the chat.")
+@click.option("--as", "name", required=True, callback=user_id, help="Who you are in the chat.")
 @click.option("--department", help='Your department, e.g. "FD 20".')
 @click.option(
     "--role",

@@ -23,6 +23,13 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 CHAT_ROLES = ROLES[:3]  # what `chat --role` takes: staff, cdo, cio
 
 
+def user_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A user id given with ``--as``: not blank (trial 23 chatted as "" and got "Danke, !")."""
+    if not value.strip() or not value.isprintable():
+        raise click.BadParameter("give a user id, e.g. --as anna")
+    return value.strip()
+
+
 class Failure(click.ClickException):
     """An error shown as one line, exit status 1."""
 

@@ -14,6 +14,7 @@ import click
 from bot.cli_common import CONTEXT, Failure, open_app, open_store, settings
 from bot.clock import iso, utcnow
 from bot.importer import ImportFileError, count_records, read_rows
+from bot.private_files import write_private
 
 
 @click.command("import", context_settings=CONTEXT)
@@ -26,7 +27,8 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
     Columns (CSV header) or keys (JSONL): text (required), title, author, department,
     created (ISO 8601, e.g. 2026-03-01T09:30:00+01:00), status (neu, in Prüfung,
     in Umsetzung, umgesetzt, abgelehnt). Broken rows are reported with their line numbers
-    and skipped; good rows are kept. Importing the same file again adds nothing twice.
+    and skipped; good rows are kept (exit status 1 then). Importing the same file again adds
+    nothing twice.
 
     \b
     Examples:
@@ -61,6 +63,8 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
         f"{report.added} ideas imported, {report.skipped} already there, "
         f"{len(report.errors)} rows with errors"
     )
+    if report.errors:  # as `plan import`: a script notices (trial 23 got 0)
+        ctx.exit(1)
 
 
 @click.command(context_settings=CONTEXT)
@@ -105,7 +109,10 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     if out is None:
         click.echo(text)
     else:
-        out.write_text(text + "\n", encoding="utf-8")
+        try:
+            write_private(out, text + "\n")
+        except OSError as exc:  # trial 23: a traceback for a missing folder
+            raise Failure(f"cannot write the export: {exc}") from exc
         click.echo(f"{len(data['ideas'])} ideas written to {out}", err=True)
     if data["identities"]:
         who = ", ".join(f"{i['platform']}:{i['user_id']}" for i in data["identities"])

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import click
 
-from bot.cli_common import CONTEXT, Failure, open_store, settings
+from bot.cli_common import CONTEXT, Failure, open_store, settings, user_id
 from bot.clock import iso, utcnow
 from bot.config import DEFAULT_WEB_PORT
 
 
 @click.command("web-link", context_settings=CONTEXT)
-@click.option("--as", "name", required=True, help="Platform user id of who logs in (anna).")
+@click.option(
+    "--as", "name", required=True, callback=user_id, help="Platform user id of who logs in (anna)."
+)
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),

@@ -220,8 +220,10 @@ class Outbox:
             return
         stamp = iso(now)
         with UnitOfWork(store) as uow:
-            uow.store.mark_delivered(ids, stamp)
+            forgotten = uow.store.mark_delivered(ids, stamp)
             digests.mark_sent(uow, [d.cause for d in deliveries if d.kind == "digest"], stamp)
+        if forgotten:  # an erasure's confirmation: the scrub after the erasure wrote it into
+            store.scrub(stamp)  # the file, where it stayed while another process was open
 
     def failed(
         self, store: Store, delivery: Delivery, now: datetime, reason: str, *, final: bool = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.digest import Digest, IdeaItem
 from bot.digest_map import cluster_name, draw_map
 from bot.digest_plans import plans_html, plans_json, plans_markdown
 from bot.i18n import Translator
+from bot.private_files import write_private
 
 CHAT_CLUSTERS = 8  # per kind (synergies, others); the JSON has them all
 PAGE_CLUSTERS = 40
@@ -165,6 +167,25 @@ def render_json(digest: Digest) -> dict[str, Any]:
     }
 
 
+_NOT_IN_MARKDOWN = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+
+
+def markdown_safe(value: Any) -> Any:
+    """``value`` with every text in it unable to become HTML, a link or an image in a Markdown
+    file (trial 23: `<script>` and `[klick](javascript:…)` in ideas came through to the file;
+    a wiki or viewer would have run or shown them). Chat platforms render with their own
+    escaping (``adapters.matrix_render``, ``adapters.slack_text``); texts without these
+    characters stay as they are."""
+    if isinstance(value, str):
+        return value.translate(_NOT_IN_MARKDOWN)
+    if isinstance(value, tuple | list):
+        return type(value)(markdown_safe(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: markdown_safe(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changed)
+    return value
+
+
 def write_digest(
     digest: Digest, t: Translator, fmt: str, out: Path | None
 ) -> tuple[str, list[Path]]:
@@ -181,11 +202,11 @@ def write_digest(
         image = None
         if out is not None and digest.map_points:
             picture = out.with_name(f"{out.stem}-karte.png")
-            picture.write_bytes(draw_map(digest, t))
+            write_private(picture, draw_map(digest, t))
             written.append(picture)
             image = picture.name
-        text = render_markdown(digest, t, image=image)
+        text = render_markdown(markdown_safe(digest), t, image=image)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text)
         written.insert(0, out)
     return text, written

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,8 @@ def _csv_records(content: str, path: Path) -> Iterator[tuple[int, dict[str, Any]
     csv.field_size_limit(max(csv.field_size_limit(), len(content) + 1))
     header = next(iter(content.splitlines()), "")
     delimiter = max(",;\t", key=header.count)  # a tie (none of them): ","
-    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error, not the rest of the file as one text (trial 23)
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     if reader.fieldnames is None or "text" not in [f.strip() for f in reader.fieldnames]:
         raise ImportFileError(f"{path}: the first line must name the columns, including 'text'")
     return _csv_rows(reader)
@@ -109,8 +110,17 @@ def _csv_records(content: str, path: Path) -> Iterator[tuple[int, dict[str, Any]
 
 def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     line = 1
-    for record in reader:
-        start, line = line + 1, reader.line_num
+    while True:
+        start = line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = max(reader.line_num, start)
+            yield start, f"not valid CSV ({exc}): please check the quotes"
+            continue
+        line = reader.line_num
         if None in record:
             yield start, "more values than column names"
             continue
@@ -174,6 +184,8 @@ def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | Ro
             return RowError(line, f"'created' is not an ISO 8601 date: {created!r}")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
+        if moment > datetime.now(UTC) + timedelta(days=1):  # trial 23 imported the year 9999
+            return RowError(line, f"'created' lies in the future: {created!r}")
         created = moment.astimezone(UTC).isoformat(timespec="seconds")
     status = Status.NEW
     if values["status"]:

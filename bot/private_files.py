@@ -36,3 +36,20 @@ def private_secret(path: Path, environ_value: str | None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(key + "\n")
     return key
+
+
+def write_private(path: Path, data: str | bytes) -> None:
+    """Write ``path`` owner-only and never through a link: an export written to /tmp on a
+    shared server must not land in a file another user planted there (a link to one of the
+    bot's own files, or one made readable for all beforehand, trial 23). A new file takes the
+    name at once (rename), so a reader never sees half of it."""
+    content = data.encode("utf-8") if isinstance(data, str) else data
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

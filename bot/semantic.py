@@ -67,6 +67,7 @@ class SemanticMatcher:
         self._stale_people: set[int] = set()  # only these people's
         self._profiles_built = datetime.min.replace(tzinfo=UTC)
         self._forgotten: set[int] = set()  # merged or deleted here: never fetched back
+        self._newest = 0  # the highest idea number read from the store (SQLite)
 
     # -- keeping current --------------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class SemanticMatcher:
             missing = store.ideas_without_embedding(self.encoder.name)
             # merged ideas live on in their target; they are kept, never suggested
             live = {i.id for i in store.ideas() if i.status != Status.MERGED}
+        self._newest = max([self._newest, *(idea_id for idea_id, _ in stored)])
         if stored:
             ids = [idea_id for idea_id, _ in stored if idea_id in live]
             vectors = np.vstack([from_blob(blob) for idea_id, blob in stored if idea_id in live])
@@ -128,12 +130,9 @@ class SemanticMatcher:
     def encode_ideas(
         self, store: Store, ideas: list[Idea], *, progress: bool = False, batch_size: int = 32
     ) -> int:
-        """Encode ideas in batches, store their vectors and add them to the engine.
-
-        Ideas go shortest first, so each batch pads its texts to about the same length
-        (a batch costs as much as its longest text), and in chunks, so a crash keeps what
-        was stored and the memory stays flat however many there are.
-        """
+        """Encode ideas in batches, store their vectors and add them to the engine. Shortest
+        first, so a batch pads its texts to about the same length (it costs as much as its
+        longest text), and in chunks: a crash keeps what was stored, the memory stays flat."""
         from tqdm import tqdm
 
         ordered = sorted(ideas, key=lambda idea: len(idea_text(idea)))
@@ -158,15 +157,17 @@ class SemanticMatcher:
         self, store: IdeaRepository, vector: np.ndarray, excluded: set[int]
     ) -> list[int] | None:
         """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
-        Several bot processes may share that database; ideas another process stored since this
-        one loaded are fetched here, so they are scored and suggested like the others."""
+        Several processes may share the database; ideas another one stored since this one
+        loaded are fetched here, so they are scored and suggested like the others."""
         nearest = store.nearest_ideas(vector, self.encoder.name, SHORTLIST)
-        if nearest is None:
-            return None
         # excluded: the idea being posted (added after scoring, as on SQLite) and hidden pairs
         skip = self._forgotten | excluded
-        ids = [idea_id for idea_id, _ in nearest if idea_id not in skip]
-        unknown = [idea_id for idea_id in ids if idea_id not in self.engine]
+        if nearest is None:  # SQLite: what other processes stored since (trial 23: the
+            ids = [i for i, _ in store.embeddings_after(self.encoder.name, self._newest)]
+            self._newest = max([self._newest, *ids])  # cockpit never found ideas posted in
+        else:  # chat after it started)
+            ids = [idea_id for idea_id, _ in nearest if idea_id not in skip]
+        unknown = [i for i in ids if i not in self.engine and i not in skip]
         if unknown:
             ideas = store.get_ideas(unknown)
             fresh = [
@@ -180,7 +181,7 @@ class SemanticMatcher:
                     np.vstack([from_blob(blob) for _, blob in fresh]),
                 )
                 self._stale_profiles = True
-        return [idea_id for idea_id in ids if idea_id in self.engine]
+        return None if nearest is None else [i for i in ids if i in self.engine]
 
     def encode_idea(self, idea: Idea) -> IdeaVector:
         vector = self.encoder.encode([idea_text(idea)])[0]
@@ -218,10 +219,8 @@ class SemanticMatcher:
         threshold: float | None = None,
     ) -> list[SimilarIdea]:
         """Ideas close to ``text`` above the (feedback-adapted) threshold, best first.
-
         ``author``'s own earlier ideas are shown only when they are likely the same idea: a
-        second post of one's own idea is worth a hint, one's own related ideas are known.
-        """
+        second post of one's own idea is worth a hint, one's own related ideas are known."""
         excluded = set(exclude or ())
         for idea_id in list(excluded):
             excluded |= store.linked(idea_id, "not_similar")

@@ -133,13 +133,24 @@ class IdeaQueries:
             params += ids
         return [(row[0], row[1]) for row in self.db.execute(sql, params)]
 
+    def embeddings_after(self, model: str, after_id: int) -> list[tuple[int, bytes]]:
+        """Stored vectors by ``model`` of ideas numbered above ``after_id``."""
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT id, embedding FROM ideas WHERE embedding IS NOT NULL"
+                " AND embedding_model = ? AND id > ? ORDER BY id",
+                (model, after_id),
+            )
+        ]
+
     def nearest_ideas(
         self, vector: np.ndarray, model: str, k: int
     ) -> list[tuple[int, float]] | None:
         """(idea id, cosine) of the nearest stored vectors, where the database indexes vectors.
 
-        SQLite does not (None): one process owns the file and its matcher's in-memory index is
-        complete. PostgreSQL does (pgvector), and there several bot processes share the ideas.
+        SQLite does not (None): its matcher's in-memory index takes up what other processes
+        stored (``embeddings_after``). PostgreSQL does (pgvector).
         """
         return None
 

@@ -140,13 +140,21 @@ class OutboxQueries:
         )
         return sorted((from_row(Parcel, row) for row in rows), key=lambda p: p.id)
 
-    def mark_delivered(self, parcel_ids: Sequence[int], now: str) -> None:
-        """The platform accepted these rows: done, and what they said is forgotten."""
+    def mark_delivered(self, parcel_ids: Sequence[int], now: str) -> bool:
+        """The platform accepted these rows: done, and what they said is forgotten. True when
+        one went to somebody the bot no longer knows (an erasure's own confirmation): its
+        address is still in the database's files until they are scrubbed."""
         marks = ",".join("?" for _ in parcel_ids) or "NULL"
+        forgotten = self.db.execute(
+            f"SELECT COUNT(*) FROM outbox WHERE id IN ({marks}) AND person_id IS NULL"
+            " AND direct_to IS NOT NULL",
+            list(parcel_ids),
+        ).fetchone()[0]
         self.db.execute(
             f"UPDATE outbox SET delivered_at = ?, {_SENT} WHERE id IN ({marks})",
             [now, *parcel_ids],
         )
+        return bool(forgotten)
 
     def retry_parcel(self, parcel_id: int, retry_at: str) -> None:
         """The attempt failed: take the row again from ``retry_at`` on."""

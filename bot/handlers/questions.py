@@ -261,7 +261,8 @@ def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     theirs = asker_translator(ctx, question)
     news = theirs("question.rerouted_for_asker", id=question.id, roles=target_name(theirs, route))
     to_them, _ = to_asker(ctx, question, news)
-    done = t("question.rerouted", id=question.id, roles=target_name(t, route))
+    key = "question.rerouted" if ctx.person.role in STEWARDS else "question.rerouted_once"
+    done = t(key, id=question.id, roles=target_name(t, route))
     notice = asker_notice(t, current, to, asker=False)
     return [Reply(done + (" " + notice if notice else "")), *delivered, *to_them]
 

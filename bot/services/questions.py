@@ -162,7 +162,9 @@ def reroute_question(
     """Pass an open question on to ``target`` ("cdo", "cio", "both"), ``reason`` stored with
     it; the router learns from it once committed, so similar questions go there at once.
     The plan's contact it went to may pass it on too, and then it is no longer theirs
-    (trial 16: a contact sent a question about another project could only answer it)."""
+    (trial 16: a contact sent a question about another project could only answer it); the
+    router does not learn from them (trial 23: a contact, staff named in a CSV, changed the
+    routing of everybody's questions)."""
     question = _in_remit(uow, actor, number, open_only=True, owner_may=True)
     if isinstance(question, str):
         return question
@@ -172,10 +174,13 @@ def reroute_question(
         )
     elif question.target == target and question.routed_at is not None:
         return "same_target"
-    uow.questions.add_reroute(question.id, actor.id, question.target, target, now)
+    teaches = actor.role in STEWARDS
+    if teaches:
+        uow.questions.add_reroute(question.id, actor.id, question.target, target, now)
     uow.questions.route_question(question.id, target, 1.0, reason, now)
     _audit(uow, "question.rerouted", now, actor, question, detail=f"{question.target}->{target}")
-    uow.record(QuestionRerouted(question.id, question.text, target))
+    if teaches:
+        uow.record(QuestionRerouted(question.id, question.text, target))
     return Rerouted(question, _current(uow, question))
 
 

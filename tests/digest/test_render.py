@@ -21,7 +21,11 @@ NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 IDEAS = [
     ("WLAN in allen Sitzungsräumen des Rathauses", "FD 20"),
     ("Das WLAN in den Sitzungsräumen des Rathauses ist langsam", "FD 32"),
-    ("<script>alert('x')</script> WLAN in allen Sitzungsräumen des Rathauses", "FD 66"),
+    ("<script>alert('x')</script> WLAN in allen Sitzungsräumen des Rathauses", "FD <b>66</b>"),
+    (
+        "WLAN in allen Sitzungsräumen des Rathauses [klick](javascript:alert(1)) ![bild](x.png)",
+        "FD 10",
+    ),
 ]
 
 
@@ -64,8 +68,11 @@ def test_write_digest_files(store: Store, tmp_path: Path) -> None:
     text, written = write_digest(digest, Translator("de"), "markdown", tmp_path / "woche.md")
     assert written == [tmp_path / "woche.md", tmp_path / "woche-karte.png"]
     assert "![Ideenlandkarte" in text and "(woche-karte.png)" in text
+    # trial 23: user text became HTML, a link and an image in the Markdown file
+    assert "<script>" not in text and "&lt;script&gt;" in text and "<b>" not in text
+    assert "[klick]" not in text and "\\[klick\\](javascript" in text and "![bild]" not in text
     _, written = write_digest(digest, Translator("en"), "json", tmp_path / "woche.json")
     data = json.loads(written[0].read_text(encoding="utf-8"))
-    assert data["trend"]["ideas"] == [3, 0] and len(data["map"]["points"]) == 3
+    assert data["trend"]["ideas"] == [4, 0] and len(data["map"]["points"]) == 4
     assert render_json(digest)["period"]["days"] == 7
     store.close()

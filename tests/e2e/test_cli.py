@@ -71,14 +71,18 @@ def test_import_keeps_good_rows_reports_broken_ones_and_is_idempotent(tmp_path: 
         "Online-Terminbuchung im Bürgerbüro,Anna,FD 32,2026-01-05T10:00:00+01:00,neu\n"
         ",Bob,FD 10,,\n"
         "Open-Data-Portal für Haushaltsdaten,Carla,FD 20,nicht-datum,\n"
-        "WLAN in allen Sitzungsräumen,Dora,IT,,in Umsetzung\n",
+        "WLAN in allen Sitzungsräumen,Dora,IT,,in Umsetzung\n"
+        "Zeitreise,Emil,IT,9999-12-31T00:00:00,\n"
+        '"Ein Anführungszeichen, das nie endet,Fritz,IT,,\n',
         encoding="utf-8",
     )
     first = run(tmp_path, "import", str(file))
-    assert first.returncode == 0, first.stderr
-    assert "2 ideas imported, 0 already there, 2 rows with errors" in first.stdout
+    assert first.returncode == 1, first.stderr  # trial 23: 0 with broken rows
+    assert "2 ideas imported, 0 already there, 4 rows with errors" in first.stdout
     assert f"{file}:3: 'text' is missing or empty" in first.stderr
     assert f"{file}:4: 'created' is not an ISO 8601 date" in first.stderr
+    assert f"{file}:6: 'created' lies in the future" in first.stderr
+    assert f"{file}:7: not valid CSV (unexpected end of data)" in first.stderr
     again = run(tmp_path, "import", str(file), "--quiet")
     assert "0 ideas imported, 2 already there" in again.stdout
     exported = json.loads(run(tmp_path, "export").stdout)
@@ -106,6 +110,8 @@ def test_export_for_one_person(tmp_path: Path) -> None:
         (("import", "fehlt.csv"), 2, "does not exist"),
         (("chat",), 2, "Missing option '--as'"),
         (("chat", "--as", "x", "--role", "kaiser"), 2, "'kaiser' is not one of"),
+        (("chat", "--as", "  "), 2, "give a user id"),  # trial 23: "Danke, !"
+        (("export", "--out", "/nicht/da/x.json"), 1, "ideenlotse: cannot write the export"),
         (("gibtsnicht",), 2, "No such command"),
     ],
 )

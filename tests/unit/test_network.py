@@ -151,7 +151,11 @@ def test_introductions_reach_both_sides_and_can_be_declined(chat: Chat) -> None:
     assert "beendet" in declined.text and notice.direct_to == "anna"
     assert "bereits beendet" in chat.say("anna", "!vernetzen ablehnen 1")[0].text
     assert "selbst" in chat.say("bob", "!vernetzen bob")[0].text
-    assert "niemanden namens" in chat.say("anna", "!vernetzen Unbekannt")[0].text
+    unknown = chat.say("anna", "!vernetzen Unbekannt")[0].text
+    assert "nicht vernetzen" in unknown
+    # trial 23: who has not opted in is not told apart from who is unknown
+    chat.say("dora", "!idee Akten digital", "FD 20")
+    assert chat.say("anna", "!vernetzen dora")[0].text == unknown.replace("Unbekannt", "dora")
 
 
 def test_merge_keeps_authors_and_supports_and_updates_the_index(chat: Chat) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from adapters.matrix_crypto import LEGACY_PICKLE_KEY, crypto_store_key
 from adapters.matrix_state import MatrixState
-from bot.private_files import private_secret
+from bot.private_files import private_secret, write_private
 
 
 def test_a_generated_key_is_kept_owner_only_and_reused(tmp_path: Path) -> None:
@@ -35,3 +35,25 @@ def test_an_erased_matrix_user_leaves_the_adapter_state(tmp_path: Path) -> None:
     state.save()
     written = (tmp_path / "state.json").read_text(encoding="utf-8")
     assert "anna" not in written and "@bob:stadt.de" in written
+
+
+def test_a_written_file_is_owner_only_and_never_written_through_a_link(tmp_path: Path) -> None:
+    """Trial 23: `digest --out` into a planted link overwrote its target; into a file made
+    readable for all it kept that mode."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("unverändert")
+    link = tmp_path / "digest.html"
+    link.symlink_to(victim)
+    write_private(link, "<html>")
+    assert victim.read_text() == "unverändert"
+    assert not link.is_symlink() and link.read_text() == "<html>"
+    planted = tmp_path / "export.json"
+    planted.write_text("")
+    planted.chmod(0o666)
+    write_private(planted, b"{}")
+    assert planted.stat().st_mode & 0o777 == 0o600 and planted.read_bytes() == b"{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "digest.html",
+        "export.json",
+        "victim.txt",
+    ]
