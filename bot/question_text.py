@@ -4,6 +4,8 @@ that asks for help. Words only, no model: the core reads every plain message thr
 
 from __future__ import annotations
 
+import re
+
 from knowledge.folding import fold
 
 _GERMAN_WORDS = """wer wen wem wessen was wie wo woher wohin wann warum wieso weshalb welche
@@ -58,3 +60,15 @@ def asks_for_help(text: str) -> bool:
 
 def _opening(text: str) -> str:
     return " ".join(fold(text).replace(",", " ").split())
+
+
+_SECRET_GIVEN = re.compile(
+    r"\b(?:neues?\s+|initial)?(?:passwort|kennwort|pin|zugangscode|password)\w*\s*(?:lautet|:)",
+    re.IGNORECASE,
+)
+
+
+def gives_a_secret(answer: str) -> bool:
+    """An answer that hands over a password or PIN ("Ihr neues Passwort lautet ...") was for
+    the asker alone: never offered to somebody else (trial 23 was offered one)."""
+    return _SECRET_GIVEN.search(answer) is not None

@@ -27,6 +27,7 @@ from bot.domain_events import QuestionRerouted, ReroutingsForgotten
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
+from bot.question_text import gives_a_secret
 from bot.render import typed
 from bot.sla import WorkingHours, add_working_hours
 from knowledge.questions import KnownAnswer, Question
@@ -139,17 +140,16 @@ class QuestionDesk:
         threshold = self.ideas.threshold(ideas)
         found = self.ideas.similar(ideas, text, vector, author=asker_id, limit=3)
         # one's own idea answers nothing one asks (trial 18 offered bernd his own)
-        same = [
-            f
-            for f in found
-            if f.duplicate and f.score >= threshold and f.idea.author_id != asker_id
-        ]
-        return same[0] if same else None
+        same = (f for f in found if f.duplicate and f.score >= threshold)
+        return next((f for f in same if f.idea.author_id != asker_id), None)
 
 
 def personal(known: KnownAnswer) -> bool:
     """An answer that names the person who asked ("Liebe Frau Schulz, ... Ihr Gleitzeitkonto")
-    was meant for them alone: trial 12 was shown such an answer to somebody else's question."""
+    was meant for them alone: trial 12 was shown such an answer to somebody else's question;
+    so was one that hands over a password (``gives_a_secret``)."""
+    if gives_a_secret(known.answer.text):
+        return True
     name = (known.asker_name or "").strip()
     if len(name) < 3:
         return False

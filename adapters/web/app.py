@@ -24,6 +24,21 @@ from bot.lagebild_map import Landscapes
 log = logging.getLogger(__name__)
 
 
+class WithoutRequestText(logging.Filter):
+    """aiohttp logs a malformed request with its raw first line ("GET /ideen?suche=...") in
+    the exception: what people searched or typed, which logs never hold (trial 23). The
+    exception's kind is kept, its text and traceback are not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg = f"{record.getMessage()} ({record.exc_info[0].__name__})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(WithoutRequestText())
+
+
 def make_web_app(app: App, *, secure: bool = False, map_interval: float = 60.0) -> web.Application:
     roles = CurrentRoles(app.bot.settings)
     landscapes = Landscapes(app.store, roles, app.matcher, app.bot.clock, min_interval=map_interval)
@@ -46,7 +61,10 @@ async def serve(
 ) -> None:
     """Serve the cockpit until cancelled; ``ready`` gets the port (``port`` 0: a free one)."""
     secure = app.bot.settings.web.base_url(port).startswith("https://")
-    runner = web.AppRunner(make_web_app(app, secure=secure, map_interval=map_interval))
+    # no access log: its lines hold searches and which idea somebody looked at (trial 23)
+    runner = web.AppRunner(
+        make_web_app(app, secure=secure, map_interval=map_interval), access_log=None
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

@@ -424,6 +424,14 @@ def test_an_answer_that_names_the_asker_is_not_offered_to_others(chat: Chat) -> 
     assert "schon eine Antwort" not in routed.text and "kommt morgen" not in routed.text
 
 
+def test_an_answer_that_hands_over_a_password_is_not_offered_to_others(chat: Chat) -> None:
+    """Trial 23: "Ihr neues Passwort lautet übrigens Winter2026." was offered to another."""
+    chat.say("anna", f"!frage {PRINTER}")
+    chat.say("cio-user", "!antwort 1 Erledigt. Ihr neues Passwort lautet übrigens Winter2026.")
+    [routed, *_] = chat.say("bob", f"!frage {PRINTER}")
+    assert "schon eine Antwort" not in routed.text and "Winter2026" not in routed.text
+
+
 def test_only_an_idea_that_asks_the_same_is_mentioned(chat: Chat) -> None:
     """Trial 12: a question about booking cemetery appointments online was answered with an
     idea about an online grave search."""
