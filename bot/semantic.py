@@ -233,13 +233,17 @@ class SemanticMatcher:
             matches = sorted(matches, key=lambda m: (-m.score, m.id))[:CANDIDATES]
         ideas = store.get_ideas([m.id for m in matches])
         found: list[SimilarIdea] = []
+        # one idea at most is "the same" (as bench/relevance.py measures it): trial 22 was
+        # asked of three ideas about other things whether each was the same as its own
+        shown = {i for i, idea in ideas.items() if include_hidden or idea.status not in HIDDEN}
+        closest = max((m.duplicate for m in matches if m.id in shown), default=1.0)
         for match in matches:
             candidate = ideas.get(match.id)
             if candidate is None or (
                 match.score < threshold and match.duplicate < self.thresholds.duplicate
             ):
                 continue
-            duplicate = match.duplicate >= self.thresholds.duplicate
+            duplicate = match.duplicate >= max(self.thresholds.duplicate, closest)
             if author is not None and candidate.author_id == author and not duplicate:
                 continue
             if candidate.status in HIDDEN and not include_hidden:
@@ -267,14 +271,9 @@ class SemanticMatcher:
         return adapted_threshold(self.thresholds.related, store.link_scores("not_similar"))
 
     def search(
-        self,
-        store: Store,
-        text: str,
-        vector: np.ndarray | None = None,
-        *,
-        limit: int,
+        self, store: Store, text: str, vector: np.ndarray | None = None, *, limit: int,
         include_hidden: bool = False,
-    ) -> list[SimilarIdea]:
+    ) -> list[SimilarIdea]:  # fmt: skip
         """The ``limit`` closest ideas to a free text, whatever their score."""
         vector = self.encoder.encode([text])[0] if vector is None else vector
         return self.similar(

@@ -127,9 +127,13 @@ def system(ctx: Context, system_name: str | None) -> list[Reply]:
         return [Reply(t("plans.no_system_found", name=system_name))]
     if len(found) > 1 or not system_name:
         header = t("plans.systems_for", name=system_name) if system_name else t("plans.systems")
-        lines = [header, ""]
-        lines += [t("plans.system_line", code=s.key, title=s.title) for s in found[:MAX_LISTED]]
-        return [Reply("\n".join(lines))]
+        lines = [header, ""]  # with the contacts (trial 22: the list named nobody)
+        lines += [
+            t("plans.system_line", code=s.key, title=s.title,
+              owner=owner_label(ctx.store, s.owner) or t("plans.nobody"))
+            for s in found[:MAX_LISTED]
+        ]  # fmt: skip
+        return [Reply("\n".join([*lines, "", t("plans.systems_hint")]))]
     shown = details(t, ctx.store, found[0])
     if not named_by(found[0], system_name):  # trial 17 took a near match for the name
         shown = t("plans.system_by_words", name=system_name) + "\n\n" + shown

@@ -74,6 +74,15 @@ def test_own_ideas_are_shown_only_when_they_are_the_same_idea(chat: Chat) -> Non
     assert "!unterstuetzen 1" not in commands  # nobody supports their own idea
 
 
+def test_one_idea_at_most_is_asked_about_as_the_same(chat: Chat) -> None:
+    """Trial 22: one new idea was asked about as "dieselbe Idee" as three others."""
+    chat.say("bob", f"!idee {E_RECHNUNG}, bitte", "IT")
+    chat.say("carla", f"!idee {E_RECHNUNG} und gebucht", "FD 30")
+    [reply] = chat.say("anna", f"!idee {E_RECHNUNG}")
+    assert reply.text.count("dieselbe Idee") == 1 and "dieselbe Idee wie #1" in reply.text
+    assert "#2" in reply.text  # still shown as similar
+
+
 def test_not_similar_hides_the_pair_for_good_and_raises_the_threshold(chat: Chat) -> None:
     chat.say("anna", f"!idee {E_RECHNUNG}")
     chat.say("carla", f"!idee {E_RECHNUNG_2}")
