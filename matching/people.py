@@ -309,6 +309,8 @@ def rank_people(
     matches.sort(key=lambda m: (-m.score, m.person_id))
     if wording is not None and any(m.named for m in matches):  # who names the topic is
         return [m for m in matches if m.named][:limit]  # sure; the merely close are not
+    if wording is not None and wording.also:  # a system the plan knows by several names:
+        return []  # close by cosine only is noise ("Dienstplan" for "Onlinedienste")
     if wording is not None and matches:  # a clear best match: the merely close ones go
         matches = [m for m in matches if m.score >= matches[0].score - wording.within]
     return matches[:limit]

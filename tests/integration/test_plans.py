@@ -165,6 +165,11 @@ def test_who_knows_a_system_by_any_of_its_names_in_the_plan(town: Town):
     people = dms.text.partition("**Wer dafür zuständig ist")[0]
     assert "Petra" in people and "Interesse „E-Akte“" in people and "Kai" not in people
     assert "`!system S-1`" in dms.text
+    [online] = town.say("anna", "!wer Onlinedienste")  # nobody names the platform: the
+    assert online.text.startswith("Kolleginnen und Kollegen mit dem Thema")  # plan's contact
+    assert (
+        "`!system S-5`" in online.text and "Kai" not in online.text and "Petra" not in online.text
+    )
 
 
 def test_the_dms_question_reaches_the_dms_owner_with_the_system_named(town: Town):
