@@ -47,11 +47,14 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     """
     config = settings(ctx)
     app = open_app(config, light=True)
+
+    def ready(bound: int) -> None:  # once it listens (trial 23: the address, then the error)
+        click.echo(f"Lagebild: {config.web.base_url(bound)}/ (Strg+C beendet)", err=True)
+
     try:
-        click.echo(f"Lagebild: {config.web.base_url(port)}/ (Strg+C beendet)", err=True)
         import asyncio
 
-        asyncio.run(until_stopped(_serve(app, host, port)))
+        asyncio.run(until_stopped(_serve(app, host, port, ready)))
     except OSError as exc:
         raise Failure(f"cannot serve on {host}:{port}: {exc}") from exc
     except KeyboardInterrupt:
@@ -60,10 +63,12 @@ def web(ctx: click.Context, host: str, port: int) -> None:
         app.close()
 
 
-def _serve(app: App, host: str, port: int) -> Awaitable[None]:
+def _serve(
+    app: App, host: str, port: int, ready: Callable[[int], None] | None = None
+) -> Awaitable[None]:
     from adapters.web.app import serve
 
-    return serve(app, host, port)
+    return serve(app, host, port, ready=ready)
 
 
 async def until_stopped(*servers: Awaitable[None]) -> None:

@@ -314,3 +314,21 @@ def test_the_console_prompts_and_answers_on_a_terminal(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_web_on_a_port_in_use_names_no_address_and_fails_in_one_line(tmp_path: Path) -> None:
+    """Trial 23: "Lagebild: http://…" was printed before the bind failed."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run(tmp_path, "web", "--port", port)
+    assert result.returncode == 1
+    assert "Lagebild: http" not in result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"ideenlotse: cannot serve on 127.0.0.1:{port}")
+    )
