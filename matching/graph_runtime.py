@@ -30,8 +30,8 @@ canonical vectors), so an image built on one server and run on another never com
 precision nobody checked. ``load_graph`` refuses a folder without a passing record, and
 callers then load sentence-transformers (``matching.encoder.fast_encoder``). The export and
 the check run in a child process, so torch never stays in the memory of the process that
-asked for them. OpenVINO's telemetry belongs to its model converter, which is never called
-here; a test makes sure that loading and encoding open no network connection.
+asked for them. OpenVINO's telemetry client (its converter's, imported with it) is kept out
+by ``matching/__init__.py``; a test makes sure that nothing here looks up a network name.
 """
 
 from __future__ import annotations
