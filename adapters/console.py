@@ -164,6 +164,8 @@ class ConsoleChat:
             self.seen.forget(event.user_id)
             if self.outbox:
                 shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
+            if (history := sys.modules.get("readline")) is not None:  # the prompt's lines,
+                history.clear_history()  # saved at the end (trial 24 read the erased idea)
 
     def author_of(self, event_id: str) -> str | None:
         """Who wrote a message: typed here, or in another console process (the store knows;

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from bot.cli_common import CONTEXT, Failure
-from bot.cli_data import export, import_
+from bot.cli_data import export, forget, import_
 from bot.cli_demo import demo
 from bot.cli_digest import digest
 from bot.cli_matching import model, route, similar
@@ -67,5 +67,5 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
         raise Failure(f"cannot make the data dir {ctx.obj.data_dir} private: {exc}") from exc
 
 
-for command in (import_, export, digest, model, similar, route, demo, plan, web_link):
+for command in (import_, export, forget, digest, model, similar, route, demo, plan, web_link):
     cli.add_command(command)

@@ -117,3 +117,53 @@ def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -
     if data["identities"]:
         who = ", ".join(f"{i['platform']}:{i['user_id']}" for i in data["identities"])
         click.echo(f"included: {who}", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--person",
+    required=True,
+    help="Whose data: their user id, optionally with the platform "
+    "(anna, matrix:@anna:stadt.de, import:Petra Lange).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before erasing.")
+@click.pass_context
+def forget(ctx: click.Context, person: str, yes: bool) -> None:
+    """Erase a person's data on their request (Art. 17 DSGVO), as `!vergiss-mich` does.
+
+    For people who cannot ask in chat themselves: authors of imported ideas, people who left.
+    What goes is set by `[privacy] erase_mode` (delete, or anonymise: the ideas stay without
+    any link to the person). The database file is scrubbed afterwards.
+
+    \b
+    Examples:
+      ideenlotse forget --person "import:Petra Lange"
+      ideenlotse forget --person matrix:@anna:stadt.de --yes
+    """
+    from bot import services
+    from bot.uow import UnitOfWork
+
+    config = settings(ctx)
+    store = open_store(config)
+    try:
+        try:
+            people = services.identities(store, person)
+        except LookupError as exc:
+            raise Failure(str(exc)) from exc
+        for found in people:
+            ideas, questions = store.erasure_preview(found.id)
+            who, mode = f"{found.platform}:{found.platform_user_id}", config.privacy.erase_mode
+            click.echo(f"{who}: {ideas} ideas, {questions} questions ({mode})", err=True)
+        if not yes and not click.confirm("Erase?", err=True):
+            raise Failure("nothing erased")
+        now = iso(utcnow())
+        label = config.translator()("privacy.anonymous")
+        for found in people:
+            with UnitOfWork(store) as uow:
+                services.erase_person(
+                    uow, found, now, mode=config.privacy.erase_mode, anonymous_label=label
+                )
+        store.scrub(now)
+        click.echo(f"erased: {', '.join(f'{p.platform}:{p.platform_user_id}' for p in people)}")
+    finally:
+        store.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_keys import unknown_setting
 from bot.crontab import ScheduleError, parse_schedule
 from bot.i18n import Translator
 from knowledge.records import ROLES
@@ -201,6 +202,8 @@ def load_settings(
     elif config_path is not None or "IDEENLOTSE_CONFIG" in env:
         raise ConfigError(f"{path}: config file not found")
     _reject_secrets(raw, path)
+    if (unknown := unknown_setting(raw)) is not None:
+        raise ConfigError(f"{path}: {unknown}")
     return _settings_from(raw, env, path)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from bot.clock import iso, utcnow
 from bot.domain_events import PersonErased, ReroutingsForgotten
+from bot.services.imports import IMPORT_PLATFORM
 from bot.uow import UnitOfWork
 from knowledge.privacy import Erasure
 from knowledge.records import Person
 from knowledge.store import Store
 
-PLATFORMS = ("console", "matrix", "slack")
+PLATFORMS = ("console", "matrix", "slack", IMPORT_PLATFORM)  # the last: imported authors
 
 
 def export_person(uow: UnitOfWork, person: Person, now: str) -> dict[str, Any]:

@@ -151,6 +151,7 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
 # The commands DESIGN.md promises (its CLI contract); outside checks call them by these names.
 CONTRACT = ("chat", "demo", "digest", "export", "import", "model", "plan", "route", "run",
             "similar", "web", "web-link")  # fmt: skip
+OURS = ("forget",)  # beyond the contract: the erasure of people who cannot ask in chat
 
 
 def test_top_level_help_lists_every_command(tmp_path: Path) -> None:
@@ -159,8 +160,10 @@ def test_top_level_help_lists_every_command(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0 and "Examples:" in result.stdout
     listed = result.stdout.split("Commands:\n", 1)[1].splitlines()
-    assert tuple(line.split()[0] for line in listed if line.strip()) == CONTRACT
-    assert tuple(sorted(cli.commands)) == CONTRACT
+    assert tuple(line.split()[0] for line in listed if line.strip()) == tuple(
+        sorted(CONTRACT + OURS)
+    )
+    assert tuple(sorted(cli.commands)) == tuple(sorted(CONTRACT + OURS))
 
 
 DATA = Path(__file__).parents[1] / "fixtures" / "ideen.jsonl"
@@ -332,3 +335,27 @@ def test_web_on_a_port_in_use_names_no_address_and_fails_in_one_line(tmp_path: P
         .splitlines()[-1]
         .startswith(f"ideenlotse: cannot serve on 127.0.0.1:{port}")
     )
+
+
+def test_forget_erases_an_imported_author_who_cannot_ask_in_chat(tmp_path: Path) -> None:
+    """Trial 24: imported authors became "import:<name>", whom `!vergiss-mich` never reaches;
+    their names were shown on their ideas to everybody."""
+    file = tmp_path / "alt.csv"
+    file.write_text(
+        "text,author,department\n"
+        "Quastenflosser-Register digital führen,Petra Lange,FD 20\n"
+        "Formulare online stellen,Bernd Brandt,FD 32\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "import", str(file), "--quiet").returncode == 0
+    refused = run(tmp_path, "forget", "--person", "import:Petra Lange", stdin="n\n")
+    assert refused.returncode == 1 and "1 ideas, 0 questions (delete)" in refused.stderr
+    erased = run(tmp_path, "forget", "--person", "import:Petra Lange", "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.strip() == "erased: import:Petra Lange"
+    exported = json.loads(run(tmp_path, "export").stdout)
+    assert [i["author"] for i in exported["ideas"]] == ["Bernd Brandt"]
+    database = (tmp_path / "data" / "ideenlotse.db").read_bytes()
+    assert b"Petra Lange" not in database and b"Quastenflosser" not in database
+    gone = run(tmp_path, "forget", "--person", "import:Petra Lange", "--yes")
+    assert gone.returncode == 1 and "nobody with the user id" in gone.stderr

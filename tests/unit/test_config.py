@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,8 @@ def test_secrets_are_refused_everywhere(tmp_path: Path, content: str, name: str)
 def test_a_key_is_a_secret_only_at_the_end_of_a_name(tmp_path: Path) -> None:
     path = tmp_path / "ideenlotse.toml"
     path.write_text(GOOD + "[[extra]]\nkey_terms = ['Drucker']\nkeyword = 'x'\n", encoding="utf-8")
-    assert load_settings(path, {}).language == "en"
+    with pytest.raises(ConfigError, match="unknown setting 'extra'"):  # no secret, but unknown
+        load_settings(path, {})
     path.write_text(
         GOOD + "[[extra]]\nkey_terms = ['Drucker']\nsigning_key = 'x'\n", encoding="utf-8"
     )
@@ -141,3 +143,21 @@ def test_a_key_is_a_secret_only_at_the_end_of_a_name(tmp_path: Path) -> None:
 def test_errors_never_show_url_credentials() -> None:
     error = ConfigError("model 'https://user:s3cr@t@host.example/e5' and http://tok@h:80/x")
     assert str(error) == "model 'https://***@host.example/e5' and http://***@h:80/x"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[role]\ncdo = ['maria']\n", "unknown setting 'role' (known: language, data_dir"),
+        ("[privacy]\nerase_modus = 'anonymise'\n", "unknown setting 'privacy.erase_modus'"),
+        ("[privacy]\nretention_tage = 30\n", "known: erase_mode, event_days, retention_days"),
+    ],
+)
+def test_a_misspelt_setting_is_an_error_not_a_silent_default(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Trial 24: "[role]" and "erase_modus" were accepted; the bot ran with the defaults."""
+    path = tmp_path / "ideenlotse.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(path, {})

@@ -71,10 +71,14 @@ def test_an_erased_console_user_leaves_no_file_behind(tmp_path: Path) -> None:
     bob.say("!meine-daten")
     assert (outbox / "anna" / "meine-daten.json").exists()
     assert (outbox / "bob" / "meine-daten.json").exists()
+    import readline
+
+    readline.add_history("!idee Akten digital führen")  # as the prompt keeps what was typed
     asked = anna.say("!vergiss-mich")
     command = next(b.command for r in asked for b in r.buttons)
     anna.say(command)
     assert store.find_person("console", "anna") is None
     assert not (outbox / "anna").exists()
+    assert readline.get_current_history_length() == 0  # trial 24: the history file kept it
     assert (outbox / "bob" / "meine-daten.json").exists()
     store.close()
