@@ -102,6 +102,10 @@ def log_to_file(path: Path) -> None:
     for old in [h for h in root.handlers if type(h) is logging.StreamHandler]:  # stderr's
         root.removeHandler(old)
     root.addHandler(handler)
+    # except that the model is built on first use: two silent minutes read as a hang (trial 24)
+    notices = logging.StreamHandler()
+    notices.setLevel(logging.WARNING)
+    logging.getLogger("matching.encoder").addHandler(notices)
 
 
 def console_names(app: App) -> Callable[[str], str | None]:

@@ -50,13 +50,16 @@ def web(ctx: click.Context, host: str, port: int) -> None:
 
     def ready(bound: int) -> None:  # once it listens (trial 23: the address, then the error)
         click.echo(f"Lagebild: {config.web.base_url(bound)}/ (Strg+C beendet)", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1") and not config.web.url:
+            warning = f"Warning: on {host} without HTTPS; put a TLS proxy in front and set "
+            click.echo(warning + "IDEENLOTSE_WEB_URL=https://... (cookies then Secure)", err=True)
 
     try:
         import asyncio
 
         asyncio.run(until_stopped(_serve(app, host, port, ready)))
     except OSError as exc:
-        raise Failure(f"cannot serve on {host}:{port}: {exc}") from exc
+        raise Failure(f"cannot serve on {host}:{port}: {exc} (another port: --port)") from exc
     except KeyboardInterrupt:
         pass
     finally:

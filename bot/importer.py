@@ -181,7 +181,9 @@ def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | Ro
         try:
             moment = datetime.fromisoformat(created)
         except ValueError:
-            return RowError(line, f"'created' is not an ISO 8601 date: {created!r}")
+            return RowError(
+                line, f"'created' is not an ISO 8601 date: {created!r} (e.g. 2024-01-31)"
+            )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         if moment > datetime.now(UTC) + timedelta(days=1):  # trial 23 imported the year 9999
@@ -192,7 +194,8 @@ def to_row(line: int, record: dict[str, Any], max_length: int) -> ImportRow | Ro
         try:
             status = parse_status(values["status"])
         except ArgumentError:
-            return RowError(line, f"unknown status {values['status']!r}")
+            known = "neu, in Prüfung, in Umsetzung, umgesetzt, abgelehnt"
+            return RowError(line, f"unknown status {values['status']!r} (known: {known})")
     return ImportRow(
         line, text, values["title"], values["author"], values["department"], created, status
     )

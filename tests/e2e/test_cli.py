@@ -254,7 +254,12 @@ def test_model_commands_keep_stderr_free_of_library_noise(tmp_path: Path) -> Non
     every model command, even with no terminal to show a bar on."""
     (tmp_path / "ideenlotse.toml").write_text("", encoding="utf-8")
     chat = run(tmp_path, "chat", "--as", "anna", stdin="!idee Rechnungen digital freigeben\n")
-    assert chat.returncode == 0 and chat.stderr == "", chat.stderr
+    # only the first start's notice (trial 24: two silent minutes read as a hang)
+    assert chat.returncode == 0, chat.stderr
+    assert [line.split(" in ")[0] for line in chat.stderr.splitlines()] in (
+        [],
+        ["first use: building the model"],
+    ), chat.stderr
     # nobody answers questions here: the log says so in a file, the asker reads it in German
     asked = run(tmp_path, "chat", "--as", "anna", stdin="!frage Wer betreut das WLAN?\n")
     assert asked.returncode == 0 and asked.stderr == "", asked.stderr
