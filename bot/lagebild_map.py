@@ -73,10 +73,17 @@ class Landscape:
         """The themes a table or a filter lists; the others are reached by their number."""
         return self.themes[:THEMES_LISTED]
 
+    @cached_property
+    def idea_ids(self) -> frozenset[int]:
+        """The ideas on the map, as dots or in a theme's table."""
+        return frozenset(
+            {d.idea_id for d in self.dots} | {i.id for t in self.themes for i in t.ideas}
+        )
+
     def without(self, gone: set[int]) -> Landscape:
         """This map without ideas deleted since it was made: an erasure shows at once, not
         when the next map is ready (trial 23 read an erased idea on it for 75 s)."""
-        shown = {d.idea_id for d in self.dots} | {i.id for t in self.themes for i in t.ideas}
+        shown = self.idea_ids
         if not gone & shown:
             return self
         themes = tuple(
@@ -188,12 +195,9 @@ class Landscapes:
             with self._lock:
                 return self._current
         if current is not None and stale:
-            shown = [d.idea_id for d in current.dots] + [
-                i.id for t in current.themes for i in t.ideas
-            ]
             with self.store.transaction():
-                kept = self.store.get_ideas(shown).keys()
-            current = current.without(set(shown) - kept)
+                kept = self.store.get_ideas(list(current.idea_ids)).keys()
+            current = current.without(set(current.idea_ids - kept))
         return current
 
     def _make(self, version: tuple[int, str | None]) -> None:
