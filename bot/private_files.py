@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
@@ -42,8 +43,22 @@ def write_private(path: Path, data: str | bytes) -> None:
     """Write ``path`` owner-only and never through a link: an export written to /tmp on a
     shared server must not land in a file another user planted there (a link to one of the
     bot's own files, or one made readable for all beforehand, trial 23). A new file takes the
-    name at once (rename), so a reader never sees half of it."""
+    name at once (rename), so a reader never sees half of it.
+
+    What is no file (/dev/null, /dev/stdout, a pipe) is written as it is, if it is ours or
+    the system's: renaming over /dev/null replaced the device (trial 24); somebody else's
+    pipe would pass the data on, so it is refused."""
     content = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        found = path.stat()  # where links lead
+    except FileNotFoundError:
+        found = None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        if found.st_uid not in (0, os.getuid()):
+            raise PermissionError(f"{path} is not a file and belongs to somebody else")
+        with path.open("wb") as out:
+            out.write(content)
+        return
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:

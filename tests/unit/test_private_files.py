@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from adapters.matrix_crypto import LEGACY_PICKLE_KEY, crypto_store_key
@@ -57,3 +58,19 @@ def test_a_written_file_is_owner_only_and_never_written_through_a_link(tmp_path:
         "export.json",
         "victim.txt",
     ]
+
+
+def test_what_is_no_file_is_written_as_it_is(tmp_path: Path) -> None:
+    """Trial 24: `digest --out /dev/null` replaced the device with a file."""
+    import stat
+
+    write_private(Path("/dev/null"), "verworfen")
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_private(pipe, "durch")  # ours: as `--out /dev/stdout` into a pipe
+        assert os.read(reader, 100) == b"durch" and stat.S_ISFIFO(pipe.stat().st_mode)
+    finally:
+        os.close(reader)
