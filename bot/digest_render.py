@@ -20,7 +20,7 @@ from bot.digest import Digest, IdeaItem
 from bot.digest_map import cluster_name, draw_map
 from bot.digest_plans import plans_html, plans_json, plans_markdown
 from bot.i18n import Translator
-from bot.private_files import write_private
+from bot.private_files import is_file, write_private
 
 CHAT_CLUSTERS = 8  # per kind (synergies, others); the JSON has them all
 PAGE_CLUSTERS = 40
@@ -200,7 +200,7 @@ def write_digest(
         text = render_html(digest, t)
     else:
         image = None
-        if out is not None and digest.map_points:
+        if out is not None and digest.map_points and is_file(out):  # not /dev/null-karte.png
             picture = out.with_name(f"{out.stem}-karte.png")
             write_private(picture, draw_map(digest, t))
             written.append(picture)

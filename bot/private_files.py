@@ -39,6 +39,14 @@ def private_secret(path: Path, environ_value: str | None) -> str:
     return key
 
 
+def is_file(path: Path) -> bool:
+    """A file there, or nothing yet: not a device or a pipe (links followed)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        return True
+
+
 def write_private(path: Path, data: str | bytes) -> None:
     """Write ``path`` owner-only and never through a link: an export written to /tmp on a
     shared server must not land in a file another user planted there (a link to one of the
@@ -49,11 +57,8 @@ def write_private(path: Path, data: str | bytes) -> None:
     the system's: renaming over /dev/null replaced the device (trial 24); somebody else's
     pipe would pass the data on, so it is refused."""
     content = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        found = path.stat()  # where links lead
-    except FileNotFoundError:
-        found = None
-    if found is not None and not stat.S_ISREG(found.st_mode):
+    if not is_file(path):
+        found = path.stat()
         if found.st_uid not in (0, os.getuid()):
             raise PermissionError(f"{path} is not a file and belongs to somebody else")
         with path.open("wb") as out:

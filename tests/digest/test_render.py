@@ -75,4 +75,7 @@ def test_write_digest_files(store: Store, tmp_path: Path) -> None:
     data = json.loads(written[0].read_text(encoding="utf-8"))
     assert data["trend"]["ideas"] == [4, 0] and len(data["map"]["points"]) == 4
     assert render_json(digest)["period"]["days"] == 7
+    # trial 24: `digest --out /dev/null` replaced the device and wrote /dev/null-karte.png
+    _, written = write_digest(digest, Translator("de"), "markdown", Path("/dev/null"))
+    assert written == [Path("/dev/null")] and Path("/dev/null").is_char_device()
     store.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from adapters.matrix_crypto import LEGACY_PICKLE_KEY, crypto_store_key
 from adapters.matrix_state import MatrixState
-from bot.private_files import private_secret, write_private
+from bot.private_files import is_file, private_secret, write_private
 
 
 def test_a_generated_key_is_kept_owner_only_and_reused(tmp_path: Path) -> None:
@@ -65,7 +65,8 @@ def test_what_is_no_file_is_written_as_it_is(tmp_path: Path) -> None:
     import stat
 
     write_private(Path("/dev/null"), "verworfen")
-    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode) and not is_file(Path("/dev/null"))
+    assert is_file(tmp_path / "neu.md")
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
