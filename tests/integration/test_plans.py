@@ -253,7 +253,7 @@ def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
     assert "hat Cio-user beantwortet" in to_petra.text and "neu gestartet" in to_petra.text
     assert "Ansprechperson eines Systems" in town.say("petra", "!hilfe antwort")[0].text
     listed = town.say("anna", "!system")[0].text  # all systems, without a name, with the
-    assert "• **S-1** DMS / E-Akte · petra" in listed and "S-15" in listed  # contact (trial 22)
+    assert "• **S-1** DMS / E-Akte · Petra" in listed and "S-15" in listed  # contact (trial 22)
     # trial 17: a near match by words was shown as if it were the system asked for
     [near] = town.say("anna", "!system Fachverfahren Standesamt")
     assert near.text.startswith("Ein System namens „Fachverfahren Standesamt“ kenne ich nicht")
