@@ -103,7 +103,11 @@ def _csv_records(content: str, path: Path) -> Iterator[tuple[int, dict[str, Any]
     delimiter = max(",;\t", key=header.count)  # a tie (none of them): ","
     # strict: an unclosed quote is an error, not the rest of the file as one text (trial 23)
     reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
-    if reader.fieldnames is None or "text" not in [f.strip() for f in reader.fieldnames]:
+    try:
+        names = reader.fieldnames
+    except csv.Error as exc:  # a quote not closed in the first line
+        raise ImportFileError(f"{path}: the first line is not valid CSV ({exc})") from exc
+    if names is None or "text" not in [f.strip() for f in names]:
         raise ImportFileError(f"{path}: the first line must name the columns, including 'text'")
     return _csv_rows(reader)
 

@@ -174,6 +174,8 @@ def check_rows(rows: list[ImportRow | RowError], max_length: int) -> None:
 
 @SLOW
 @given(st.binary(max_size=3000), st.sampled_from([".csv", ".jsonl", ".ndjson", ".txt"]))
+@example(b'"', ".csv")  # a quote not closed in the header line (strict CSV)
+@example(b'text\n"nie zu\nok\n', ".csv")  # ... and in a row
 def test_any_file_is_read_or_refused_with_one_message(
     folder: Path, content: bytes, suffix: str
 ) -> None:
