@@ -63,11 +63,14 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     """Import the plan from a CSV (";" or "," separated) or JSONL FILE.
 
     Columns: kind (agenda, project or system), key, title (required); description, owner
-    (best the chat user id), department, status, goal (the key of an agenda goal), systems
-    (system keys) and aliases (other names and product names), the last two separated by
-    ";" inside the field; start and end (2026-03-01) for projects. Items are known by key:
-    importing again updates them and adds nothing twice. Broken rows are reported with
-    their line numbers and skipped; the exit status is 1 when there were any.
+    (the chat user id: questions reach owners by id, never by name), department, status
+    (of a project: geplant, laufend, pausiert, abgeschlossen or abgebrochen), goal (the key
+    of an agenda goal), systems (system keys) and aliases (other names and product names),
+    the last two separated by ";" inside the field; start and end (2026-03-01) for
+    projects. Items are known by key: importing again updates them and adds nothing twice,
+    and says which project statuses the file changed (also ones set in chat). Broken rows
+    are reported with their line numbers and skipped; the exit status is 1 when there were
+    any.
 
     \b
     Examples:
@@ -76,7 +79,7 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     """
     from bot.clock import iso, utcnow
     from bot.importer import ImportFileError
-    from bot.plans import import_plan as store_plan
+    from bot.plans_import import import_plan as store_plan
     from bot.plans_import import read_plan
 
     try:
@@ -92,7 +95,11 @@ def import_plan(ctx: click.Context, file: Path) -> None:
         store.close()
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"{file}:{warning.line}: warning: {warning.reason}", err=True)
     click.echo(report.summary)
+    if report.status_changes:
+        click.echo("status changed as the file says: " + ", ".join(report.status_changes))
     if prepared is not None and (prepared[1] or sys.stderr.isatty()):
         click.echo(prepared[0], err=True)  # a warning for all, a note for whoever watches
     if report.errors:

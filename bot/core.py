@@ -37,6 +37,7 @@ from bot.commands import (
 from bot.config import Settings, reload_roles
 from bot.context import Context
 from bot.delivery import Origin, queue_answers
+from bot.display_names import name_to_store
 from bot.events import Action, Message, Reply
 from bot.followups import FollowUp, FollowUps
 from bot.handlers import REGISTRY
@@ -217,10 +218,11 @@ class Bot:
         # The config decides (a console operator may claim a role); everybody else is staff,
         # so a person removed from the config loses the role's rights on their next message.
         role = self.settings.role_for(sender.user_id) or sender.role or "staff"
+        name = sender.display_name or sender.user_id
         return self.store.upsert_person(
             message.platform,
             sender.user_id,
-            sender.display_name or sender.user_id,
+            name_to_store(self.store, message.platform, sender.user_id, name),
             now,
             department=sender.department,
             role=role,

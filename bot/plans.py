@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from bot.i18n import Translator
-from bot.importer import RowError
-from bot.plans_import import PlanRow, check_references
 from knowledge.plans import PlanItem
 from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
@@ -48,46 +46,8 @@ from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
 
-PROJECT_STATUSES = ("geplant", "laufend", "pausiert", "abgeschlossen", "abgebrochen")
-
 
 # -- import and show --------------------------------------------------------------------------
-
-
-@dataclass
-class PlanImportReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} plan items added, {len(self.updated)} updated,"
-            f" {len(self.unchanged)} unchanged, {len(self.errors)} rows with errors"
-        )
-
-
-def import_plan(store: Store, rows: list[PlanRow | RowError], now: str) -> PlanImportReport:
-    """Store the good rows by key in one transaction; references are checked against the
-    file and what is stored, so a plan may come in parts."""
-    report = PlanImportReport()
-    with store.transaction():
-        known = {item.key: item.kind for item in store.plan_items()}
-        for row in check_references(rows, known):
-            if isinstance(row, RowError):
-                report.errors.append(row)
-                continue
-            outcome = store.upsert_plan_item(row.item, now)
-            getattr(report, outcome).append(row.item.key)
-        store.audit(
-            "plan.imported",
-            now,
-            detail=f"added={len(report.added)} updated={len(report.updated)}"
-            f" errors={len(report.errors)}",
-        )
-    return report
 
 
 def item_json(item: PlanItem) -> dict[str, Any]:
@@ -158,12 +118,11 @@ def owner_label(people: PeopleRepository, owner: str | None) -> str | None:
 
 
 def owner_address(people: PeopleRepository, owner: str) -> str:
-    """Where a direct message to the owner goes: the plan names them by chat user id; a plan
-    that used a display name known to exactly one person reaches that person."""
-    if people.people_with_user_id(owner):
-        return owner
-    named = people.people_named(owner)
-    return named[0].platform_user_id if len(named) == 1 else owner
+    """Where a direct message to the owner goes: the chat user id the plan names, spelt as
+    the platform spells it where the bot knows it. Never a display name: anybody can take
+    any name, and would then receive and answer the questions meant for the owner."""
+    known = people.people_with_user_id(owner)
+    return known[0].platform_user_id if known else owner
 
 
 # -- what a text is about ---------------------------------------------------------------------

@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.importer import ImportFileError, RowError, _csv_rows, _decode, _jsonl_records
 from bot.text_input import clean_text
-from knowledge.plans import KINDS, NewPlanItem
+from knowledge.plans import KINDS, PROJECT_STATUSES, NewPlanItem
+from knowledge.store import Store
 
 COLUMNS = ("kind", "key", "title", "description", "owner", "department", "status", "goal",
            "systems", "aliases", "start", "end")  # fmt: skip
@@ -109,6 +110,10 @@ def to_item(record: dict[str, Any]) -> NewPlanItem | str:
         return f"'key' {key!r} must be one word of at most {MAX_KEY} characters"
     if not values["title"]:
         return "'title' is missing"
+    status = values["status"]
+    if kind == "project" and status and status.casefold() not in PROJECT_STATUSES:
+        # the statuses `!projektstatus` sets, so chat and plan speak of the same few
+        return f"'status' {status!r} is no project status; use {', '.join(PROJECT_STATUSES)}"
     for name in ("start", "end"):
         if values[name]:
             try:
@@ -122,7 +127,7 @@ def to_item(record: dict[str, Any]) -> NewPlanItem | str:
         description=values["description"],
         owner=values["owner"] or None,
         department=values["department"] or None,
-        status=values["status"] or None,
+        status=(status.casefold() if kind == "project" else status) or None,
         goal=values["goal"] or None,
         systems=split_list(values["systems"]),
         aliases=split_list(values["aliases"]),
@@ -159,3 +164,55 @@ def check_references(
                 problem = f"'systems' names no system of the plan: {', '.join(unknown)}"
         checked.append(RowError(row.line, problem) if problem else row)
     return checked
+
+
+NAMED_OWNER = (
+    "'owner' {owner!r} looks like a name, not a chat user id: questions cannot reach"
+    " that owner (write the user id, e.g. petra or @petra:stadt.de)"
+)
+
+
+@dataclass
+class PlanImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    status_changes: list[str] = field(default_factory=list)  # "P-11: laufend -> pausiert"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} plan items added, {len(self.updated)} updated,"
+            f" {len(self.unchanged)} unchanged, {len(self.errors)} rows with errors"
+        )
+
+
+def import_plan(store: Store, rows: list[PlanRow | RowError], now: str) -> PlanImportReport:
+    """Store the good rows by key in one transaction; references are checked against the
+    file and what is stored, so a plan may come in parts."""
+    report = PlanImportReport()
+    with store.transaction():
+        stored = {item.key: item for item in store.plan_items()}
+        for row in check_references(rows, {key: item.kind for key, item in stored.items()}):
+            if isinstance(row, RowError):
+                report.errors.append(row)
+                continue
+            old = stored.get(row.item.key)
+            if old is not None and old.kind == "project" and old.status != row.item.status:
+                # the file's word wins, also over a status set in chat: said, not silent
+                report.status_changes.append(
+                    f"{old.key}: {old.status or '-'} -> {row.item.status or '-'}"
+                )
+            outcome = store.upsert_plan_item(row.item, now)
+            getattr(report, outcome).append(row.item.key)
+            if (owner := row.item.owner) and " " in owner and not store.people_with_user_id(owner):
+                report.warnings.append(RowError(row.line, NAMED_OWNER.format(owner=owner)))
+        store.audit(
+            "plan.imported",
+            now,
+            detail=f"added={len(report.added)} updated={len(report.updated)}"
+            f" errors={len(report.errors)}",
+        )
+    return report

@@ -190,16 +190,15 @@ def is_plan_contact(store: Store, person: Person) -> bool:
     """Is the person a contact of the plan (of an item, or of a question sent to them)?
     Then ``!offen`` answers them, also when nothing is open (trial 12 was refused)."""
     me = person.platform_user_id
-    names = [person.platform_user_id, person.display_name]
     if any(link.owner and owner_address(store, link.owner) == me
-           for link in store.questions_linked_to_owner(names)):  # fmt: skip
+           for link in store.questions_linked_to_owner([me])):  # fmt: skip
         return True
     return any(i.owner and owner_address(store, i.owner) == me for i in store.plan_items())
 
 
 def owned_open_questions(store: Store, person: Person) -> list[Question]:
     """The open questions that went to this person as a plan owner, oldest first."""
-    links = store.questions_linked_to_owner([person.platform_user_id, person.display_name])
+    links = store.questions_linked_to_owner([person.platform_user_id])
     mine = {
         link.question_id
         for link in links

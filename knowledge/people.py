@@ -79,6 +79,10 @@ class PeopleQueries:
         )
         return {row["platform_user_id"]: row["role"] for row in rows}
 
+    def people_names(self) -> list[Person]:
+        """Everybody, to tell a new display name apart from the names already in use."""
+        return [from_row(Person, row) for row in self.db.query("SELECT * FROM people")]
+
     def people_named(self, name: str) -> list[Person]:
         """People whose display name or platform id is ``name`` (case-insensitive)."""
         rows = self.db.query(

@@ -17,6 +17,7 @@ import sqlite_utils
 from knowledge.records import from_row
 
 KINDS = ("agenda", "project", "system")
+PROJECT_STATUSES = ("geplant", "laufend", "pausiert", "abgeschlossen", "abgebrochen")
 # The columns an import sets; an update compares them to tell "updated" from "unchanged".
 _CONTENT = (
     "kind",
@@ -264,15 +265,15 @@ class PlanQueries:
         return [PlanQuestionLink(**row) for row in rows]
 
     def questions_linked_to_owner(self, owners: Sequence[str]) -> list[PlanQuestionLink]:
-        """The questions that went to a plan item's owner written as one of ``owners`` (a
-        user id or a display name): what that owner may answer and sees with ``!offen``."""
+        """The questions that went to a plan item's owner written as one of ``owners`` (user
+        ids, any case): what that owner may answer and sees with ``!offen``."""
         if not owners:
             return []
         rows = self.db.query(
             "SELECT l.question_id, l.item_key, l.owner, p.title, p.kind"
             " FROM plan_question_links l JOIN plan_items p ON p.key = l.item_key"
-            f" WHERE l.owner IN ({_marks(owners)}) ORDER BY l.question_id",
-            list(owners),
+            f" WHERE lower(l.owner) IN ({_marks(owners)}) ORDER BY l.question_id",
+            [owner.lower() for owner in owners],
         )
         return [PlanQuestionLink(**row) for row in rows]
 

@@ -8,17 +8,18 @@ from bot.context import Context
 from bot.events import Reply
 from bot.i18n import Translator
 from bot.plans import (
-    PROJECT_STATUSES,
     encoder_of,
     find_by_most_words,
     find_items,
     named_by,
+    owner_address,
     owner_label,
     projects_by_meaning,
 )
+from bot.questions import translator_for
 from bot.services.plans import set_project_status
 from knowledge.folding import fold
-from knowledge.plans import PlanItem
+from knowledge.plans import PROJECT_STATUSES, PlanItem
 from knowledge.store import Store
 from matching.places import offices
 
@@ -154,6 +155,19 @@ def projektstatus(ctx: Context, project_key: str, project_status: str) -> list[R
     item = done.project
     if not done.changed:
         return [Reply(t("plans.status_unchanged", code=item.key, status=project_status))]
-    return [
+    replies = [
         Reply(t("plans.status_changed", code=item.key, title=item.title, status=project_status))
     ]
+    owner = owner_address(ctx.store, item.owner) if item.owner else None
+    if owner and owner != ctx.person.platform_user_id:  # trial 25: dirk never heard of it
+        theirs = translator_for(ctx.store, ctx.settings, owner)
+        told = theirs(
+            "plans.status_changed_for_owner",
+            code=item.key,
+            title=item.title,
+            status=project_status,
+            old=item.status or theirs("plans.no_status"),
+            by=ctx.person.display_name,
+        )
+        replies.append(Reply(told, direct_to=owner))
+    return replies

@@ -18,8 +18,8 @@ from bot.digest_build import build_digest
 from bot.digest_render import render_json, render_markdown
 from bot.events import Message, Reply, Sender
 from bot.i18n import Translator
-from bot.plans import import_plan, match_texts
-from bot.plans_import import read_plan
+from bot.plans import match_texts
+from bot.plans_import import import_plan, read_plan
 from bot.plans_notices import due_owner_notices
 from knowledge.open import open_store
 from matching.encoder import SentenceEncoder
@@ -218,6 +218,22 @@ def test_the_owner_answers_the_question_that_went_to_them(town: Town):
     assert question is not None and question.status == "beantwortet"
     refused = town.say("anna", "!antwort 1 Hat sich erledigt")[0].text
     assert "Administration sowie Ansprechpersonen der Pläne für die Fragen" in refused
+
+
+def test_a_colleague_who_takes_the_owners_name_gets_none_of_their_questions(town: Town):
+    """Anybody can call themselves "petra" on Matrix or Slack: owners are reached by user id,
+    so the DMS question neither goes to the namesake nor may they answer it."""
+    namesake = Sender("mallory", "petra", "FD 20")
+    town.bot.handle(Message("console", "ev-m", namesake, "!hallo", room="r"), idea_room=True)
+    replies = town.say("anna", "!frage Das DMS startet nicht mehr")
+    assert {r.direct_to for r in replies} >= {"petra"} and "mallory" not in {
+        r.direct_to for r in replies
+    }
+    said = Message("console", "ev-m2", namesake, "!antwort 1 Alles gut, Passwort ist 1234")
+    refused = town.bot.handle(said, idea_room=False)[0].text
+    assert refused.startswith("Den Befehl `!antwort` können nur diese Rollen verwenden")
+    question = town.store.get_question(1)
+    assert question is not None and question.status != "beantwortet"
 
 
 def test_a_contact_passes_on_a_question_that_is_not_theirs(town: Town):
