@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +53,20 @@ class SystemSpread:
 
 
 @dataclass(frozen=True)
+class ProjectMove:
+    key: str
+    title: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class PlanSection:
     goals: tuple[GoalCount, ...]
     projects: tuple[ProjectIdeas, ...]
     systems: tuple[SystemSpread, ...]
     no_goal: tuple[tuple[int, str], ...]  # idea id, summary
+    moves: tuple[ProjectMove, ...] = ()  # project statuses changed in the period
 
     @property
     def goals_without(self) -> tuple[GoalCount, ...]:
@@ -73,6 +83,8 @@ def plan_section(
         if matcher is None:
             return None
         rows = store.ideas_created_between(before, end)
+        titles = {key: item.title for key, item in matcher.items.items()}
+        moves = project_moves(store.project_status_changes(start, end), titles)
         ideas = store.get_ideas([row["id"] for row in rows])
         stored = dict(store.embeddings(encoder.name, list(ideas)))
         missing = [i for i in ideas if i not in stored]
@@ -116,11 +128,30 @@ def plan_section(
         ),
         tuple(sorted(spread, key=lambda s: -len(s.departments))),
         tuple(no_goal),
+        moves,
     )
 
 
-def section_lines(section: PlanSection, t: Translator) -> list[tuple[int, str]]:
-    """The section as (level, text): 0 a heading, 1 a sub-heading, 2 a list item."""
+def project_moves(
+    changes: list[tuple[str, str, str]], titles: Mapping[str, str]
+) -> tuple[ProjectMove, ...]:
+    """Per project still in the plan, its first old and last new status of the period; a
+    status set and set back is no news (trial 25: the digest said nothing of P-11 and P-9)."""
+    first: dict[str, tuple[str, str]] = {}
+    for key, old, new in changes:
+        first[key] = (first.get(key, (old, new))[0], new)
+    return tuple(
+        ProjectMove(key, titles[key], old or "–", new)
+        for key, (old, new) in first.items()
+        if key in titles and old != new
+    )
+
+
+def section_lines(
+    section: PlanSection, t: Translator, most: int | None = MAX_NO_GOAL
+) -> list[tuple[int, str]]:
+    """The section as (level, text): 0 a heading, 1 a sub-heading, 2 a list item. ``most``:
+    the ideas without a goal listed (None: all, for a file or a page)."""
 
     def delta(now: int, before: int) -> str:
         return f"{now - before:+d}" if before or now else "±0"
@@ -140,6 +171,11 @@ def section_lines(section: PlanSection, t: Translator) -> list[tuple[int, str]]:
             ids = ", #".join(str(i) for i in project.ideas)
             values = {"code": project.key, "title": project.title, "count": len(project.ideas)}
             lines.append((2, t("plans.digest.project_line", **values, ids=ids)))
+    if section.moves:
+        lines.append((1, t("plans.digest.moves_header")))
+        for move in section.moves:
+            values = {"code": move.key, "title": move.title, "old": move.old, "new": move.new}
+            lines.append((2, t("plans.digest.move_line", **values)))
     if section.systems:
         lines.append((1, t("plans.digest.systems_header")))
         for system in section.systems:
@@ -148,27 +184,28 @@ def section_lines(section: PlanSection, t: Translator) -> list[tuple[int, str]]:
             lines.append((2, t("plans.digest.system_line", **values, departments=departments)))
     if section.no_goal:
         lines.append((1, t("plans.digest.no_goal_header", count=len(section.no_goal))))
-        for idea_id, summary in section.no_goal[:MAX_NO_GOAL]:
+        for idea_id, summary in section.no_goal[:most]:
             lines.append((2, t("plans.digest.no_goal_line", id=idea_id, summary=summary)))
-        if len(section.no_goal) > MAX_NO_GOAL:
-            lines.append((2, t("digest.more", count=len(section.no_goal) - MAX_NO_GOAL)))
+        if most is not None and len(section.no_goal) > most:
+            lines.append((2, t("digest.more", count=len(section.no_goal) - most)))
     return lines
 
 
-def plans_markdown(section: PlanSection | None, t: Translator) -> str:
+def plans_markdown(section: PlanSection | None, t: Translator, *, complete: bool = False) -> str:
     if section is None:
         return ""
     # as the digest's other sections: a bold heading, list items with "•"
     marks = {0: "\n**", 1: "\n_", 2: "• "}
     ends = {0: "**", 1: "_", 2: ""}
-    return "\n".join(marks[level] + text + ends[level] for level, text in section_lines(section, t))
+    lines = section_lines(section, t, None if complete else MAX_NO_GOAL)
+    return "\n".join(marks[level] + text + ends[level] for level, text in lines)
 
 
 def plans_html(section: PlanSection | None, t: Translator) -> str:
     if section is None:
         return ""
     parts = ['<section class="plans">']
-    for level, text in section_lines(section, t):
+    for level, text in section_lines(section, t, None):
         tag = {0: "h2", 1: "h3", 2: "p"}[level]
         parts.append(f"<{tag}>{html.escape(text)}</{tag}>")
     return "\n".join([*parts, "</section>"])
@@ -189,4 +226,7 @@ def plans_json(section: PlanSection | None) -> dict[str, Any] | None:
             for s in section.systems
         ],
         "no_goal": [idea_id for idea_id, _ in section.no_goal],
+        "project_status_changes": [
+            {"key": m.key, "old": m.old, "new": m.new} for m in section.moves
+        ],
     }

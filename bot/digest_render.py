@@ -24,6 +24,7 @@ from bot.private_files import is_file, write_private
 
 CHAT_CLUSTERS = 8  # per kind (synergies, others); the JSON has them all
 PAGE_CLUSTERS = 40
+PAGE_IDEAS = 200  # per group: a file and a page list them all, in practice
 
 
 @cache
@@ -38,7 +39,9 @@ def environment() -> Environment:
     )
 
 
-def _context(digest: Digest, t: Translator, max_clusters: int) -> dict[str, Any]:
+def _context(
+    digest: Digest, t: Translator, max_clusters: int, max_ideas: int = 6
+) -> dict[str, Any]:
     def day(moment: str) -> str:
         return datetime.fromisoformat(moment).strftime("%d.%m.%Y")
 
@@ -59,16 +62,21 @@ def _context(digest: Digest, t: Translator, max_clusters: int) -> dict[str, Any]
         "status": status,
         "delta": delta,
         "cluster_name": lambda terms: cluster_name(t, terms),
-        "max_ideas": 6,
+        "max_ideas": max_ideas,
         "max_clusters": max_clusters,
     }
 
 
-def render_markdown(digest: Digest, t: Translator, *, image: str | None = None) -> str:
-    """The digest as Markdown: the chat message, or a file with the map next to it."""
+def render_markdown(
+    digest: Digest, t: Translator, *, image: str | None = None, complete: bool = False
+) -> str:
+    """The digest as Markdown: the chat message, short, or (``complete``) a file with every
+    group and idea listed (trial 25 read "und 3 weitere" in the file and could not see them)."""
     template = environment().get_template("digest.md.j2")
-    text = template.render(**_context(digest, t, CHAT_CLUSTERS), image=image).strip()
-    return "\n".join(filter(None, [text, plans_markdown(digest.plans, t)])) + "\n"
+    limits = (PAGE_CLUSTERS, PAGE_IDEAS) if complete else (CHAT_CLUSTERS, 6)
+    text = template.render(**_context(digest, t, *limits), image=image).strip()
+    plans = plans_markdown(digest.plans, t, complete=complete)
+    return "\n".join(filter(None, [text, plans])) + "\n"
 
 
 def render_html(digest: Digest, t: Translator) -> str:
@@ -76,7 +84,8 @@ def render_html(digest: Digest, t: Translator) -> str:
     template = environment().get_template("digest.html.j2")
     png = draw_map(digest, t) if digest.map_points else None
     data_url = "data:image/png;base64," + base64.b64encode(png).decode() if png else None
-    page = template.render(**_context(digest, t, PAGE_CLUSTERS), map_url=data_url, lang=t.language)
+    context = _context(digest, t, PAGE_CLUSTERS, PAGE_IDEAS)
+    page = template.render(**context, map_url=data_url, lang=t.language)
     return page.replace("</body>", plans_html(digest.plans, t) + "\n</body>", 1)
 
 
@@ -205,7 +214,7 @@ def write_digest(
             write_private(picture, draw_map(digest, t))
             written.append(picture)
             image = picture.name
-        text = render_markdown(markdown_safe(digest), t, image=image)
+        text = render_markdown(markdown_safe(digest), t, image=image, complete=True)
     if out is not None:
         write_private(out, text)
         written.insert(0, out)

@@ -201,10 +201,12 @@ def import_plan(store: Store, rows: list[PlanRow | RowError], now: str) -> PlanI
                 continue
             old = stored.get(row.item.key)
             if old is not None and old.kind == "project" and old.status != row.item.status:
-                # the file's word wins, also over a status set in chat: said, not silent
-                report.status_changes.append(
-                    f"{old.key}: {old.status or '-'} -> {row.item.status or '-'}"
-                )
+                # the file's word wins, also over a status set in chat: said, not silent,
+                # and audited as chat's are, so the digest has it
+                was, now_is = old.status or "", row.item.status or ""
+                report.status_changes.append(f"{old.key}: {was or '-'} -> {now_is or '-'}")
+                detail = f"{old.key}: {was}->{now_is}"
+                store.audit("plan.status", now, subject_type="plan", detail=detail)
             outcome = store.upsert_plan_item(row.item, now)
             getattr(report, outcome).append(row.item.key)
             if (owner := row.item.owner) and " " in owner and not store.people_with_user_id(owner):

@@ -183,6 +183,22 @@ class PlanQueries:
             (blob, model, key),
         )
 
+    def project_status_changes(self, start: str, end: str) -> list[tuple[str, str, str]]:
+        """(key, old, new) of the project statuses set in [start, end), in chat or by an
+        import, oldest first: from the audit log, which keeps the old status."""
+        rows = self.db.query(
+            "SELECT detail FROM audit_log WHERE action = 'plan.status' AND at >= ? AND at < ?"
+            " ORDER BY id",
+            (start, end),
+        )
+        changes = []
+        for row in rows:
+            key, _, move = (row["detail"] or "").partition(": ")
+            old, _, new = move.partition("->")
+            if key and new:
+                changes.append((key, old, new))
+        return changes
+
     def set_plan_status(self, key: str, status: str, now: str) -> None:
         self.db.execute(
             "UPDATE plan_items SET status = ?, updated_at = ? WHERE key = ?", (status, now, key)
@@ -250,8 +266,8 @@ class PlanQueries:
             return
         self.db.execute(
             "DELETE FROM plan_question_links WHERE question_id = ?"
-            f" AND owner IN ({_marks(owners)})",
-            [question_id, *owners],
+            f" AND lower(owner) IN ({_marks(owners)})",
+            [question_id, *(owner.lower() for owner in owners)],
         )
 
     def question_plan_links(self, question_id: int) -> list[PlanQuestionLink]:

@@ -183,6 +183,11 @@ def mentions(text: str, term: str) -> bool:
     )
 
 
+# a way of sending, or what is to be replaced ("per E-Mail", "via Outlook", "statt Fax")
+_WAY = r"(?:\s+(?:oder|und)\s+(?:als\s+|per\s+)?[\w\-]+)*"  # "per Post oder als E-Mail-Anhang"
+_CHANNEL = re.compile(r"(?<!\w)(?:per|via|statt|anstatt)\s+[\w\-]+" + _WAY, re.IGNORECASE)
+
+
 class PlanScorer:
     """Scores texts against the plan items; built from the items and their vectors."""
 
@@ -237,17 +242,18 @@ class PlanScorer:
 
     def names_in(self, text: str) -> list[tuple[str, ...]]:
         """Per item, its names that ``text`` contains, as words or as a part of a compound
-        ("Zeiterfassungssystem" names "Zeiterfassung")."""
-        folded = text.casefold()
-        parts = _compound_parts_in(text)
-        return [
-            tuple(
-                name
-                for name, pattern in patterns
+        ("Zeiterfassungssystem" names "Zeiterfassung"); a system not where it is only the
+        way something is sent ("Mahnungen per E-Mail statt per Post", trial 25)."""
+        sent = _CHANNEL.sub(" ", text)
+        seen = {k: (t.casefold(), _compound_parts_in(t)) for k, t in ((1, sent), (0, text))}
+        found = []
+        for entry, patterns in zip(self.entries, self._patterns, strict=True):
+            folded, parts = seen[entry.kind == "system"]
+            found.append(tuple(
+                name for name, pattern in patterns
                 if pattern.search(folded) or name.casefold() in parts
-            )
-            for patterns in self._patterns
-        ]
+            ))  # fmt: skip
+        return found
 
     def cosines(self, vectors: np.ndarray) -> np.ndarray:
         """(texts, items): centred cosines, each item's best view."""

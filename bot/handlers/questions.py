@@ -178,6 +178,16 @@ def to_asker(ctx: Context, question: Question, compose: str) -> tuple[list[Reply
     return [Reply(compose, room=question.source_room, thread_id=question.source_thread)], True
 
 
+def refusal(ctx: Context, key: str, number: int, **values: str) -> str:
+    """Why a role holder cannot act on a question; another role's says whose it is (trial
+    25: the CDO read "nicht an Ihre Rolle gerichtet" and had to guess where it was)."""
+    question = ctx.store.get_question(number) if key == "not_in_remit" else None
+    if question is not None and question.target is not None:
+        where = target_name(ctx.t, question.target)
+        return ctx.t("question.not_in_remit_where", id=number, where=where)
+    return ctx.t(f"question.{key}", id=number, **values)
+
+
 def asker_translator(ctx: Context, question: Question) -> Translator:
     return ctx.settings.translator(question.asker_language)
 
@@ -204,7 +214,7 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
     t = ctx.t
     answered = service.answer_question(ctx.uow, ctx.person, number, text, ctx.now)
     if isinstance(answered, str):
-        return [Reply(t(f"question.{answered}", id=number))]
+        return [Reply(refusal(ctx, answered, number))]
     question, answer = answered.question, answered.answer
     theirs = asker_translator(ctx, question)
     message = "\n".join(
@@ -253,7 +263,7 @@ def weiterleiten(ctx: Context, number: int, route: str) -> list[Reply]:
     reason = t("question.rerouted_reason", by=ctx.person.display_name)
     rerouted = service.reroute_question(ctx.uow, ctx.person, number, route, reason, ctx.now)
     if isinstance(rerouted, str):
-        return [Reply(t(f"question.{rerouted}", id=number, roles=target_name(t, route)))]
+        return [Reply(refusal(ctx, rerouted, number, roles=target_name(t, route)))]
     question, current = rerouted.question, rerouted.current
     delivered, to = deliver(ctx.store, ctx.settings, current, by=ctx.person.display_name)
     me = ctx.person.platform_user_id  # trial 10: the CDO got her own re-routing as news
@@ -276,7 +286,7 @@ def erledigt(ctx: Context, number: int) -> list[Reply]:
     t = ctx.t
     question = service.close_question(ctx.uow, ctx.person, number, ctx.now)
     if isinstance(question, str):
-        return [Reply(t(f"question.{question}", id=number))]
+        return [Reply(refusal(ctx, question, number))]
     theirs = asker_translator(ctx, question)
     news = theirs("question.closed_for_asker", id=question.id, by=ctx.person.display_name)
     to_them, _ = to_asker(ctx, question, news)

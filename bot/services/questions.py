@@ -28,7 +28,7 @@ from knowledge.records import Person
 from matching.routing import Route
 from matching.vectors import to_blob
 
-Refusal = Literal["not_found", "not_in_remit", "not_open"]
+Refusal = Literal["not_found", "not_in_remit", "not_open", "closed_takes_no_answer"]
 Judged = Literal["not_yours", "already_routed", "already_done", "helped"]
 
 
@@ -147,10 +147,14 @@ def answer_question(
     uow: UnitOfWork, responder: Person, number: int, text: str, now: str
 ) -> Answered | Refusal:
     """An answer to a question in the responder's remit, open or answered before (a second
-    answer adds to the first); it becomes knowledge offered to the next who asks the same."""
+    answer adds to the first); it becomes knowledge offered to the next who asks the same.
+    A question closed as done takes none: its asker was told so (trial 25: the owner
+    answered "test" after the CIO had closed it, and it was kept for reuse)."""
     question = _in_remit(uow, responder, number, open_only=False, owner_may=True)
     if isinstance(question, str):
         return question
+    if question.status == "geschlossen":
+        return "closed_takes_no_answer"
     answer = uow.questions.add_answer(question.id, responder.id, text.strip(), now)
     _audit(uow, "question.answered", now, responder, question)
     return Answered(question, answer)
@@ -169,9 +173,7 @@ def reroute_question(
     if isinstance(question, str):
         return question
     if actor.role not in STEWARDS:
-        uow.plans.unlink_question_from_plan(
-            question.id, [actor.platform_user_id, actor.display_name]
-        )
+        uow.plans.unlink_question_from_plan(question.id, [actor.platform_user_id])
     elif question.target == target and question.routed_at is not None:
         return "same_target"
     teaches = actor.role in STEWARDS

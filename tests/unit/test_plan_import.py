@@ -166,6 +166,29 @@ def test_a_named_system_outranks_any_cosine() -> None:
     assert second.key == "S-2" and second.score == pytest.approx(1.0)  # its best view
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Mahnungen sollten per E-Mail statt per Post rausgehen", False),
+        ("Bewerbungen nicht mehr per Post oder als E-Mail-Anhang", False),
+        ("Termine via Outlook-Einladung verschicken", False),
+        ("Im Outlook fehlt der Kalender der Kollegin", True),
+        ("Die E-Mail an das Funktionspostfach kommt nicht an", True),
+    ],
+)
+def test_a_system_is_not_named_by_the_way_something_is_sent(text: str, named: bool) -> None:
+    """Trial 25: "Mahnungen per E-Mail statt Brief" touched "E-Mail und Groupware" (S-12),
+    and the digest then counted the mail system among those touched by several offices."""
+    entries = [
+        PlanEntry("S-12", "system", "E-Mail und Groupware", "", ("Outlook", "E-Mail")),
+        PlanEntry("P-9", "project", "Mahnwesen", "", ("E-Mail",)),
+    ]
+    scorer = PlanScorer(entries, [np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])])
+    system, project = scorer.names_in(text)
+    assert bool(system) is named
+    assert (project == ("E-Mail",)) is ("E-Mail" in text)  # a project: named as before
+
+
 def test_a_name_inside_a_compound_names_the_system() -> None:
     """Trial 11: "im Zeiterfassungssystem" did not name the HR system with the alias
     "Zeiterfassung"; a short name is not looked for inside words ("Netz" in "Gastnetz")."""

@@ -201,13 +201,18 @@ def test_a_steward_closes_a_question_without_an_answer(chat: Chat) -> None:
     chat.say("anna", f"!frage {PRINTER}")  # to the CIO
     chat.say("anna", f"!frage {STRATEGY}")  # to the CDO
     assert "nur diese Rollen" in chat.say("anna", "!erledigt 1")[0].text
-    assert "nicht an Ihre Rolle gerichtet" in chat.say("cdo-user", "!erledigt 1")[0].text
+    # trial 25: and whose it is, so the CDO need not guess
+    refused = chat.say("cdo-user", "!erledigt 1")[0].text
+    assert refused.startswith("Frage #1 ging an den CIO, nicht an Ihre Rolle.")
+    assert chat.say("cdo-user", "!weiterleiten 1 beide")[0].text == refused
     done, to_anna = chat.say("cio-user", "!erledigt 1")
     assert "#1 ist als erledigt geschlossen" in done.text
     assert to_anna.room == "ideen" and "hat Cio-user als erledigt geschlossen" in to_anna.text
     assert chat.store.get_question(1).status == "geschlossen"  # type: ignore[union-attr]
     assert "#1" not in chat.say("cio-user", "!offen")[-1].text
     assert "bereits beantwortet oder erledigt" in chat.say("cio-user", "!erledigt 1")[0].text
+    no_more = chat.say("cio-user", "!antwort 1 Doch noch: Papierfach 2 nehmen")[0].text
+    assert no_more.startswith("Frage #1 ist schon als erledigt geschlossen")
     chat.clock.advance(days=10)  # a closed question is never reminded
     assert not [r for r in chat.reminders() if "#1" in r.text]
 

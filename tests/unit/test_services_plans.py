@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core import Bot
 from bot.events import Message, Reply, Sender
+from bot.plans_import import import_plan, read_plan
 from bot.services.plans import set_project_status
 from bot.uow import UnitOfWork
 from knowledge.open import open_store
@@ -56,3 +57,19 @@ def test_the_owner_hears_of_a_status_set_by_somebody_else(tmp_path: Path) -> Non
     )
     assert len(say("dirk", "!projektstatus P-1 abgeschlossen")) == 1  # his own: nobody told
     store.close()
+
+
+def test_statuses_set_in_chat_and_by_an_import_are_read_back_for_the_digest(
+    store: Store, tmp_path: Path
+) -> None:
+    cdo = person(store, "cdo", role="cdo")
+    with store.transaction():
+        store.upsert_plan_item(NewPlanItem("project", "P-1", "E-Akte", status="geplant"), NOW)
+    with UnitOfWork(store) as uow:
+        set_project_status(uow, cdo, "P-1", "laufend", NOW)
+    plan = tmp_path / "plan.csv"
+    plan.write_text("kind;key;title;status\nproject;P-1;E-Akte;pausiert\n", encoding="utf-8")
+    import_plan(store, read_plan(plan), NOW)
+    with store.transaction():
+        changes = store.project_status_changes(NOW, "2099-01-01")
+    assert changes == [("P-1", "geplant", "laufend"), ("P-1", "laufend", "pausiert")]

@@ -127,7 +127,7 @@ def test_only_a_role_holder_in_whose_remit_it_is_acts_on_a_question(
     assert audited(store, "question.answered") == audited(store, "question.closed") == 0
 
 
-def test_a_closed_question_can_be_answered_but_not_passed_on(
+def test_a_closed_question_is_neither_answered_nor_passed_on(
     store: Store, settings: Settings
 ) -> None:
     cdo = person(store, "cdo", role="cdo")
@@ -138,8 +138,10 @@ def test_a_closed_question_can_be_answered_but_not_passed_on(
         assert close_question(uow, cdo, question.id, NOW) == "not_open"
         assert reroute_question(uow, cdo, question.id, "cio", "", NOW) == "not_open"
         assert stored(store, question).status == "geschlossen"
-        assert isinstance(answer_question(uow, cdo, question.id, "Doch noch.", NOW), Answered)
-    assert audited(store, "question.closed") == 1
+        # trial 25: its asker was told it is done; an answer was kept for reuse all the same
+        refused = answer_question(uow, cdo, question.id, "Doch noch.", NOW)
+        assert refused == "closed_takes_no_answer"
+    assert audited(store, "question.closed") == 1 and audited(store, "question.answered") == 0
 
 
 def test_a_second_answer_adds_to_the_first(store: Store, settings: Settings) -> None:
