@@ -205,6 +205,12 @@ def test_an_answer_for_one_office_is_not_offered_to_another(chat: Chat) -> None:
         "ute", "Bürgerbüro", "!frage Wann bekommen die Schulen neue Tablets?"
     )
 
+    # an office the answer names beside its own is not the one it answers for (trial 25)
+    asked("bernd", "FD 63", "!frage Wann kommt die E-Akte zu uns in die Bauordnung?")
+    chat.say("admin-user", "!antwort 9 Die Bauordnung ist nach dem Ordnungsamt dran, im Mai.")
+    assert "im Mai" not in asked("gabi", "FD 33", "!frage Wann bekommt das Ordnungsamt die E-Akte?")
+    assert "im Mai" in asked("lars", "FD 63", "!frage Ab wann hat die Bauordnung die E-Akte?")
+
 
 def test_an_idea_about_something_else_is_not_mentioned_and_no_idea_holds_a_question(
     chat: Chat,
