@@ -53,9 +53,19 @@ def proposes(text: str) -> bool:
     return _opening(text).startswith(PROPOSALS)
 
 
+# ... and those that ask for help or report a fault further in (trial 25: "drucker im
+# bürgerbüro druckt keine passanträge mehr, wer kann helfen?" was offered to become an idea).
+_HELP_WITHIN = re.compile(
+    r"\b(?:wer kann (?:mir |uns )?helfen|kann (?:mir|uns) (?:jemand|wer)|weiss (?:jemand|wer)"
+    r"|(?:geht|funktioniert|druckt|startet|laeuft) (?:\S+ )*?(?:nicht|kein\w*)"
+    r"|nicht mehr|fehlermeldung|so lahm|zu langsam)\b"
+)
+
+
 def asks_for_help(text: str) -> bool:
     """A question about one's own problem or how to do something: surely no idea."""
-    return _opening(text).startswith(HELP_OPENERS)
+    opening = _opening(text)
+    return opening.startswith(HELP_OPENERS) or _HELP_WITHIN.search(opening) is not None
 
 
 def _opening(text: str) -> str:

@@ -272,7 +272,7 @@ def test_contacts_are_told_of_answers_and_see_their_empty_list(town: Town):
     assert "• **S-1** DMS / E-Akte · Petra" in listed and "S-15" in listed  # contact (trial 22)
     # trial 17: a near match by words was shown as if it were the system asked for
     [near] = town.say("anna", "!system Fachverfahren Standesamt")
-    assert near.text.startswith("Ein System namens „Fachverfahren Standesamt“ kenne ich nicht")
+    assert near.text.startswith("Ein System mit dem Namen „Fachverfahren Standesamt“ gibt es nicht")
     assert "**System S-8: Einwohnermeldewesen**" in near.text
     [exact] = town.say("anna", "!system OK.EWO")
     assert exact.text.startswith("**System S-8: Einwohnermeldewesen**")

@@ -418,6 +418,17 @@ def test_a_plain_message_asking_for_help_is_not_offered_as_an_idea(chat: Chat) -
     assert "Frage ist als **#1**" in asked.text and "als-idee" not in asked.text
     [other, *_] = chat.say("anna", "Warum haben wir im Bauamt kein WLAN?")
     assert "als-idee 2" in other.text  # a complaint may well be an idea
+    # a fault or a call for help further in is no idea either (trial 25)
+    for n, text in enumerate(
+        [
+            "drucker im bürgerbüro druckt keine passanträge mehr, wer kann helfen?",
+            "Hey, weiß jemand warum das DMS seit gestern so lahm ist?",
+            "Warum geht das Gäste-WLAN im Ratssaal nicht?",
+        ],
+        start=3,
+    ):
+        [fault, *_] = chat.say("anna", text)
+        assert f"Frage ist als **#{n}**" in fault.text and "als-idee" not in fault.text
 
 
 def test_an_answer_that_names_the_asker_is_not_offered_to_others(chat: Chat) -> None:
