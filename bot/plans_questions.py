@@ -9,6 +9,7 @@ suggestion: whether they allow being suggested to colleagues does not matter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -16,7 +17,7 @@ from bot import render
 from bot.config import Settings
 from bot.events import Reply
 from bot.i18n import Translator
-from bot.plans import PlanMatcher, owner_address, owner_label, plan_matcher
+from bot.plans import PlanMatcher, entry, owner_address, owner_label, plan_matcher
 from bot.questions import (
     ROLES_OF,
     QuestionDesk,
@@ -27,13 +28,16 @@ from bot.questions import (
     target_name,
     translator_for,
 )
+from bot.render import typed
+from knowledge.folding import fold
 from knowledge.plans import PlanItem
 from knowledge.questions import Question
 from knowledge.records import Person
 from knowledge.repositories import PeopleRepository, PlanRepository
 from knowledge.store import Store
 from matching.encoder import Encoder
-from matching.plans import PlanHit
+from matching.plans import PlanHit, name_pattern
+from matching.question_intent import reports_fault
 from matching.routing import Route
 
 
@@ -251,3 +255,37 @@ def system_side(route: Route) -> Route:
     colleague trial, sending every system question to the CIO alone sent three of eight
     questions to the wrong single role."""
     return replace(route, target="both") if route.target == "cdo" else route
+
+
+# "Wer ist für TEVIS zuständig?": the plan knows, so the bot answers at once instead of
+# sending it to the CIO (trial 25). Only the bare question: one that also reports a fault or
+# says more ("..., das Ding hängt seit heute") is routed as any other.
+_WHO = re.compile(
+    r"(?<!\w)(?:wer|an wen)(?!\w).*(?<!\w)(?:zustaendig|verantwortlich|ansprechpartner\w*"
+    r"|ansprechperson\w*|kuemmert sich|betreut|wende ich mich)(?!\w)"
+)
+MAX_WHO_WORDS = 12
+
+
+def responsible_for(plans: PlanRepository, text: str) -> PlanItem | None:
+    """The one plan item with an owner that a bare "who is responsible for X?" names."""
+    if len(text.split()) > MAX_WHO_WORDS or reports_fault(text) or not _WHO.search(fold(text)):
+        return None
+    folded = text.casefold()
+    named = [
+        item
+        for item in plans.plan_items()
+        if item.owner
+        and any(name_pattern(n).search(folded) for n in (*entry(item).names, item.title))
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def contact_reply(t: Translator, people: PeopleRepository, asker: Person, item: PlanItem) -> str:
+    """The plan's contact for the item a bare "Wer ist für … zuständig?" names."""
+    owner = item.owner or ""
+    values = {"title": item.title, "code": item.key}
+    if owner_address(people, owner) == asker.platform_user_id:
+        return t("plans.contact_is_you", **values)
+    name = owner_label(people, owner) or owner
+    return t("plans.contact_is", **values, owner=name, ask=typed(t, "frage") + " …")

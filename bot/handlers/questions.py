@@ -21,10 +21,12 @@ from bot.events import Button, Reply
 from bot.handlers.ideas import share_idea
 from bot.i18n import Translator
 from bot.plans_questions import (
+    contact_reply,
     is_plan_contact,
     owned_open_questions,
     owner_told_of_answer,
     owns_question,
+    responsible_for,
     tell_owner,
 )
 from bot.question_text import asks_for_help, proposes
@@ -74,6 +76,8 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
     """Store the question, offer an earlier answer if one fits, else route it. ``guessed``:
     a plain message read as a question; it, and a question that proposes something, may be
     kept as an idea instead."""
+    if (item := responsible_for(ctx.store, text)) is not None:
+        return [Reply(contact_reply(ctx.t, ctx.store, ctx.person, item))]
     message = ctx.message
     asked = service.ask_question(
         ctx.uow, ctx.settings, ctx.questions, ctx.person, text, ctx.now,

@@ -410,3 +410,18 @@ def test_plan_match_and_the_digest_section(town: Town):
     assert data["goals_without_ideas"] == sorted(without)
     text = render_markdown(digest, Translator("de"))
     assert "Ideen je Ziel der Digitalen Agenda" in text and "E-Rechnung einführen" in text
+
+
+def test_who_is_responsible_for_a_system_is_answered_from_the_plan(town: Town):
+    """Trial 25: "Wer ist für TEVIS zuständig?" went to the CIO, though the plan knows."""
+    [reply] = town.say("jana", "!frage Wer ist für TEVIS zuständig?")
+    assert reply.text.startswith("Für „Terminvergabe“ (S-7) ist sabine die Ansprechperson.")
+    assert "`!frage …`" in reply.text and town.store.get_question(1) is None
+    [plain] = town.say("jana", "An wen wende ich mich beim DMS?")  # a plain message too
+    assert "(S-1) ist petra" in plain.text
+    assert town.say("sabine", "!frage Wer ist für TEVIS zuständig?")[0].text == (
+        "Für „Terminvergabe“ (S-7) sind Sie selbst die Ansprechperson."
+    )
+    # more than the bare question is routed as any other
+    routed = town.say("jana", "!frage Wer ist für TEVIS zuständig? Es hängt seit heute früh.")
+    assert "gespeichert" in routed[0].text and any(r.direct_to == "sabine" for r in routed)
