@@ -197,3 +197,27 @@ def zusammenfuehren(ctx: Context, number: int, target: int) -> list[Reply]:
     key = f"merge.author_notice{own}"
     notice = tell_author(ctx, source, lambda theirs: theirs(key, source=source.id, target=into.id))
     return [Reply(t(f"merge.done{own}", source=source.id, target=into.id)), *notice]
+
+
+MAX_MINE = 15
+
+
+@REGISTRY.command("meine-ideen", aliases=("my-ideas",))
+def meine_ideen(ctx: Context) -> list[Reply]:
+    """One's own ideas, newest first, with status and supports (trial 26 found no way to list
+    them but the JSON export)."""
+    t = ctx.t
+    ideas = ctx.store.ideas(author_ids=[ctx.person.id])[::-1]
+    if not ideas:
+        return ctx.privately([Reply(t("idea.none_mine", idea=typed(t, "idee")))])
+    lines = [t("idea.mine_header", count=len(ideas)), ""]
+    for idea in ideas[:MAX_MINE]:
+        status = t(f"status.names.{idea.status}")
+        if idea.merged_into is not None:
+            status = t("idea.merged_into", status=status, target=idea.merged_into)
+        supporters = t("idea.supporters", count=idea.supporters) if idea.supporters else ""
+        values = {"id": idea.id, "summary": render.summary(idea.title or idea.text, 70)}
+        lines.append(t("idea.mine_line", **values, status=status, supporters=supporters))
+    if len(ideas) > MAX_MINE:
+        lines.append(t("idea.mine_more", count=len(ideas) - MAX_MINE))
+    return ctx.privately([Reply("\n".join(lines))])
