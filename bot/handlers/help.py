@@ -6,17 +6,26 @@ from bot import render
 from bot.commands import REGISTRY, Param
 from bot.context import Context
 from bot.events import Reply
+from bot.plans_questions import is_plan_contact
 
 
 @REGISTRY.command("hilfe", aliases=("help",), params=(Param("command", required=False),))
 def hilfe(ctx: Context, command: str | None) -> list[Reply]:
     t = ctx.t
     if command is None:
+        # what this person may use (trial 26: staff read all 27, the CDO's and CIO's too)
+        mine = [c for c in REGISTRY if not c.roles or ctx.person.role in c.roles]
+        if any(c.also is not None for c in REGISTRY if c not in mine) and is_plan_contact(
+            ctx.store, ctx.person
+        ):
+            mine = [c for c in REGISTRY if c in mine or c.also is not None]
         lines = [t("help.header"), ""]
-        for each in REGISTRY:
+        for each in mine:
             usage = render.usage(t, each)
             lines.append("• " + t("help.line", usage=usage, summary=t(f"cmd.{each.name}.summary")))
         lines += ["", t("help.footer")]
+        if hidden := sum(1 for c in REGISTRY if c not in mine):
+            lines.append(t("help.more_for_roles", count=hidden))
         return [Reply("\n".join(lines))]
     name = command.removeprefix(t.prefix.strip())  # "!hilfe !suche" asks for "suche"
     wanted = REGISTRY.lookup(name)

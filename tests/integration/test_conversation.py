@@ -126,8 +126,13 @@ def test_interests(say: Say, store: Store) -> None:
 
 def test_help_lists_every_command_and_explains_one(say: Say) -> None:
     overview = say("!hilfe")[0].text
-    for command in ("!idee", "!suche", "!unterstuetzen", "!status", "!interessen", "!hilfe"):
+    for command in ("!idee", "!suche", "!unterstuetzen", "!interessen", "!meine-ideen", "!hilfe"):
         assert f"`{command}" in overview
+    # the roles' commands only for them (trial 26), and said that there are more
+    assert "`!status" not in overview and "`!antwort" not in overview
+    assert "weitere Befehle sind den Rollen vorbehalten" in overview
+    steward = say("!hilfe", "cdo-user", role="cdo")[0].text
+    assert "`!status" in steward and "vorbehalten" not in steward
     detail = say("!hilfe status")[0].text
     assert "`!status <Nummer> <Status>`" in detail and "Beispiel" in detail and "CDO" in detail
     assert "Meinten Sie `!hilfe suche`?" in say("!hilfe sucje")[0].text
