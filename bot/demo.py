@@ -36,11 +36,10 @@ from bot.semantic import SemanticMatcher
 from bot.statuses import Status, parse_status
 from bot.uow import EventBus, UnitOfWork
 from knowledge.questions import NewQuestion
-from knowledge.records import NewIdea, Person
+from knowledge.records import DEMO_PLATFORM, NewIdea, Person
 from knowledge.store import Store
 from matching.vectors import to_blob
 
-DEMO_PLATFORM = "demo"
 TOWN_FILE = "demo_town.toml"
 KEY_PREFIX = "demo:"  # import keys of example ideas: what makes loading idempotent
 

@@ -20,7 +20,7 @@ from bot.clock import iso
 from bot.digest import ClusterItem, Digest, DuplicateItem, IdeaItem, IntroductionItem, MapPoint
 from bot.semantic import idea_text
 from knowledge.digests import DigestIdea
-from knowledge.records import Person
+from knowledge.records import DEMO_PLATFORM, Person
 from knowledge.store import Store
 from matching import cluster_terms, clustering, map_layout
 from matching.engine import reference_ideas
@@ -185,6 +185,8 @@ def _introductions(
     offers: list[tuple[tuple[bool, bool, float], tuple[int, int], Reason]] = []
 
     def offer(pa: int, pb: int, group: bool, close: float, why: Reason) -> None:
+        if (people[pa].platform == DEMO_PLATFORM) != (people[pb].platform == DEMO_PLATFORM):
+            return  # an example person and a real one cannot be introduced (trial 26)
         cross = people[pa].department != people[pb].department
         offers.append(((group, cross, close), (min(pa, pb), max(pa, pb)), why))
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 R = TypeVar("R")
 
 ROLES = ("staff", "cdo", "cio", "admin")
+DEMO_PLATFORM = "demo"  # the example town's people (bot.demo): met, never written to
 STATUSES = ("neu", "in_pruefung", "in_umsetzung", "umgesetzt", "abgelehnt", "zusammengefuehrt")
 
 

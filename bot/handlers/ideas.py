@@ -39,8 +39,9 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
     suggestions = take_in(ctx.uow, ctx.matcher, idea, ctx.person)
     authors = {s.idea.author_id for s in suggestions.similar if s.idea.author_id is not None}
     people = [ctx.store.get_person(author) for author in authors]
-    reachable = {p.id for p in people if p is not None and p.matching_opt_in}
-    reply = intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable)
+    here = ctx.message.platform  # an example person, or one on another platform: no message
+    reachable = {p.id for p in people if p is not None and p.matching_opt_in and p.platform == here}
+    reply = intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable, here)
     return [with_plans(ctx, idea, reply)]
 
 
@@ -62,10 +63,16 @@ def with_plans(ctx: Context, idea: Idea, reply: Reply) -> Reply:
 
 
 def intake_reply(
-    t: Translator, name: str, idea: Idea, suggestions: Suggestions, reachable: set[int]
+    t: Translator,
+    name: str,
+    idea: Idea,
+    suggestions: Suggestions,
+    reachable: set[int],
+    platform: str,
 ) -> Reply:
     """The answer to a new idea; "Kontakt" only for authors who allow introductions
-    (``reachable``): the button must not promise what ``!vernetzen`` then refuses."""
+    (``reachable``) and colleagues on this ``platform``: the button must not promise what
+    ``!vernetzen`` then refuses (trial 26: for the example town's people)."""
     lines = [t("idea.saved", name=name, id=idea.id)]
     if not suggestions.similar:  # first: under the colleagues it read as meant for them
         lines += ["", t("idea.saved_hint", id=idea.id)]
@@ -97,6 +104,8 @@ def intake_reply(
     for colleague in suggestions.colleagues:
         person = colleague.person
         lines.append(render.colleague_line(t, colleague))
+        if person.platform != platform:
+            continue
         buttons.append(
             Button(
                 t("button.introduce_person", name=person.display_name),

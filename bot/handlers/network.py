@@ -7,7 +7,6 @@ import re
 from bot import render
 from bot.commands import REGISTRY, Param, parse_number
 from bot.context import Context
-from bot.demo import DEMO_PLATFORM
 from bot.events import Reply
 from bot.handlers.ideas import two_ideas
 from bot.i18n import Translator
@@ -16,7 +15,7 @@ from bot.services.ideas import mark_not_similar
 from bot.services.people import decline_introduction, request_introduction, set_matching
 from knowledge.folding import fold
 from knowledge.plans import PlanItem
-from knowledge.records import Person
+from knowledge.records import DEMO_PLATFORM, Person
 from knowledge.store import Store
 from matching.people import asked_topic, names
 

@@ -16,6 +16,7 @@ import pytest
 from bot import demo
 from bot.config import Settings
 from bot.core import Bot
+from bot.digest_build import digest_for
 from bot.events import Message, Reply, Sender
 from bot.questions import QuestionDesk
 from bot.semantic import SemanticMatcher
@@ -179,3 +180,17 @@ def test_removal_leaves_no_example_person_idea_support_question_or_vector(town: 
     assert "(Beispiel)" not in town.text("!wer E-Akte")
     assert town.remove().people == 0  # a second removal finds nothing
     assert town.load().ideas == len(shipped.ideas)  # and the examples can come back
+
+
+def test_the_digest_introduces_no_real_person_to_an_example_one(town: Town) -> None:
+    """Trial 26: the CDO's digest suggested contacts with example people, who can never be
+    introduced; the example people among themselves still show what the section does."""
+    town.load()
+    town.say("!interessen E-Akte, Digitalisierung", NEWCOMER)
+    town.say("!matching an", NEWCOMER)
+    town.say("!idee Papierakten im Sozialamt durch die elektronische Akte ersetzen", NEWCOMER)
+    digest = digest_for(town.store, town.bot.settings, town.clock(), town.matcher, days=60)
+    pairs = [(i.name_a, i.name_b) for i in digest.introductions]
+    assert pairs, "the example people are still introduced to each other"
+    for a, b in pairs:
+        assert ("(Beispiel)" in a) == ("(Beispiel)" in b), (a, b)

@@ -315,3 +315,19 @@ def test_an_introduction_names_no_topic_only_a_part_of_a_word_shares(chat: Chat)
     chat.say("sandra", "!idee Tankkarten der Dienstwagen digital abrechnen", "Finanzen")
     mine, _ = chat.say("sandra", "!vernetzen karl", "Finanzen")
     assert "Winterdienst" not in mine.text
+
+
+def test_no_contact_button_for_an_example_colleague(chat: Chat) -> None:
+    """Trial 26: "[Kontakt zu Markus Köhler (Beispiel)]", and `!vernetzen` then refused."""
+    with chat.store.transaction():
+        markus = chat.store.upsert_person("demo", "markus", "Markus (Beispiel)", "2026-11-01")
+        chat.store.set_interests(markus.id, ["E-Rechnung"], "2026-11-01")
+        chat.store.set_matching(markus.id, True, "2026-11-01")
+    chat.matcher.person_changed(markus.id)
+    chat.say("dora", "!interessen E-Rechnung", "FD 30")
+    chat.say("dora", "!matching an")
+    [reply] = chat.say("anna", f"!idee {E_RECHNUNG}", "FD 20")
+    section = reply.text.split("am selben Thema")[1]
+    assert "Markus (Beispiel)" in section and "Dora" in section  # both named
+    commands = [button.command for button in reply.buttons]
+    assert "!vernetzen dora" in commands and "!vernetzen markus" not in commands
