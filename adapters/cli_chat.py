@@ -111,7 +111,7 @@ def log_to_file(path: Path) -> None:
 def console_names(app: App) -> Callable[[str], str | None]:
     """Display names for the console's "for whom" headings: people who typed in another
     console process, and the example people (whom introductions may address)."""
-    from knowledge.records import DEMO_PLATFORM
+    from bot.demo import DEMO_PLATFORM
 
     store = app.store
 
