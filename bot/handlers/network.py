@@ -21,6 +21,7 @@ from matching.people import asked_topic, names
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
+ACCEPT = {"annehmen", "akzeptieren", "zustimmen", "bestaetigen", "accept"}
 MAX_WHO = 5
 MAX_CONTACTS = 3
 
@@ -107,6 +108,8 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
 @REGISTRY.command("vernetzen", aliases=("connect",), params=(Param("whom", rest=True),))
 def vernetzen(ctx: Context, whom: str) -> list[Reply]:
     first, _, rest = whom.partition(" ")
+    if fold(first) in ACCEPT:  # trial 26 tried "annehmen": an introduction needs no yes
+        return [Reply(ctx.t("connect.nothing_to_accept"))]
     if fold(first) in DECLINE:
         try:
             return decline(ctx, parse_number(rest.strip()))

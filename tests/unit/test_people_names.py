@@ -108,3 +108,12 @@ def test_who_names_the_topic_is_listed_and_the_merely_close_are_not() -> None:
     wording = Wording.among("Zugänge", profiles, [])
     found = rank_people(query, profiles, min_score=0.93, limit=5, wording=wording)
     assert [m.person_id for m in found] == [1]
+
+
+def test_an_asked_word_names_the_compounds_it_ends() -> None:
+    """Trial 26: `!wer Zeiterfassung` missed the interest "Arbeitszeiterfassung"."""
+    assert names("Arbeitszeiterfassung", "Zeiterfassung", as_asked=True)
+    assert names("Gewerbeanmeldung", "Anmeldung", as_asked=True)
+    assert not names("Arbeitszeiterfassung", "Zeiterfassung")  # an idea's words: as before
+    assert not names("Zeiterfassung", "Fassung", as_asked=True)  # too short to be a head
+    assert not names("Kita-Anmeldung", "Gewerbeanmeldung", as_asked=True)
