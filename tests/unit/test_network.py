@@ -337,10 +337,3 @@ def test_accepting_an_introduction_is_explained_as_nothing_to_do(chat: Chat) -> 
     """Trial 26: "!vernetzen annehmen 1" read as a person named "annehmen 1"."""
     [reply] = chat.say("kai", "!vernetzen annehmen 1")
     assert reply.text.startswith("Da ist nichts zu tun: Eine Vernetzung gilt, solange niemand")
-
-
-def test_who_finds_an_interest_that_is_a_kind_of_the_topic(chat: Chat) -> None:
-    """Trial 26: `!wer Zeiterfassung` missed kai, interested in "Arbeitszeiterfassung"."""
-    chat.say("kai", "!interessen Arbeitszeiterfassung, Fuhrpark", "Bauhof")
-    chat.say("kai", "!matching an")
-    assert "Kai (Bauhof)" in chat.say("anna", "!wer Zeiterfassung")[0].text
