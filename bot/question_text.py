@@ -82,3 +82,26 @@ def gives_a_secret(answer: str) -> bool:
     """An answer that hands over a password or PIN ("Ihr neues Passwort lautet ...") was for
     the asker alone: never offered to somebody else (trial 23 was offered one)."""
     return _SECRET_GIVEN.search(answer) is not None
+
+
+# A question for a person who knows something ("Kennt sich hier jemand mit XRechnung aus?"):
+# the roles get it, and `!wer` names colleagues at once (trial 26 was pointed nowhere).
+_FOR_A_PERSON = re.compile(
+    r"\b(?:kennt sich|auskennt|ahnung (?:von|vom|mit|bei|im)|wer kennt|suche (?:jemand\w*|wen)"
+    r"|erfahrung mit|knows? about)\b"
+)
+MAX_TOPIC_WORDS = 3
+
+
+def person_sought(text: str) -> str | None:
+    """For a question that looks for a person who knows a topic: the topic where it can be
+    read off in a few words ("XRechnung"), else ""; None for any other question."""
+    if not _FOR_A_PERSON.search(_opening(text)):
+        return None
+    from matching.people import asked_topic  # the same reading as `!wer`
+
+    first = re.split(r"[?!.]", text.strip(), maxsplit=1)[0]
+    words = asked_topic(first).split()
+    while words and fold(words[-1]) in {"aus", "aus?", "weiter", "helfen"}:
+        words.pop()
+    return " ".join(words) if 0 < len(words) <= MAX_TOPIC_WORDS else ""

@@ -20,7 +20,14 @@ from itertools import pairwise
 
 import numpy as np
 
-from matching.reasons import MIN_PART, as_written_properly, compound_parts, lemma, stopwords
+from matching.reasons import (
+    MIN_PART,
+    as_written_properly,
+    compound_parts,
+    lemma,
+    stopwords,
+    without_elisions,
+)
 
 NAME_TERMS = 3  # terms in a name
 MODIFIER_MIN = 5  # letters of a compound's modifier that counts as a shared term
@@ -63,6 +70,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
     ("eingangsrechnungen" is "Eingangsrechnung", trial 21's digest did not split it).
     """
     found = []
+    text = without_elisions(text)  # same length: the sentence starts stay where they are
     for match in _WORD.finditer(text):
         word = match.group()
         if not _content(word):

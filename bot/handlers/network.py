@@ -100,7 +100,9 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
         lines = [t("who.plan_header")] if found else []
         lines += [t(f"who.plan_{i.kind}", title=i.title, code=i.key) for i in contacts]
         text += "\n\n" + "\n".join(lines)
-    if not ctx.person.matching_opt_in:
+    if not ctx.person.matching_opt_in and ctx.store.interests(ctx.person.id):
+        # for those who declared interests and are not found by them; to everybody after
+        # every `!wer` it was noise (trial 26)
         text += "\n\n" + t("who.opt_in_hint")
     return [Reply(text)]
 

@@ -29,7 +29,7 @@ from bot.plans_questions import (
     responsible_for,
     tell_owner,
 )
-from bot.question_text import asks_for_help, proposes
+from bot.question_text import asks_for_help, person_sought, proposes
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -162,6 +162,8 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
         owners = t("word.and").join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         notice = t("question.nobody_but_owner", owner=owners, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
+    if (topic := person_sought(question.text)) is not None:
+        parts.append(t("question.who_hint", who=typed(t, "wer", topic or t("question.topic"))))
     if routed.idea is not None:
         parts.append(t("question.also_idea") + "\n• " + render.idea_line(t, routed.idea.idea))
     return [Reply("\n\n".join(p for p in parts if p)), *delivered]

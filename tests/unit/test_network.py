@@ -125,7 +125,9 @@ def test_who_lists_opted_in_colleagues(chat: Chat) -> None:
     chat.say("emil", "!interessen Open Data", "FD 30")  # not opted in
     [reply] = chat.say("anna", "!wer Open Data")
     assert "Dora (FD 20)" in reply.text and "Emil" not in reply.text
-    assert "!matching an" in reply.text  # anna herself is not opted in: hint
+    assert "!matching an" not in reply.text  # anna declared no interest: no hint (trial 26)
+    chat.say("anna", "!interessen Open Data", "FD 20")
+    assert "!matching an" in chat.say("anna", "!wer Open Data")[0].text  # now she would be found
     assert "niemanden" in chat.say("anna", "!wer Straßenbeleuchtung Laternen")[0].text
 
 

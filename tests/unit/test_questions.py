@@ -462,3 +462,13 @@ def test_only_an_idea_that_asks_the_same_is_mentioned(chat: Chat) -> None:
         "carla", "!frage Eingangsrechnungen als E-Rechnung: wer ist dafür zuständig?"
     )
     assert "schon eine Idee" not in other.text and delivered
+
+
+def test_a_question_for_somebody_who_knows_points_to_who(chat: Chat) -> None:
+    """Trial 26: "Kennt sich hier jemand mit XRechnung aus?" named nobody and no way on."""
+    [asked, *_] = chat.say("thomas", "!frage Kennt sich hier jemand mit XRechnung aus?")
+    assert "Wer sich damit auskennt, zeigt Ihnen `!wer XRechnung` sofort." in asked.text
+    [other, *_] = chat.say("kai", "!frage hat jemand ahnung vom winterdienst-streuplan im GIS?")
+    assert "`!wer <Thema>`" in other.text
+    [plain, *_] = chat.say("anna", f"!frage {PRINTER}")
+    assert "!wer" not in plain.text

@@ -170,3 +170,14 @@ def test_a_word_most_ideas_use_is_no_reason() -> None:
     """Trial 12: a project was shown for an idea "because" of "Online"."""
     assert shared_terms("Dienstreisen online beantragen", "Termine online buchen") == []
     assert shared_terms("Termine online buchen", "Online-Terminvergabe im Bürgerbüro") == ["Termin"]
+
+
+def test_the_first_part_of_a_shortened_compound_is_no_term() -> None:
+    """Trial 26: "Geburts-, Ehe- und Sterbeurkunden" gave the reason "Geburts"."""
+    from matching.cluster_terms import words
+    from matching.reasons import terms
+
+    text = "Geburts-, Ehe- und Sterbeurkunden online bestellen"
+    assert terms(text) == ["Sterbeurkunde", "online", "bestellen"]
+    assert words(text) == ["Sterbeurkunden", "online", "bestellen"]
+    assert "Akte" in terms("Die E-Akte und das Open-Data-Portal")  # hyphenated words stay
