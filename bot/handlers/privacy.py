@@ -40,8 +40,8 @@ def meine_daten(ctx: Context) -> list[Reply]:
         interests=len(tables["interests"]),
     )
     replies = [Reply(text, direct_to=person.platform_user_id, attachments=(file,))]
-    if not ctx.message.is_direct:
-        replies.insert(0, Reply(t("privacy.export_notice")))
+    if not ctx.message.is_direct:  # a note the console leaves out: the file follows there
+        replies.insert(0, Reply(t("privacy.export_notice"), notes_direct=True))
     return replies
 
 

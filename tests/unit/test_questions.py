@@ -320,7 +320,7 @@ def test_an_earlier_answer_is_offered_and_yes_closes_the_question(chat: Chat) ->
     assert chat.store.open_questions() == []  # not routed while the asker decides
     assert "nicht" in chat.say("anna", "!geholfen ja 2")[0].text  # not her question
     assert "erledigt" in chat.say("bob", "!geholfen ja 2")[0].text
-    assert "bereits erledigt" in chat.say("bob", "!geholfen nein 2")[0].text
+    assert "schon beantwortet oder erledigt" in chat.say("bob", "!geholfen nein 2")[0].text
     # trial 22: the list showed only "erledigt", not the answer that helped
     assert "beantwortet von" in chat.say("bob", "!meine-fragen")[-1].text
     assert "kommt vorbei" in chat.say("bob", "!meine-fragen")[-1].text
