@@ -26,8 +26,9 @@ def _latin(char: str) -> str:
     """The Latin letter a character of another script is drawn like ("е" -> "e")."""
     found = confusables.is_confusable(char, preferred_aliases=["latin"])
     for homoglyph in found[0]["homoglyphs"] if found else ():
-        if unicodedata.name(homoglyph["c"], "").startswith("LATIN"):
-            return str(homoglyph["c"])
+        drawn = str(homoglyph["c"])  # may be two letters: "rn" for "m"
+        if all(unicodedata.name(c, "").startswith("LATIN") for c in drawn):
+            return drawn
     return char
 
 
