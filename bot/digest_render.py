@@ -23,6 +23,7 @@ from bot.i18n import Translator
 from bot.private_files import is_file, write_private
 
 CHAT_CLUSTERS = 8  # per kind (synergies, others); the JSON has them all
+CHAT_IDEAS = 6  # per group in chat
 PAGE_CLUSTERS = 40
 PAGE_IDEAS = 200  # per group: a file and a page list them all, in practice
 
@@ -40,7 +41,7 @@ def environment() -> Environment:
 
 
 def _context(
-    digest: Digest, t: Translator, max_clusters: int, max_ideas: int = 6
+    digest: Digest, t: Translator, max_clusters: int, max_ideas: int = CHAT_IDEAS
 ) -> dict[str, Any]:
     def day(moment: str) -> str:
         return datetime.fromisoformat(moment).strftime("%d.%m.%Y")
@@ -73,7 +74,7 @@ def render_markdown(
     """The digest as Markdown: the chat message, short, or (``complete``) a file with every
     group and idea listed (trial 25 read "und 3 weitere" in the file and could not see them)."""
     template = environment().get_template("digest.md.j2")
-    limits = (PAGE_CLUSTERS, PAGE_IDEAS) if complete else (CHAT_CLUSTERS, 6)
+    limits = (PAGE_CLUSTERS, PAGE_IDEAS) if complete else (CHAT_CLUSTERS, CHAT_IDEAS)
     text = template.render(**_context(digest, t, *limits), image=image).strip()
     plans = plans_markdown(digest.plans, t, complete=complete)
     return "\n".join(filter(None, [text, plans])) + "\n"
