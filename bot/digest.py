@@ -80,6 +80,7 @@ class StatusItem:
     old: str | None
     new: str
     at: str
+    into: int | None = None  # merged into this idea
 
 
 @dataclass(frozen=True)

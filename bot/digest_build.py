@@ -73,7 +73,7 @@ def build_digest(
         for q in questions
     )
     status_items = tuple(
-        StatusItem(_plain_item(changed_ideas[c.idea_id], s_start), c.old, c.new, c.at)
+        StatusItem(_plain_item(changed_ideas[c.idea_id], s_start), c.old, c.new, c.at, c.into)
         for c in changes
         if c.idea_id in changed_ideas
     )

@@ -151,7 +151,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
             for q in digest.open_questions
         ],
         "status_changes": [
-            {"idea": s.idea.id, "from": s.old, "to": s.new, "at": s.at}
+            {"idea": s.idea.id, "from": s.old, "to": s.new, "into": s.into, "at": s.at}
             for s in digest.status_changes
         ],
         "most_supported": [

@@ -13,6 +13,8 @@ import sqlite_utils
 
 from knowledge.records import Idea, from_row
 
+MERGED = "zusammengefuehrt"
+
 OPEN_STATUSES = ("neu", "in_pruefung", "in_umsetzung")
 
 _DIGEST_IDEA_SELECT = """
@@ -39,6 +41,7 @@ class StatusChange:
     old: str | None
     new: str
     at: str
+    into: int | None = None  # a merge: the idea it now lives on in
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -89,17 +92,26 @@ class DigestQueries:
         return int(row[0])
 
     def status_changes(self, start: str, end: str) -> list[StatusChange]:
-        """Status changes of ideas in [start, end) from the audit log, oldest first."""
+        """Status changes of ideas in [start, end) from the audit log, oldest first; a merge
+        is one too (its audit says "into <id>")."""
         rows = self.db.query(
-            "SELECT subject_id, detail, at FROM audit_log WHERE action = 'idea.status'"
-            " AND at >= ? AND at < ? ORDER BY id",
+            "SELECT subject_id, action, detail, at FROM audit_log"
+            " WHERE action IN ('idea.status', 'idea.merged') AND at >= ? AND at < ? ORDER BY id",
             (start, end),
         )
         changes = []
         for row in rows:
-            old, _, new = (row["detail"] or "").partition("->")
-            if row["subject_id"] is not None and new:
-                changes.append(StatusChange(int(row["subject_id"]), old or None, new, row["at"]))
+            if row["subject_id"] is None:
+                continue
+            idea, detail = int(row["subject_id"]), row["detail"] or ""
+            if row["action"] == "idea.merged":
+                target = detail.removeprefix("into ")
+                if target.isdigit():
+                    changes.append(StatusChange(idea, None, MERGED, row["at"], int(target)))
+                continue
+            old, _, new = detail.partition("->")
+            if new:
+                changes.append(StatusChange(idea, old or None, new, row["at"]))
         return changes
 
     def most_supported(self, since: str, limit: int) -> list[tuple[Idea, int]]:

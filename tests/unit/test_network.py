@@ -183,6 +183,9 @@ def test_merge_keeps_authors_and_supports_and_updates_the_index(chat: Chat) -> N
     assert "bereits" in chat.say("cdo", "!zusammenfuehren 2 1")[0].text
     assert "zusammengeführt" in chat.say("emil", "!unterstuetzen 2")[0].text
     assert chat.store.linked(2, "merged") == {1}
+    # the CDO reads in the digest where the idea went, not just that it changed
+    digest = "\n".join(reply.text for reply in chat.say("cdo", "!digest"))
+    assert "#2 " in digest and "zusammengeführt in #1" in digest
 
 
 def test_index_survives_a_restart_without_re_encoding(tmp_path: Path) -> None:
