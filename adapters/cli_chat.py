@@ -53,6 +53,8 @@ def chat(ctx: click.Context, name: str, department: str | None, role: str | None
     from bot.events import Sender
 
     config = settings(ctx)
+    if role and config.role_for(name, role) != role:
+        click.echo(f"the config gives the role {role} to others; you chat as staff", err=True)
     sender = Sender(name, name, department, role)
     log_to_file(config.data_dir / "console.log")
 

@@ -15,7 +15,6 @@ that process's to print.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
 import uuid
@@ -164,8 +163,8 @@ class ConsoleChat:
             self.seen.forget(event.user_id)
             if self.outbox:
                 shutil.rmtree(self.outbox / folder_name(event.user_id), ignore_errors=True)
-            if (history := sys.modules.get("readline")) is not None:  # the prompt's lines,
-                history.clear_history()  # saved at the end (trial 24 read the erased idea)
+            if (history := sys.modules.get("readline")) is not None:  # arrow-up would still
+                history.clear_history()  # recall the erased idea (trial 24)
 
     def author_of(self, event_id: str) -> str | None:
         """Who wrote a message: typed here, or in another console process (the store knows;
@@ -214,7 +213,7 @@ class ConsoleChat:
         with self.bot.store.transaction():
             stored = self.bot.store.role_claims(PLATFORM)
         claims = {user: role for user, role in stored.items() if role in CLAIMABLE and user != me}
-        mine = self.bot.settings.role_for(self.sender.user_id) or self.sender.role
+        mine = self.bot.settings.role_for(me, self.sender.role)
         if mine in CLAIMABLE:
             claims[me] = mine
         self.bot.settings = replace(self.bot.settings, claimed_roles=claims)
@@ -241,20 +240,21 @@ class ConsoleChat:
 
 
 def prompt_loop(
-    history_file: Path, greeting: str, prompt: str, start: Callable[[], ConsoleChat]
+    old_history: Path, greeting: str, prompt: str, start: Callable[[], ConsoleChat]
 ) -> None:
-    """A prompt with line editing and history kept between sessions.
+    """A prompt with line editing, and a history of this session only.
+
+    Trial 27: a history file kept between sessions was one for every console user, and an
+    erasure by ``ideenlotse forget`` left the person's ideas in it; so the lines are kept
+    in memory only, and ``old_history`` (the file of earlier versions) is removed.
 
     The prompt comes at once; ``start`` makes the chat (loading the model and the similarity
     index, which takes a second or two) and is called for the first message, which waits
     only for what is still loading.
     """
-    import readline
+    import readline  # noqa: F401  (line editing and arrow-up recall for input())
 
-    history_file.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # no history yet
-        readline.read_history_file(history_file)
-    readline.set_history_length(1000)
+    old_history.unlink(missing_ok=True)
     print(greeting, flush=True)
     chat: ConsoleChat | None = None
     try:
@@ -271,5 +271,3 @@ def prompt_loop(
                 chat.say(line)
     except KeyboardInterrupt:
         print()
-    finally:
-        readline.write_history_file(history_file)

@@ -17,9 +17,14 @@ from bot.importer import ImportFileError, count_records, read_rows
 from bot.private_files import write_private
 
 
+def watched() -> bool:
+    """Whether a person watches stderr (a terminal), so progress bars are worth drawing."""
+    return sys.stderr.isatty()
+
+
 @click.command("import", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True, help="No progress: only errors and the summary line.")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
     """Import ideas from a CSV or JSONL FILE.
@@ -38,30 +43,33 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
     from tqdm import tqdm
 
     from bot import services
+    from bot.services.imports import encode_imported
 
     config = settings(ctx)
     try:
         rows = read_rows(file, max_length=config.max_text_length)
     except ImportFileError as exc:
         raise Failure(str(exc)) from exc
-    app = open_app(config)
+    bars = not quiet and watched()  # no clutter in logs and pipes
+    app = open_app(config, progress=bars)
     store = app.store
     try:
-        # disable=None: a bar only on a terminal, no clutter in logs and pipes
-        bar = tqdm(total=count_records(file), unit="row", desc="import", disable=quiet or None)
+        bar = tqdm(total=count_records(file), unit="row", desc="import", disable=not bars)
         with bar:
             report = services.import_rows(store, rows, iso(utcnow()), on_row=lambda: bar.update())
         fresh = store.ideas_without_embedding(app.matcher.encoder.name)
-        if fresh:
+        if fresh and not quiet:
             click.echo(f"encoding {len(fresh)} ideas for similarity search", err=True)
-            app.matcher.encode_ideas(store, fresh, progress=not quiet and sys.stderr.isatty())
+        with tqdm(total=len(fresh), unit="idea", desc="encoding", disable=not bars) as bar:
+            encode_imported(store, app.matcher, fresh, on_encoded=bar.update)
     finally:
         app.close()
     for error in report.errors:
         click.echo(f"{file}:{error.line}: {error.reason}", err=True)
+    erased = f", {report.erased} left out: their author was erased" if report.erased else ""
     click.echo(
         f"{report.added} ideas imported, {report.skipped} already there, "
-        f"{len(report.errors)} rows with errors"
+        f"{len(report.errors)} rows with errors{erased}"
     )
     if report.errors:  # as `plan import`: a script notices (trial 23 got 0)
         ctx.exit(1)
@@ -141,6 +149,7 @@ def forget(ctx: click.Context, person: str, yes: bool) -> None:
       ideenlotse forget --person matrix:@anna:stadt.de --yes
     """
     from bot import services
+    from bot.services.privacy import PLATFORMS
     from bot.uow import UnitOfWork
 
     config = settings(ctx)
@@ -148,8 +157,16 @@ def forget(ctx: click.Context, person: str, yes: bool) -> None:
     try:
         try:
             people = services.identities(store, person)
-        except LookupError as exc:
-            raise Failure(str(exc)) from exc
+        except LookupError as exc:  # a plan owner who never chatted (trial 27)
+            platform, _, rest = person.partition(":")
+            owner = rest if platform in PLATFORMS and rest else person
+            with store.transaction():
+                owned = store.forget_plan_owner(owner)
+            if not owned:
+                raise Failure(str(exc)) from exc
+            store.scrub(iso(utcnow()))
+            click.echo(f"erased: {owner} as the owner of plan items (nothing else was known)")
+            return
         for found in people:
             ideas, questions = store.erasure_preview(found.id)
             who, mode = f"{found.platform}:{found.platform_user_id}", config.privacy.erase_mode

@@ -7,6 +7,8 @@ command lives above bot/, in ``adapters.cli_web``.
 
 from __future__ import annotations
 
+import getpass
+
 import click
 
 from bot.cli_common import CONTEXT, Failure, open_store, settings, user_id
@@ -31,6 +33,7 @@ def web_link(ctx: click.Context, name: str, port: int | None) -> None:
     NAME is a platform user id as `export --person` takes it (anna, matrix:@anna:stadt.de);
     somebody the store does not know yet is made a console person of that name. The link
     works once, for 10 minutes, in the server that shares this data folder or database.
+    The audit log records that the server account made it, not the person.
 
     \b
     Examples:
@@ -48,7 +51,8 @@ def web_link(ctx: click.Context, name: str, port: int | None) -> None:
         now = utcnow()
         with UnitOfWork(store) as uow:
             person = link_person(uow.store, name, config, now)
-            link = make_login_link(uow, person, iso(now), config.web.base_url(port))
+            url = config.web.base_url(port)
+            link = make_login_link(uow, person, iso(now), url, operator=getpass.getuser())
     except LookupError as exc:
         raise Failure(str(exc.args[0] if exc.args else exc)) from exc
     finally:

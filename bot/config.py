@@ -155,7 +155,7 @@ class Settings:
     idea_rooms: tuple[str, ...] = ()
     roles: dict[str, str] = field(default_factory=dict)  # platform user id -> role
     max_text_length: int = 4000
-    search_results: int = 5
+    search_results: int = 10
     model: str | None = None  # None: the bundled multilingual-e5-small
     questions: QuestionSettings = field(default_factory=QuestionSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
@@ -169,8 +169,12 @@ class Settings:
     # CDO and CIO who said who they are (trial 9 read "nobody answers questions" on each).
     claimed_roles: dict[str, str] = field(default_factory=dict)
 
-    def role_for(self, user_id: str) -> str | None:
-        return self.roles.get(user_id)
+    def role_for(self, user_id: str, claimed: str | None = None) -> str | None:
+        """The configured role; else a console claim to a role the config gives nobody (a
+        claim to a configured role would let any shell user read that role's questions)."""
+        if user_id in self.roles:
+            return self.roles[user_id]
+        return claimed if claimed and claimed not in self.roles.values() else None
 
     def holders(self, role: str) -> tuple[str, ...]:
         """Platform user ids configured for ``role``, in config order; where the config names
@@ -245,7 +249,7 @@ def _settings_from(raw: dict[str, Any], env: dict[str, str], path: Path) -> Sett
         idea_rooms=tuple(_str_list(rooms.get("ideas", []), "rooms.ideas", path)),
         roles=roles,
         max_text_length=_positive_int(limits, "max_text_length", 4000, path),
-        search_results=_positive_int(limits, "search_results", 5, path),
+        search_results=_positive_int(limits, "search_results", 10, path),
         model=raw.get("matching", {}).get("model"),
         questions=_question_settings(raw.get("questions", {}), path),
         digest=_digest_settings(raw.get("digest", {}), path),

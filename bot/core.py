@@ -215,9 +215,9 @@ class Bot:
 
     def _person(self, message: Message, now: str) -> Person:
         sender = message.sender
-        # The config decides (a console operator may claim a role); everybody else is staff,
-        # so a person removed from the config loses the role's rights on their next message.
-        role = self.settings.role_for(sender.user_id) or sender.role or "staff"
+        # The config decides (a console operator may claim a role nobody holds); everybody
+        # else is staff, so a person removed from the config loses the rights at once.
+        role = self.settings.role_for(sender.user_id, sender.role) or "staff"
         name = sender.display_name or sender.user_id
         return self.store.upsert_person(
             message.platform,

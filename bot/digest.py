@@ -32,7 +32,9 @@ class IdeaItem:
 @dataclass(frozen=True)
 class ClusterItem:
     terms: tuple[str, ...]
-    ideas: tuple[IdeaItem, ...]  # all of them; renderers shorten
+    # all of them, the period's new ones first: renderers shorten, and the week's news must
+    # not vanish behind older open ideas (a trial: "und 14 weitere" hid every new one)
+    ideas: tuple[IdeaItem, ...]
     departments: tuple[str, ...]
     cross_department: bool
     unconnected_authors: int  # opted-in authors in it who have no introduction between them
@@ -131,6 +133,8 @@ class Digest:
     # only counted): a sent digest records them so they are not suggested again soon
     suggested_pairs: tuple[tuple[int, int], ...] = ()
     plans: PlanSection | None = None  # where ideas meet the city's plans (bot.digest_plans)
+    # every likely duplicate pair found; ``duplicates`` shows only the most certain of them
+    duplicate_count: int = 0
 
     @property
     def empty(self) -> bool:
@@ -143,6 +147,11 @@ class Digest:
             or self.open_questions
             or self.status_changes
         )
+
+    @property
+    def more_duplicates(self) -> int:
+        """Likely pairs beyond those shown: said as a number, so the cap hides nothing."""
+        return max(0, self.duplicate_count - len(self.duplicates))
 
     @property
     def synergies(self) -> tuple[ClusterItem, ...]:

@@ -8,7 +8,7 @@ matching, and in staff-council mode introductions are only counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -80,7 +80,7 @@ def analyse(
         clusters.append(
             ClusterItem(
                 found.terms,
-                tuple(items[rows[i].idea.id] for i in found.rows),
+                _news_first(items[rows[i].idea.id] for i in found.rows),
                 tuple(departments),
                 len(departments) >= 2,
                 len(unconnected),
@@ -97,13 +97,14 @@ def analyse(
         MapPoint(ids[n], float(coords[n, 0]), float(coords[n, 1]), renumber.get(int(lab), -1))
         for n, lab in enumerate(labels)
     )
-    duplicates = _duplicates(store, rows, items, vectors, duplicate_min)
+    duplicates, duplicate_count = _duplicates(store, rows, items, vectors, duplicate_min)
     introductions = _introductions(store, rows, points, labels, centre, people, connected, now, who)
     council = base.staff_council
     return replace(
         base,
         clusters=tuple(chosen),
         duplicates=tuple(duplicates),
+        duplicate_count=duplicate_count,
         introductions=() if council else tuple(introductions),
         introduction_count=len(introductions),
         suggested_pairs=tuple((i.person_a, i.person_b) for i in introductions),
@@ -113,29 +114,43 @@ def analyse(
     )
 
 
+def _news_first(ideas: Iterable[IdeaItem]) -> tuple[IdeaItem, ...]:
+    """A group's ideas, the period's new ones first (else in their order): the chat shows a
+    group's first few, and the week's news are what the CDO reads the digest for."""
+    return tuple(sorted(ideas, key=lambda idea: not idea.new))
+
+
 def _duplicates(
     store: Store,
     rows: list[DigestIdea],
     items: dict[int, IdeaItem],
     vectors: np.ndarray,
     duplicate_min: float | None,
-) -> list[DuplicateItem]:
+) -> tuple[list[DuplicateItem], int]:
+    """The ``MAX_DUPLICATES`` most certain likely duplicates, and how many there are in all.
+
+    Beyond the first few the model's scores are not precise enough to list pairs, but the
+    number is said, so the cap hides nothing."""
     if duplicate_min is None:
         duplicate_min = thresholds_for(DEFAULT_THRESHOLDS).duplicate
     pairs = clustering.likely_duplicates(vectors, duplicate_min)
-    found = []
+    found: list[DuplicateItem] = []
+    count = 0
+    not_similar: dict[int, set[int]] = {}
     with store.transaction():
         for pair in pairs:
             a, b = rows[pair.a].idea.id, rows[pair.b].idea.id
             if not (items[a].new or items[b].new):  # reported before
                 continue
-            if b in store.linked(a, "not_similar"):  # somebody said they are not the same
+            if a not in not_similar:
+                not_similar[a] = store.linked(a, "not_similar")
+            if b in not_similar[a]:  # somebody said they are not the same
                 continue
-            newer, older = max(a, b), min(a, b)  # the later one merges into the first
-            found.append(DuplicateItem(items[newer], items[older], pair.score))
-            if len(found) == MAX_DUPLICATES:
-                break
-    return found
+            count += 1
+            if len(found) < MAX_DUPLICATES:
+                newer, older = max(a, b), min(a, b)  # the later one merges into the first
+                found.append(DuplicateItem(items[newer], items[older], pair.score))
+    return found, count
 
 
 def _introductions(

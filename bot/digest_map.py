@@ -57,6 +57,14 @@ def cluster_name(t: Translator, terms: tuple[str, ...]) -> str:
     return ", ".join(terms) if terms else t("digest.unnamed_group")
 
 
+def map_counts(digest: Digest) -> dict[str, int]:
+    """The ideas on the map, and how many of them are the period's new ones: a weekly map
+    of 309 open ideas looks like the week's news unless it says only 37 are new."""
+    new_ids = {idea.id for idea in digest.new_ideas}
+    points = digest.map_points
+    return {"count": len(points), "new": sum(1 for p in points if p.idea_id in new_ids)}
+
+
 def draw_map(digest: Digest, t: Translator) -> bytes:
     """The idea map as PNG: one dot per idea, coloured by cluster, clusters labelled."""
     buffer = io.BytesIO()
@@ -90,7 +98,7 @@ def map_figure(digest: Digest, t: Translator) -> Figure:
             linewidths=0,
         )
     _frame(axes, points)
-    axes.set_title(t("digest.map_title", count=len(points)))
+    axes.set_title(t("digest.map_title", **map_counts(digest)))
     axes.set_xticks([])
     axes.set_yticks([])
     figure.tight_layout()  # before placing labels: it moves the axes

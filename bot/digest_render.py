@@ -16,8 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.digest import Digest, IdeaItem
-from bot.digest_map import cluster_name, draw_map
+from bot.digest import ClusterItem, Digest, IdeaItem
+from bot.digest_map import cluster_name, draw_map, map_counts
 from bot.digest_plans import plans_html, plans_json, plans_markdown
 from bot.i18n import Translator
 from bot.private_files import is_file, write_private
@@ -55,6 +55,14 @@ def _context(
     def delta(now: int, before: int) -> str:
         return f"{now - before:+d}" if before or now else "±0"
 
+    def more(cluster: ClusterItem, shown: int) -> str:
+        """The ideas of a group not listed; the new ones among them said as a number."""
+        hidden = cluster.ideas[shown:]
+        new = sum(1 for idea in hidden if idea.new)
+        if new:
+            return t("digest.more_new", count=len(hidden), new=new)
+        return t("digest.more", count=len(hidden))
+
     return {
         "d": digest,
         "t": t,
@@ -62,6 +70,8 @@ def _context(
         "department": department,
         "status": status,
         "delta": delta,
+        "more": more,
+        "map_counts": map_counts(digest),
         "cluster_name": lambda terms: cluster_name(t, terms),
         "max_ideas": max_ideas,
         "max_clusters": max_clusters,
@@ -127,6 +137,7 @@ def render_json(digest: Digest) -> dict[str, Any]:
         "duplicates": [
             {"ideas": [d.a.id, d.b.id], "score": round(d.score, 4)} for d in digest.duplicates
         ],
+        "duplicate_count": digest.duplicate_count,  # all likely pairs, beyond those listed
         "introductions": (
             {"count": digest.introduction_count}
             if digest.staff_council

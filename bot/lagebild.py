@@ -77,10 +77,8 @@ class Session:
 
 def role_of(settings: Settings, person: Person) -> str:
     """The role as chat gives it: the config first; a console person's own claim; else staff."""
-    configured = settings.role_for(person.platform_user_id)
-    if configured:
-        return configured
-    return person.role if person.platform == CONSOLE else "staff"
+    claimed = person.role if person.platform == CONSOLE else None
+    return settings.role_for(person.platform_user_id, claimed) or "staff"
 
 
 def link_person(store: Store, name: str, settings: Settings, now: datetime) -> Person:

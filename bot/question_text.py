@@ -84,6 +84,23 @@ def gives_a_secret(answer: str) -> bool:
     return _SECRET_GIVEN.search(answer) is not None
 
 
+# Data of the special categories of Art. 9 DSGVO, health above all: a question or answer
+# with such words is never shown to anybody else (trial 27 was offered "Solange Frau Weber
+# wegen der Krebsbehandlung ausfällt, ..." for a colleague's question), and the asker is told.
+# Word beginnings, folded; the procedure ("Krankmeldung") is not among them.
+_SPECIAL = re.compile(
+    r"\b(?:erkrank|krankheit|krankgeschrieb|krankenhaus|arbeitsunfaehig|krebs|tumor"
+    r"|chemo|therapi|therapeut|psychisch|psychiat|psychotherap|depressi|burn-?out|sucht(?:krank|erkrank|berat)"
+    r"|alkoholkrank|schwanger|mutterschutz|behinderung|schwerbehindert|pflegegrad|demenz"
+    r"|reha\b|attest|sexuell|ethnisch|hiv\b|illness|sick leave|pregnan|disabilit)"
+)
+
+
+def special_data(text: str) -> bool:
+    """Health or other data the law protects most (Art. 9 DSGVO) in ``text``."""
+    return _SPECIAL.search(fold(text)) is not None
+
+
 # A question for a person who knows something ("Kennt sich hier jemand mit XRechnung aus?"):
 # the roles get it, and `!wer` names colleagues at once (trial 26 was pointed nowhere).
 _FOR_A_PERSON = re.compile(

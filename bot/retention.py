@@ -57,6 +57,7 @@ def _run(store: Store, settings: Settings, bus: EventBus | None, now: datetime) 
                 )
                 if expired.ideas or expired.people:
                     uow.record(IdeasDeleted(tuple(expired.ideas), tuple(expired.people)))
+                store.delete_expired_web_logins(iso(now))  # trial 27 found months-old ones
         if expired is not None and expired.total:
             log.info("retention: %d records deleted", expired.total)
     with store.transaction():

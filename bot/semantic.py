@@ -136,7 +136,8 @@ class SemanticMatcher:
         from tqdm import tqdm
 
         ordered = sorted(ideas, key=lambda idea: len(idea_text(idea)))
-        bar = tqdm(total=len(ideas), unit=" Ideen", desc="Ähnlichkeitssuche", disable=not progress)
+        shown = progress and bool(ideas)  # no empty bar for nothing to do
+        bar = tqdm(total=len(ideas), unit=" Ideen", desc="Ähnlichkeitssuche", disable=not shown)
         with bar:
             for start in range(0, len(ordered), ENCODE_CHUNK):
                 chunk = ordered[start : start + ENCODE_CHUNK]

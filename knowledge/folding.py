@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)  # "E-Akte" is one word of two parts
 MIN_TERM_LENGTH = 3  # the trigram index cannot match shorter terms
 
 
@@ -26,10 +26,26 @@ def search_terms(query: str) -> list[str]:
     part that all forms of the word share (``word_stem``)."""
     seen: list[str] = []
     for word in _WORD.findall(fold(query)):
-        term = word_stem(word)
-        if len(term) >= MIN_TERM_LENGTH and term not in seen:
-            seen.append(term)
+        for term in _word_terms(word.split("-")):
+            if len(term) >= MIN_TERM_LENGTH and term not in seen:
+                seen.append(term)
     return seen
+
+
+def _word_terms(parts: list[str]) -> list[str]:
+    """The terms of a hyphenated word: each part, and a part too short to search for alone
+    joined to its neighbour as written ("e-akte", "it-sicherheit"). Without it ``!suche
+    E-Akte`` searched for "akte" only, and ideas on Akten hid the one on the E-Akte;
+    the bare part stays, so where no idea names the E-Akte any term finds those on Akten."""
+    terms: list[str] = []
+    for index, part in enumerate(parts):
+        if len(part) < MIN_TERM_LENGTH and len(parts) > 1:
+            if index + 1 < len(parts):
+                terms.append(f"{part}-{word_stem(parts[index + 1])}")
+            else:
+                terms.append(f"{parts[index - 1]}-{part}")
+        terms.append(word_stem(part))
+    return terms
 
 
 _ENDINGS = ("ern", "en", "er", "es", "e", "n", "s")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import sqlite_utils
 
@@ -15,6 +17,14 @@ SELECT ideas.*, people.display_name AS author_name,
        (SELECT COUNT(*) FROM supports WHERE supports.idea_id = ideas.id) AS supporters
 FROM ideas LEFT JOIN people ON people.id = ideas.author_id
 """
+
+
+@dataclass(frozen=True)
+class IdeaHits:
+    """One page of a full-text search, and how many ideas it found in all."""
+
+    ideas: list[Idea]
+    total: int
 
 
 class IdeaQueries:
@@ -61,6 +71,11 @@ class IdeaQueries:
         rows = self.db.query("SELECT 1 FROM ideas WHERE import_key = ?", (key,))
         return next(iter(rows), None) is not None
 
+    def import_erased(self, key: str) -> bool:
+        """The row's author was erased: importing it again would undo the erasure."""
+        rows = self.db.query("SELECT 1 FROM erased_imports WHERE import_key = ?", (key,))
+        return next(iter(rows), None) is not None
+
     def ideas(self, *, author_ids: list[int] | None = None) -> list[Idea]:
         """All ideas (or those of the given authors), oldest first."""
         if author_ids is None:
@@ -78,24 +93,33 @@ class IdeaQueries:
 
     def search_ideas(self, query: str, limit: int = 5) -> list[Idea]:
         """Full-text search: all terms first, any term when that finds nothing."""
+        return self.find_ideas(query, limit).ideas
+
+    def find_ideas(self, query: str, limit: int = 5) -> IdeaHits:
+        """The best ``limit`` hits of ``search_ideas`` and how many ideas matched in all:
+        with 310 ideas, "the first five" of twenty looked like all there were."""
         terms = folding.search_terms(query)
         if not terms:
-            return []
+            return IdeaHits([], 0)
         for any_term in (False, True):
             match = self.dialect.text_match(
                 "ideas_fts", ("title", "text"), terms, any_term=any_term
             )
-            rows = list(
-                self.db.query(
-                    _IDEA_SELECT + " JOIN ideas_fts ON ideas_fts.rowid = ideas.id"
-                    f" WHERE ({match.where}) AND ideas.status != 'zusammengefuehrt'"
-                    f" ORDER BY {match.order}, ideas.id DESC LIMIT ?",
-                    (*match.params, limit),
-                )
+            matching = (
+                " JOIN ideas_fts ON ideas_fts.rowid = ideas.id"
+                f" WHERE ({match.where}) AND ideas.status != 'zusammengefuehrt'"
+                f" ORDER BY {match.order}, ideas.id DESC"
             )
+            rows = list(self.db.query(_IDEA_SELECT + matching + " LIMIT ?", (*match.params, limit)))
             if rows or len(terms) == 1:
-                return [from_row(Idea, row) for row in rows]
-        return []
+                total = len(rows)
+                if total == limit:  # a full page: count them all. The count keeps the ORDER
+                    # BY, so it takes the match's parameters as they are (PostgreSQL's rank has
+                    # its own)
+                    count = f"SELECT COUNT(*) FROM (SELECT ideas.id FROM ideas{matching}) AS hits"
+                    total = int(self.db.execute(count, match.params).fetchone()[0])
+                return IdeaHits([from_row(Idea, row) for row in rows], total)
+        return IdeaHits([], 0)
 
     def set_status(self, idea_id: int, status: str, now: str) -> None:
         if status not in STATUSES:

@@ -169,6 +169,10 @@ class PlanQueries:
             (_item(row) for row in rows), key=lambda i: (KINDS.index(i.kind), _order(i.key))
         )
 
+    def forget_plan_owner(self, user_id: str) -> int:
+        """For a plan owner who never chatted (``ideenlotse forget``): see the function."""
+        return forget_plan_owner(self.db, user_id)
+
     def get_plan_item(self, key: str) -> PlanItem | None:
         rows = self.db.query("SELECT * FROM plan_items WHERE key = ?", (key,))
         row = next(iter(rows), None)
@@ -340,8 +344,12 @@ def plan_rows_about(db: sqlite_utils.Database, person: Mapping[str, Any]) -> dic
     }
 
 
-def forget_plan_owner(db: sqlite_utils.Database, user_id: str) -> None:
+def forget_plan_owner(db: sqlite_utils.Database, user_id: str) -> int:
     """An erased person is no plan item's owner any more: questions about their items go to
-    the role holders again until the plan names somebody new."""
+    the role holders again until the plan names somebody new. Returns how many items they
+    owned."""
+    owned = 0
     for table in ("plan_items", "plan_question_links"):
-        db.execute(f"UPDATE {table} SET owner = NULL WHERE owner = ?", (user_id,))
+        cursor = db.execute(f"UPDATE {table} SET owner = NULL WHERE owner = ?", (user_id,))
+        owned = owned or int(cursor.rowcount or 0)
+    return owned

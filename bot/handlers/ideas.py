@@ -119,11 +119,16 @@ def intake_reply(
 def suche(ctx: Context, query: str) -> list[Reply]:
     if not search_terms(query):
         return [Reply(ctx.t("search.too_short"))]
-    found = ctx.store.search_ideas(query, limit=ctx.settings.search_results)
-    if not found:
+    hits = ctx.store.find_ideas(query, limit=ctx.settings.search_results)
+    if not hits.ideas:
         return [Reply(ctx.t("search.none", query=query))]
-    lines = [ctx.t("search.results", query=query), ""]
-    lines += ["• " + render.idea_line(ctx.t, idea) for idea in found]
+    header = ctx.t("search.results", query=query)
+    if hits.total > len(hits.ideas):  # with 310 ideas, 5 of 20 hits read as all there were
+        narrower = typed(ctx.t, "suche", query)
+        values = {"count": hits.total, "shown": len(hits.ideas), "command": narrower}
+        header = ctx.t("search.results_more", query=query, **values)
+    lines = [header, ""]
+    lines += ["• " + render.idea_line(ctx.t, idea) for idea in hits.ideas]
     return [Reply("\n".join(lines))]
 
 

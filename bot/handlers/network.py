@@ -171,7 +171,7 @@ def introduce(
             return [Reply(t("connect.unknown_person", name=typed))]
         case "not_opted_in":
             hint = t("connect.support_hint", id=idea_id) if supportable(ctx, idea_id) else ""
-            return [Reply(t("connect.not_opted_in", name=name) + hint)]
+            return [Reply(t("connect.not_opted_in", id=idea_id) + hint)]  # not why
         case "elsewhere":  # no direct message can reach them from here
             key = "connect.example" if target.platform == DEMO_PLATFORM else "connect.elsewhere"
             return [Reply(t(key, name=name))]

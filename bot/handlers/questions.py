@@ -29,7 +29,7 @@ from bot.plans_questions import (
     responsible_for,
     tell_owner,
 )
-from bot.question_text import asks_for_help, person_sought, proposes
+from bot.question_text import asks_for_help, person_sought, proposes, special_data
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -162,6 +162,8 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
         owners = t("word.and").join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         notice = t("question.nobody_but_owner", owner=owners, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
+    if special_data(question.text):
+        parts.append(t("question.special_data"))
     if (topic := person_sought(question.text)) is not None:
         parts.append(t("question.who_hint", who=typed(t, "wer", topic or t("question.topic"))))
     if routed.idea is not None:
@@ -231,7 +233,9 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
         ]
     )
     replies, delivered = to_asker(ctx, question, message)
-    key = "question.answer_added" if question.status == "beantwortet" else "question.answer_saved"
+    private = special_data(f"{question.text} {answer.text}")  # so never offered to others
+    key = "question.answer_saved_private" if private else "question.answer_saved"
+    key = "question.answer_added" if question.status == "beantwortet" else key
     confirmation = t(key, id=question.id, asker=question.asker_name or t("idea.unknown_author"))
     if not delivered:
         confirmation += " " + t("question.asker_elsewhere")

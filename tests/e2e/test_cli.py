@@ -364,3 +364,9 @@ def test_forget_erases_an_imported_author_who_cannot_ask_in_chat(tmp_path: Path)
     assert b"Petra Lange" not in database and b"Quastenflosser" not in database
     gone = run(tmp_path, "forget", "--person", "import:Petra Lange", "--yes")
     assert gone.returncode == 1 and "nobody with the user id" in gone.stderr
+    # trial 28: the same file imported again brought her ideas back
+    again = run(tmp_path, "import", str(file), "--quiet")
+    assert again.stdout.strip() == (
+        "0 ideas imported, 1 already there, 0 rows with errors, 1 left out: their author was erased"
+    )
+    assert b"Petra Lange" not in (tmp_path / "data" / "ideenlotse.db").read_bytes()

@@ -38,3 +38,7 @@ def test_the_config_outranks_a_claim(tmp_path: Path, config: Path) -> None:  # n
     asked = run(tmp_path, "chat", "--as", "oliver", stdin=QUESTION)
     assert "[Direktnachricht an claudia]\n**Neue Frage #1**" in asked.stdout
     assert "Direktnachricht an mallory" not in asked.stdout
+    # trial 27: nor do the role's rights come with the claim, and the console says so
+    inbox = run(tmp_path, "chat", "--as", "mallory", "--role", "cdo", stdin="!offen\n")
+    assert "nur diese Rollen" in inbox.stdout and "Wer entscheidet" not in inbox.stdout
+    assert "gives the role cdo to others; you chat as staff" in inbox.stderr

@@ -49,3 +49,17 @@ def test_match_and_route_name_the_owner(tmp_path: Path) -> None:
     result = json.loads(routed.stdout)
     assert (result["target"], result["owner"], result["system"]) == ("cio", "petra", "S-1")
     assert "DMS / E-Akte" in result["reason"]
+
+
+def test_forget_removes_a_plan_owner_who_never_chatted(tmp_path: Path) -> None:
+    """Trial 27: `forget --person sabine` said "nobody ... is known", and she stayed the
+    contact of the registry system."""
+    run(tmp_path, "plan", "import", str(PLAN))
+    erased = run(tmp_path, "forget", "--person", "sabine", "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert "erased: sabine as the owner of plan items" in erased.stdout
+    shown = json.loads(run(tmp_path, "plan", "show", "--json").stdout)
+    items = [item for kind in ("agenda", "projects", "systems") for item in shown[kind]]
+    assert all(item["owner"] != "sabine" for item in items) and len(items) == 31
+    gone = run(tmp_path, "forget", "--person", "sabine", "--yes")
+    assert gone.returncode == 1 and "nobody with the user id" in gone.stderr

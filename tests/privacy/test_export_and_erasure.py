@@ -180,6 +180,12 @@ def test_erasure_leaves_no_trace_in_the_database_file(stage: World) -> None:
     [erased] = stage.store.audit_entries("person.erased")
     assert erased["actor_id"] is None and erased["subject_id"] is None
     assert erased["detail"] == "mode=delete ideas=1 questions=1"
+    # trial 27: what she did herself leaves no trail; what she did in her role stays, unlinked
+    assert {e["subject_id"] for e in stage.store.audit_entries("idea.created")} == {2, 3, 4}
+    assert [e["subject_id"] for e in stage.store.audit_entries("question.asked")] == [2]
+    assert [e["actor_id"] for e in stage.store.audit_entries("idea.status")] == [None]
+    [carla_asked] = stage.store.audit_entries("introduction.requested")  # Carla's, to her
+    assert carla_asked["actor_id"] is not None
     # the others' data is intact; Anna's answer stays as knowledge, without her name
     ideas = {idea.id: idea for idea in stage.store.ideas()}
     assert set(ideas) == {2, 3, 4}
@@ -206,6 +212,8 @@ def test_a_replayed_event_of_an_erased_person_is_not_handled_again(stage: World)
 def test_anonymise_keeps_ideas_and_questions_without_the_person(tmp_path: Path) -> None:
     world = World(tmp_path / "data", ROLES, erase_mode="anonymise")
     anna = populate(world)
+    world.say(ANNA, "!frage Wer pflegt eigentlich das Intranet?")  # open: #3
+    assert world.store.get_question(3) is not None
     asked = world.text(ANNA, "!vergiss-mich")
     assert "bleiben ohne Ihren Namen erhalten" in asked
     done = world.text(ANNA, f"!vergiss-mich bestätigen {world.erasure_code(ANNA)}")
@@ -217,6 +225,8 @@ def test_anonymise_keeps_ideas_and_questions_without_the_person(tmp_path: Path) 
     assert b"Zebrastreifenpilot" in after  # the idea itself stays
     idea = world.store.get_idea(1)
     assert idea is not None and idea.author_id is None and idea.source_event_id is None
+    assert idea.department is None  # trial 27: in a small town a department is nearly a name
+    assert world.store.get_question(3) is None  # nobody is left to read its answer
     assert "unbekannt" in world.text(BOB, "!suche Zebrastreifenpilot")
     question = world.store.get_question(1)
     assert question is not None and question.asker_id is None
@@ -228,7 +238,9 @@ def test_retention_deletes_what_is_older_than_the_period(stage: World) -> None:
     stage.say(BOB, "!idee Alte Idee zu Aktenplänen")
     stage.say(CARLA, "!frage Wer pflegt die alten Aktenpläne?")
     stage.say("@dora:stadt.example", "!hilfe")  # seen once, nothing stored
+    stage.say(CARLA, "!lagebild")  # a cockpit link that is never used
     retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock())
+    assert stage.store.db.execute("SELECT COUNT(*) FROM web_logins").fetchone()[0] == 1
     assert len(stage.store.audit_entries("retention.run")) == 1
     stage.clock.advance(days=stage.settings.privacy.retention_days + 1)
     stage.say(CARLA, "!idee Neue Idee zu Formularen")
@@ -238,6 +250,7 @@ def test_retention_deletes_what_is_older_than_the_period(stage: World) -> None:
     assert stage.store.get_question(1) is None
     assert stage.store.find_person(PLATFORM, "@dora:stadt.example") is None
     assert stage.store.find_person(PLATFORM, CARLA) is not None  # seen recently
+    assert stage.store.db.execute("SELECT COUNT(*) FROM web_logins").fetchone()[0] == 0
     assert 1 not in stage.matcher.engine
     [run] = stage.store.audit_entries("retention.deleted")
     assert "ideas=1 questions=1" in run["detail"]

@@ -82,3 +82,15 @@ def test_an_erased_console_user_leaves_no_file_behind(tmp_path: Path) -> None:
     assert readline.get_current_history_length() == 0  # trial 24: the history file kept it
     assert (outbox / "bob" / "meine-daten.json").exists()
     store.close()
+
+
+def test_typed_lines_are_kept_for_the_session_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Trial 27: one history file for every console user kept an erased person's ideas."""
+    from adapters.console import prompt_loop
+
+    old = tmp_path / "console_history"
+    old.write_text("!idee Geheime Testidee von Yvonne\n", encoding="utf-8")
+    lines = iter(["!ende"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(lines))
+    prompt_loop(old, "Hallo", "> ", lambda: None)  # type: ignore[arg-type,return-value]
+    assert list(tmp_path.iterdir()) == []

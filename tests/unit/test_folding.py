@@ -21,8 +21,18 @@ def test_fold(text: str, folded: str) -> None:
 
 
 def test_search_terms_drop_short_words_and_repeats() -> None:
-    assert search_terms("Die E-Akte in der e-akte!") == ["die", "akte", "der"]
+    assert search_terms("Die E-Akte in der e-akte!") == ["die", "e-akte", "akte", "der"]
     assert search_terms("a b") == []
+
+
+def test_a_hyphenated_word_keeps_a_short_part_with_its_neighbour() -> None:
+    assert search_terms("E-Rechnungen IT-Sicherheit") == [
+        "e-rechnung",
+        "rechnung",
+        "it-sicherheit",
+        "sicherheit",
+    ]
+    assert search_terms("Online-Termine Kita-U3") == ["onlin", "termin", "kita", "kita-u3"]
 
 
 def test_search_terms_are_the_part_all_forms_share() -> None:

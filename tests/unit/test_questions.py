@@ -448,6 +448,19 @@ def test_an_answer_that_hands_over_a_password_is_not_offered_to_others(chat: Cha
     assert "schon eine Antwort" not in routed.text and "Winter2026" not in routed.text
 
 
+def test_health_data_is_never_offered_to_others_and_both_sides_are_told(chat: Chat) -> None:
+    """Trial 27: a colleague's cancer, named in an answer, was offered to another asker."""
+    asked = "Meine Kollegin Frau Weber ist krankgeschrieben. Darf ich an ihr Outlook-Postfach?"
+    [routed, *_] = chat.say("anna", f"!frage {asked}")
+    assert "Angaben zur Gesundheit" in routed.text and "Personalamt" in routed.text
+    [saved, *_] = chat.say("admin-user", "!antwort 1 Solange Frau Weber fehlt, hilft der Service.")
+    assert "zeige ich sie niemand anderem" in saved.text and "wörtlich" not in saved.text
+    [again, *_] = chat.say("bob", f"!frage {asked}")
+    assert "schon eine Antwort" not in again.text and "Solange" not in again.text
+    [plain, *_] = chat.say("carla", f"!frage {PRINTER}")
+    assert "Angaben zur Gesundheit" not in plain.text
+
+
 def test_only_an_idea_that_asks_the_same_is_mentioned(chat: Chat) -> None:
     """Trial 12: a question about booking cemetery appointments online was answered with an
     idea about an online grave search."""

@@ -40,6 +40,19 @@ def test_a_link_is_made_in_the_unit_of_work_with_its_audit_line(store: Store) ->
     assert session is not None and session.viewer.person.id == anna.id
 
 
+def test_a_link_made_on_the_command_line_is_audited_as_the_operators(store: Store) -> None:
+    """Trial 27: `web-link --as maria` was audited as if maria had asked for it."""
+    maria = person(store, "maria")
+    with UnitOfWork(store) as uow:
+        make_login_link(uow, maria, NOW, BASE, operator="root")
+    [entry] = store.audit_entries("web.link")
+    assert (entry["actor_id"], entry["subject_id"], entry["detail"]) == (
+        None,
+        maria.id,
+        "operator=root",
+    )
+
+
 def test_a_rolled_back_link_never_works(store: Store) -> None:
     anna = person(store, "anna")
     with pytest.raises(RuntimeError), UnitOfWork(store) as uow:
