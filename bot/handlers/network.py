@@ -90,6 +90,8 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
     found, contacts = found[:MAX_WHO], contacts[:MAX_CONTACTS]
     if not found:
         text = t("who.none_but_plan" if contacts else "who.none", topic=topic)
+        if ideas := ctx.store.find_ideas(topic, limit=1).total:  # trial 28: ideas without people
+            text += " " + t("who.ideas_hint", count=ideas, command=render.typed(t, "suche", topic))
     else:
         lines = [t("who.results", topic=topic, count=len(found)), ""]
         for colleague in found:

@@ -217,7 +217,7 @@ def test_anonymise_keeps_ideas_and_questions_without_the_person(tmp_path: Path) 
     asked = world.text(ANNA, "!vergiss-mich")
     assert "bleiben ohne Ihren Namen erhalten" in asked
     done = world.text(ANNA, f"!vergiss-mich bestätigen {world.erasure_code(ANNA)}")
-    assert "1 Idee und 1 Frage bleiben ohne Ihren Namen erhalten" in done
+    assert "1 Idee und 1 Frage bleiben ohne Ihren Namen und Fachbereich erhalten" in done
     retention.run_due(world.store, world.settings, world.bot.bus, world.clock())
     after = world.file_bytes()
     for needle in ("Kowalski", "kowalski", "anna.kowalski"):

@@ -343,3 +343,15 @@ def test_accepting_an_introduction_is_explained_as_nothing_to_do(chat: Chat) -> 
     """Trial 26: "!vernetzen annehmen 1" read as a person named "annehmen 1"."""
     [reply] = chat.say("kai", "!vernetzen annehmen 1")
     assert reply.text.startswith("Da ist nichts zu tun: Eine Vernetzung gilt, solange niemand")
+
+
+def test_who_finds_nobody_but_points_to_the_ideas_on_the_topic(chat: Chat) -> None:
+    """Trial 28: `!wer Zeiterfassung` said "kenne ich noch niemanden" beside five such ideas
+    by people who had not opted in."""
+    chat.say("bob", "!idee Elektronische Zeiterfassung statt Stundenzettel", "IT")
+    chat.say("carla", "!idee Zeiterfassung per App für den Bauhof", "FD 20")
+    found = chat.say("anna", "!wer Zeiterfassung")[0].text
+    assert (
+        "niemanden" in found and "Es gibt aber schon 2 Ideen dazu: `!suche Zeiterfassung`" in found
+    )
+    assert "Ideen dazu" not in chat.say("anna", "!wer Laternen")[0].text
