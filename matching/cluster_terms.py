@@ -31,7 +31,9 @@ from matching.reasons import (
 
 NAME_TERMS = 3  # terms in a name
 MODIFIER_MIN = 5  # letters of a compound's modifier that counts as a shared term
-_WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?", re.UNICODE)
+# a word begins with a letter, or with the digits of "3D-Stadtmodell" (trial 28 read
+# "D-Stadtmodell"); a number alone is no word
+_WORD = re.compile(r"(?<![\w-])\d*[^\W\d_](?:[\w-]*[^\W_])?|[^\W\d_](?:[\w-]*[^\W_])?", re.UNICODE)
 EXTRA_STOPWORDS = frozenset(
     """
     bzw dass sowie ggf evtl z.b usw etc mal sehr ganz eher sowie seit wurde wurden worden
@@ -78,7 +80,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
         if word.islower():
             noun = _noun_typed_small(word)
         else:
-            noun = word[:1].isupper() and (
+            noun = word.lstrip("0123456789")[:1].isupper() and (
                 not _sentence_start(text, match.start()) or lemma(word)[:1].isupper()
             )
         found.append((word, noun))

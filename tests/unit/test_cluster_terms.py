@@ -79,3 +79,10 @@ def test_a_compound_typed_in_lower_case_shares_its_head() -> None:
     small = ["die eingangsrechnungen sollten digital geprüft werden"]
     assert shared_terms(small, ["Rechnungen per E-Mail annehmen"]) == ("Rechnungen",)
     assert shared_terms(["urlaubsanträge digital"], ["Urlaub beantragen"]) == ("Urlaub",)
+
+
+def test_a_word_may_begin_with_digits_but_a_number_is_no_word() -> None:
+    """Trial 28's digest named a group "D-Stadtmodell" after "3D-Stadtmodell"."""
+    from matching.cluster_terms import words
+
+    assert words("Ein 3D-Stadtmodell für 2026") == ["3D-Stadtmodell"]
