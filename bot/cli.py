@@ -49,7 +49,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
       ideenlotse run
       ideenlotse chat --as anna --department "FD 20"
       ideenlotse import ideen.csv
-      ideenlotse export --person anna > anna.json
+      ideenlotse export --person anna --out anna.json
       ideenlotse route "Mein Drucker druckt nicht"
     """
     logging.basicConfig(

@@ -6,6 +6,7 @@ loading the model; ``import`` loads it to encode what it added.
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -92,23 +93,36 @@ def import_(ctx: click.Context, file: Path, quiet: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
+    help="Write to this file (readable by you alone) instead of stdout.",
+)
+@click.option(
+    "--all-data",
+    is_flag=True,
+    help="With --person: everything stored about them (Art. 15 DSGVO), as !meine-daten.",
 )
 @click.pass_context
-def export(ctx: click.Context, person: str | None, fmt: str, out: Path | None) -> None:
+def export(
+    ctx: click.Context, person: str | None, fmt: str, out: Path | None, all_data: bool
+) -> None:
     """Export ideas with their authors and departments as JSON.
 
     \b
     Examples:
-      ideenlotse export > ideen.json
+      ideenlotse export --out ideen.json
       ideenlotse export --person anna --out anna.json
-      ideenlotse export --person matrix:@anna:stadt.de
+      ideenlotse export --person "import:Petra Lange" --all-data --out petra.json
     """
     from bot import render, services
 
+    if all_data and not person:
+        raise click.UsageError("--all-data needs --person")
     store = open_store(settings(ctx))
     try:
         data = services.export_ideas(store, person)
+        if all_data:  # for people who cannot ask in chat (trial 27): imported authors
+            data["all_data"] = services.export_all_data(
+                store, person or "", iso(utcnow()), getpass.getuser()
+            )
     except LookupError as exc:
         raise Failure(str(exc)) from exc
     finally:

@@ -152,6 +152,11 @@ class PrivacyQueries:
             "SELECT * FROM audit_log WHERE subject_type = 'person' AND subject_id = ? ORDER BY id",
             (person_id,),
         )
+        passed_on = self.db.query(  # trial 27: who re-routed one's question is about one too
+            "SELECT reroutes.* FROM reroutes JOIN questions ON questions.id ="
+            " reroutes.question_id WHERE questions.asker_id = ? ORDER BY reroutes.id",
+            (person_id,),
+        )
         supported = self.db.query(
             "SELECT ideas.id, ideas.title, ideas.text FROM supports"
             " JOIN ideas ON ideas.id = supports.idea_id WHERE supports.person_id = ?"
@@ -169,6 +174,7 @@ class PrivacyQueries:
             "person": person[0] if person else None,
             "tables": tables,
             "answers_to_your_questions": list(answers),
+            "reroutes_of_your_questions": list(passed_on),
             "ideas_you_support": list(supported),
             "people_in_your_introductions": list(names),
             "audit_log_about_you": list(about),

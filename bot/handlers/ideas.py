@@ -85,20 +85,23 @@ def intake_reply(
         key = "idea.similar_line"
         if similar.duplicate:
             key = "idea.own_duplicate_line" if own else "idea.duplicate_line"
+        rejected = typed(t, "nicht-aehnlich", idea.id, other)  # typed where no buttons are
         lines.append(
-            t(key, line=render.idea_line(t, similar.idea), id=other, reason=similar.reason)
-        )
+            t(key, line=render.idea_line(t, similar.idea), id=other, reason=similar.reason,
+              not_similar=rejected)
+        )  # fmt: skip
         if not own:
             buttons.append(
                 Button(t("button.support", id=other), typed(t, "unterstuetzen", other), "primary")
             )
             if similar.idea.author_id in reachable:
                 buttons.append(
-                    Button(t("button.introduce", id=other), typed(t, "vernetzen", other))
+                    Button(
+                        t("button.introduce", id=other, name=similar.idea.author_name),
+                        typed(t, "vernetzen", other),
+                    )
                 )
-        buttons.append(
-            Button(t("button.not_similar", id=other), typed(t, "nicht-aehnlich", idea.id, other))
-        )
+        buttons.append(Button(t("button.not_similar", id=other), rejected))
     if suggestions.colleagues:
         lines += ["", t("idea.colleagues_header")]
     for colleague in suggestions.colleagues:

@@ -23,7 +23,13 @@ from bot.services.people import (
     set_matching,
     split_topics,
 )
-from bot.services.privacy import PLATFORMS, erase_person, export_ideas, identities
+from bot.services.privacy import (
+    PLATFORMS,
+    erase_person,
+    export_all_data,
+    export_ideas,
+    identities,
+)
 
 __all__ = [
     "IMPORT_PLATFORM",
@@ -33,6 +39,7 @@ __all__ = [
     "ImportReport",
     "change_status",
     "erase_person",
+    "export_all_data",
     "export_ideas",
     "identities",
     "import_rows",

@@ -25,6 +25,20 @@ def export_person(uow: UnitOfWork, person: Person, now: str) -> dict[str, Any]:
     return uow.people.person_export(person.id, now)
 
 
+def export_all_data(store: Store, person: str, now: str, operator: str) -> list[dict[str, Any]]:
+    """``export_person`` for each identity ``person`` names, made by an operator on the
+    command line for somebody who cannot ask in chat; the audit names the operator."""
+    found = []
+    for each in identities(store, person):
+        with UnitOfWork(store) as uow:
+            uow.audit.audit(
+                "person.exported", now, subject_type="person", subject_id=each.id,
+                detail=f"operator={operator}",
+            )  # fmt: skip
+            found.append(uow.people.person_export(each.id, now))
+    return found
+
+
 def erase_person(
     uow: UnitOfWork, person: Person, now: str, *, mode: str, anonymous_label: str | None = None
 ) -> Erasure:

@@ -353,6 +353,15 @@ def test_forget_erases_an_imported_author_who_cannot_ask_in_chat(tmp_path: Path)
         encoding="utf-8",
     )
     assert run(tmp_path, "import", str(file), "--quiet").returncode == 0
+    # trial 27: her full Art. 15 export came only through a login as her
+    full = json.loads(
+        run(tmp_path, "export", "--person", "import:Petra Lange", "--all-data").stdout
+    )
+    [hers] = full["all_data"]
+    assert hers["person"]["display_name"] == "Petra Lange" and hers["tables"]["ideas"]
+    [audited] = [e for e in hers["audit_log_about_you"] if e["action"] == "person.exported"]
+    assert audited["actor_id"] is None and audited["detail"].startswith("operator=")
+    assert run(tmp_path, "export", "--all-data").returncode == 2  # whose?
     refused = run(tmp_path, "forget", "--person", "import:Petra Lange", stdin="n\n")
     assert refused.returncode == 1 and "1 ideas, 0 questions (delete)" in refused.stderr
     erased = run(tmp_path, "forget", "--person", "import:Petra Lange", "--yes")

@@ -144,6 +144,7 @@ def test_the_export_holds_every_row_about_the_person(stage: World) -> None:
                     ), (table, column)
     answers = [a["text"] for a in data["answers_to_your_questions"]]
     assert answers == ["Sonderurlaub beantragen Sie im Personalportal."]
+    assert [r["question_id"] for r in data["reroutes_of_your_questions"]] == [1]
     assert [i["id"] for i in data["ideas_you_support"]] == [2]
     assert "Wer betreut das WLAN" not in text  # Carla's question is Carla's
 

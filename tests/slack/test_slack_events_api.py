@@ -122,7 +122,7 @@ def test_similar_idea_buttons_and_a_click(rig: SlackRig) -> None:
         if b["type"] == "actions"
         for e in b["elements"]
     ]
-    assert labels[:3] == ["Unterstützen #1", "Kontakt zu #1", "Nicht ähnlich: #1"]
+    assert labels[:3] == ["Unterstützen #1", "Kontakt zu Anna Schmidt (#1)", "Nicht ähnlich: #1"]
     button = post.params["blocks"][-1]["elements"][0]
     assert (button["value"], button["style"]) == ("!unterstuetzen 1", "primary")
     assert "`!unterstuetzen 1`" in post.params["text"]  # the fallback names the command

@@ -69,6 +69,7 @@ def test_own_ideas_are_shown_only_when_they_are_the_same_idea(chat: Chat) -> Non
     chat.say("anna", "!idee Fahrradständer vor der Bibliothek aufstellen")
     [reply] = chat.say("anna", f"!idee {E_RECHNUNG_2}")
     assert "dieselbe Idee wie Ihre #1" in reply.text
+    assert "sagen Sie es mir mit `!nicht-aehnlich 3 1`" in reply.text  # trial 28: typeable
     assert "#2" not in reply.text
     commands = {b.command for b in reply.buttons}
     assert "!unterstuetzen 1" not in commands  # nobody supports their own idea
