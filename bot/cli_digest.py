@@ -12,6 +12,7 @@ import click
 
 from bot.cli_common import CONTEXT, Failure, open_app, settings
 from bot.clock import utcnow
+from bot.private_files import private_folder
 
 
 @click.command(context_settings=CONTEXT)
@@ -52,7 +53,10 @@ def digest(ctx: click.Context, days: int | None, fmt: str, out: Path | None) -> 
 
     config = settings(ctx)
     if out is not None:  # before the work: a missing folder failed after it (trial: 6.5 s)
-        private_folder(out.parent)
+        try:
+            private_folder(out.parent)
+        except OSError as exc:
+            raise Failure(f"cannot create the folder for the digest: {exc}") from exc
     app = open_app(config, light=True)  # trial 11: 20 s exporting the graph for a digest
     try:
         found = app.digest(utcnow(), days)
@@ -66,23 +70,3 @@ def digest(ctx: click.Context, days: int | None, fmt: str, out: Path | None) -> 
         click.echo(text, nl=False)
     for path in written:
         click.echo(f"written: {path}", err=True)
-
-
-def private_folder(folder: Path) -> None:
-    """``folder`` and any missing folder above it, each made owner-only (0700) like the data
-    dir (``bot.private_files``): a digest names ideas and people. ``mkdir(parents=True)``
-    would make the ones above with the default mode, so each is made on its own.
-
-    A folder that cannot be made ends the command at once, in one line."""
-    missing = []
-    above = folder
-    while not above.exists() and above != above.parent:
-        missing.append(above)
-        above = above.parent
-    try:
-        for path in reversed(missing):
-            path.mkdir(mode=0o700, exist_ok=True)
-        if not folder.is_dir():
-            raise NotADirectoryError(f"{folder} is not a folder")
-    except OSError as exc:
-        raise Failure(f"cannot create the folder for the digest: {exc}") from exc

@@ -25,6 +25,13 @@ def secure_data_dir(data_dir: Path) -> None:
             path.chmod(0o600)
 
 
+def private_folder(folder: Path) -> None:
+    """``folder`` and any missing folder above it, owner-only (0700): the umask makes the
+    ones above private too, which ``mkdir(mode=...)`` alone does not."""
+    os.umask(PRIVATE_UMASK)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def private_secret(path: Path, environ_value: str | None) -> str:
     """A key from the environment, or one generated once and kept owner-only at ``path``."""
     if environ_value:

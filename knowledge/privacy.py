@@ -69,10 +69,8 @@ SCRUBBED = "storage.scrubbed"
 RETENTION_RUNS = ("retention.run", "retention.deleted")
 # What a person did in a role stays in the audit log without them (the administration's
 # record); the rest of what they did goes with them (trial 27 read their trail after erasure).
-ROLE_ACTIONS = (
-    *("idea.status", "idea.merged", "plan.status", "plan.imported", "ideas.imported"),
-    *("question.answered", "question.closed", "question.rerouted"),
-)
+ROLE_ACTIONS = ("idea.status", "idea.merged", "plan.status", "plan.imported", "ideas.imported",
+                "question.answered", "question.closed", "question.rerouted")  # fmt: skip
 
 
 @dataclass(frozen=True)
