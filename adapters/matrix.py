@@ -238,9 +238,12 @@ class MatrixAdapter:
                 await self.client.request_room_key(event)
             return
         name = room.user_name(event.sender) or event.sender
+        direct = self._is_direct(room, event.sender)
         incoming: Message | Action | None = events.to_message(
-            event, room.room_id, name, me=self.me, is_direct=self._is_direct(room)
-        ) or events.to_action(event, room.room_id, name, me=self.me, buttons=self.state.buttons)
+            event, room.room_id, name, me=self.me, is_direct=direct
+        ) or events.to_action(
+            event, room.room_id, name, me=self.me, buttons=self.state.buttons, is_direct=direct
+        )
         if incoming is None:
             return
         started = asyncio.Event()
@@ -271,10 +274,12 @@ class MatrixAdapter:
             await typing
             await self._typing(room.room_id, False)
 
-    def _is_direct(self, room: MatrixRoom) -> bool:
-        if room.room_id in self.idea_rooms:
-            return False
-        return room.room_id in self.state.direct_rooms.values() or room.member_count <= 2
+    def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
+        """A room for the sender's private business (their questions' answers, their lists):
+        just the two of them in it, and nobody else can read or join it. Trial 29: a public
+        room made by someone who then left passed as private (it was even kept as that
+        person's direct room), and they read another's answers and lists from outside."""
+        return room.room_id not in self.idea_rooms and events.private_to(room, sender, self.me)
 
     async def _typing(self, room_id: str, on: bool) -> None:
         with contextlib.suppress(*TRANSIENT, LocalProtocolError):

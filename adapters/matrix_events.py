@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nio import Event, InviteMemberEvent, RoomMemberEvent, RoomMessageText
+from nio import Event, InviteMemberEvent, MatrixRoom, RoomMemberEvent, RoomMessageText
 
 from adapters.matrix_render import NUMBER_KEYS
 from bot.events import Action, Message, Sender
@@ -127,6 +127,18 @@ def relation(event: Event) -> dict[str, Any]:
     return relates if isinstance(relates, dict) else {}
 
 
+def private_to(room: MatrixRoom, user_id: str, me: str) -> bool:
+    """Only the user and the bot are in the room (joined or invited), and nobody else can
+    join it or read it from outside: a place for the user's own business."""
+    members = set(room.users) | set(room.invited_users)
+    closed = room.join_rule in ("invite", "private") and room.history_visibility in (
+        "joined",
+        "invited",
+        "shared",
+    )
+    return closed and members <= {user_id, me}
+
+
 def thread_of(event: Event) -> str | None:
     relates = relation(event)
     if relates.get("rel_type") == "m.thread" and isinstance(relates.get("event_id"), str):
@@ -177,6 +189,7 @@ def to_action(
     *,
     me: str,
     buttons: Mapping[str, dict[str, Any]],
+    is_direct: bool = False,
 ) -> Action | None:
     """A reaction with a number on a message with buttons: the button's command."""
     if event.sender == me or event.source.get("type") != "m.reaction":
@@ -198,4 +211,5 @@ def to_action(
         commands[number],
         room=room_id,
         thread_id=target.get("thread"),
+        is_direct=is_direct,
     )

@@ -32,6 +32,7 @@ from nio import (
 from nio.exceptions import OlmUnverifiedDeviceError
 
 from adapters.drain import drain
+from adapters.matrix_events import private_to
 from adapters.matrix_keys import KeyUpkeep
 from adapters.matrix_render import NUMBER_KEYS, in_thread, to_content, with_buttons
 from adapters.matrix_retry import PermanentError, Retrying
@@ -110,6 +111,14 @@ class MatrixOutbox:
         room = self.client.rooms.get(room_id)
         if room is None:
             return False  # just created: the next sync brings it
+        me = self.client.user_id
+        if reply.direct_to is not None and not private_to(room, reply.direct_to, me):
+            # someone else is in it, or it was opened to the public (trial 29): a new one
+            log.warning("matrix: a direct room is not private any more; opening another")
+            if self.state.direct_rooms.get(reply.direct_to) == room_id:
+                del self.state.direct_rooms[reply.direct_to]
+                self.state.save()
+            return False
         thread = reply.thread_id if room_id == item.origin_room or reply.room else None
         content = to_content(with_buttons(reply.text, reply.buttons))
         if thread is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -62,15 +62,18 @@ def plan() -> None:
 def import_plan(ctx: click.Context, file: Path) -> None:
     """Import the plan from a CSV (";" or "," separated) or JSONL FILE.
 
-    Columns: kind (agenda, project or system), key, title (required); description, owner
-    (the chat user id: questions reach owners by id, never by name), department, status
-    (of a project: geplant, laufend, pausiert, abgeschlossen or abgebrochen), goal (the key
-    of an agenda goal), systems (system keys) and aliases (other names and product names),
-    the last two separated by ";" inside the field; start and end (2026-03-01) for
-    projects. Items are known by key: importing again updates them and adds nothing twice,
-    and says which project statuses the file changed (also ones set in chat). Broken rows
-    are reported with their line numbers and skipped; the exit status is 1 when there were
-    any.
+    Columns: kind (agenda, project or system; also ziel, handlungsfeld, projekt, vorhaben,
+    fachverfahren), key, title (required); description, owner (the chat user id: questions
+    reach owners by id, never by name), owner_name (how staff know the owner, "Jana
+    Wagner": shown where the bot does not know them from chat), department, status (of a
+    project: geplant, laufend, pausiert, abgeschlossen or abgebrochen; also in Planung, in
+    Umsetzung, in Arbeit, beendet, fertig, gestoppt, ruht), goal (the key of an agenda
+    goal), systems (system keys) and aliases (other names and product names), the last two
+    separated by ";" inside the field; start and end (2026-03-01 or 01.03.2026) for
+    projects. Items are known by key: importing again updates them and adds nothing twice.
+    A status set in chat stays while the file gives the status it gave before; a new one in
+    the file wins, and the import says so. Every problem of a broken row is reported with
+    its line number, and the row is skipped; the exit status is 1 when there were any.
 
     \b
     Examples:
@@ -100,6 +103,8 @@ def import_plan(ctx: click.Context, file: Path) -> None:
     click.echo(report.summary)
     if report.status_changes:
         click.echo("status changed as the file says: " + ", ".join(report.status_changes))
+    if report.status_kept:
+        click.echo("status kept as set in chat: " + ", ".join(report.status_kept))
     if prepared is not None and (prepared[1] or sys.stderr.isatty()):
         click.echo(prepared[0], err=True)  # a warning for all, a note for whoever watches
     if report.errors:
@@ -121,7 +126,7 @@ def show(ctx: click.Context, as_json: bool) -> None:
 
     store = open_store(settings(ctx))
     try:
-        shown = show_plan(store)
+        shown = _with_owner_names(store, show_plan(store))
     finally:
         store.close()
     if as_json:
@@ -133,8 +138,26 @@ def show(ctx: click.Context, as_json: bool) -> None:
     for section, items in shown.items():
         click.echo(f"{section}:")
         for item in items:
+            if item["owner_name"]:
+                item = {**item, "owner": f"{item['owner_name']} ({item['owner']})"}
             extra = " · ".join(str(item[k]) for k in ("status", "owner", "goal") if item[k])
             click.echo(f"  {item['key']:<6} {item['title']}" + (f"  ({extra})" if extra else ""))
+
+
+def _with_owner_names(
+    store: Store, shown: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each item with the name the plan gives its owner, right after the owner's user id:
+    a login alone does not tell staff who that is."""
+    with store.transaction():
+        names = {item.key: item.owner_name for item in store.plan_items()}
+
+    def named(item: dict[str, Any]) -> dict[str, Any]:
+        pairs = list(item.items())
+        at = list(item).index("owner") + 1
+        return dict([*pairs[:at], ("owner_name", names.get(item["key"])), *pairs[at:]])
+
+    return {section: [named(item) for item in items] for section, items in shown.items()}
 
 
 @plan.command("match")

@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.clock import iso
 from bot.events import Action, Attachment, Button, Message, Reply
+from bot.ops import GIVEN_UP
 from bot.services import digests
 from bot.text_input import without_lone_surrogates
 from bot.uow import UnitOfWork
@@ -235,6 +236,7 @@ class Outbox:
         if final or delivery.attempts >= self.retry.attempts:
             with store.transaction():
                 store.give_up_parcel(delivery.id, iso(now))
+            GIVEN_UP.labels(delivery.kind).inc()  # trial 29: /metrics never showed one
             log.error("outbox: gave up %s #%d after %d attempt(s): %s", delivery.kind,
                       delivery.id, delivery.attempts, reason)  # fmt: skip
             return

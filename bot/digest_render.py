@@ -55,6 +55,18 @@ def _context(
     def delta(now: int, before: int) -> str:
         return f"{now - before:+d}" if before or now else "±0"
 
+    def someone(name: str, department: str | None) -> str:
+        return t("digest.someone", name=name, department=department) if department else name
+
+    def group_line(cluster: ClusterItem) -> str:
+        """A group's name, size and departments; "aus ohne Fachbereich" where no author said
+        theirs (trial 29: nobody on Matrix had)."""
+        name, count = cluster_name(t, cluster.terms), len(cluster.ideas)
+        if not cluster.departments:
+            return t("digest.cluster_line_unknown", name=name, count=count)
+        return t("digest.cluster_line", name=name, count=count,
+                 departments=", ".join(cluster.departments))  # fmt: skip
+
     def more(cluster: ClusterItem, shown: int) -> str:
         """The ideas of a group not listed; the new ones among them said as a number."""
         hidden = cluster.ideas[shown:]
@@ -71,6 +83,8 @@ def _context(
         "status": status,
         "delta": delta,
         "more": more,
+        "group_line": group_line,
+        "someone": someone,
         "map_counts": map_counts(digest),
         "cluster_name": lambda terms: cluster_name(t, terms),
         "max_ideas": max_ideas,

@@ -40,6 +40,9 @@ class Message:
     room: str | None = None
     thread_id: str | None = None  # the thread the message was posted in, if any
     is_direct: bool = False
+    # A reply may open a thread on this event. A button click is a reaction: Matrix refuses
+    # a thread on an event with a relation (trial 29: no click in a direct room was answered).
+    starts_thread: bool = True
 
     def __post_init__(self) -> None:
         _clean(self, "text")
@@ -55,6 +58,7 @@ class Action:
     command: str
     room: str | None = None
     thread_id: str | None = None
+    is_direct: bool = False
 
     def __post_init__(self) -> None:
         _clean(self, "command")
@@ -67,6 +71,8 @@ class Action:
             text=self.command,
             room=self.room,
             thread_id=self.thread_id,
+            is_direct=self.is_direct,
+            starts_thread=False,
         )
 
 
@@ -103,4 +109,5 @@ class Reply:
         # triage room or the thread of an earlier question) keeps its own address.
         if self.direct_to is not None or message.is_direct or self.room is not None:
             return self
-        return replace(self, thread_id=message.thread_id or message.event_id)
+        root = message.event_id if message.starts_thread else None
+        return replace(self, thread_id=message.thread_id or root)

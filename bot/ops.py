@@ -54,6 +54,11 @@ ERRORS = Counter(
     "Events whose handling failed (the user got the friendly error reply).",
     ["platform"],
 )
+GIVEN_UP = Counter(
+    "ideenlotse_replies_given_up",
+    "Replies the outbox gave up on: refused for good, or still failing after the last attempt.",
+    ["kind"],
+)
 QUEUE = Gauge(
     "ideenlotse_queue_length",
     "Events accepted by the bot core and not yet answered (waiting for the store or running).",

@@ -110,11 +110,18 @@ def searchable(item: PlanItem) -> str:
 
 
 def owner_label(people: PeopleRepository, owner: str | None) -> str | None:
-    """The owner as people know them: their display name when the bot knows them."""
+    """The owner as people know them: the name they chat under, else the name the plan
+    gives them (``owner_name``), else their user id, which staff cannot tell apart. Shown
+    only: owners are reached by user id (``owner_address``), since anybody can take a name."""
+    from knowledge.plans import PlanQueries  # the store; a repository of people alone has no plan
+
     if not owner:
         return None
     known = people.people_with_user_id(owner)
-    return known[0].display_name if known else owner
+    if known:
+        return known[0].display_name
+    named = people.plan_owner_name(owner) if isinstance(people, PlanQueries) else None
+    return named or owner
 
 
 def owner_address(people: PeopleRepository, owner: str) -> str:
@@ -207,15 +214,18 @@ def plan_matcher(
 SEARCH_BY_MEANING = 0.5
 
 
-def projects_by_meaning(
-    store: Store, encoder: Encoder, query: str, limit: int = 3
+def items_by_meaning(
+    store: Store, encoder: Encoder, query: str, kind: str, limit: int = 3
 ) -> list[PlanItem]:
-    """Projects a search word means without naming them, best first. Run in a transaction."""
+    """Items of a kind a search word means without naming them, best first. A system from
+    the score that sends a question to its owner: ``!system Einwohnerprogramm`` knew nothing
+    the routing of a question with that word knew (a CDO's blind trial). In a transaction."""
     matcher = plan_matcher(store, encoder)
     if matcher is None:
         return []
+    least = matcher.thresholds.question_system if kind == "system" else SEARCH_BY_MEANING
     hits = matcher.hits(query, encoder.encode([query])[0])
-    found = [h for h in hits if h.kind == "project" and h.score >= SEARCH_BY_MEANING]
+    found = [h for h in hits if h.kind == kind and h.score >= least]
     return [matcher.items[h.key] for h in found[:limit]]
 
 

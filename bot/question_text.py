@@ -68,6 +68,20 @@ def asks_for_help(text: str) -> bool:
     return opening.startswith(HELP_OPENERS) or _HELP_WITHIN.search(opening) is not None
 
 
+# Questions that ask for a fact, a person or a permission: "Wer entscheidet ...?", "Dürfen wir
+# Meldedaten per E-Mail schicken?" were offered to be kept as ideas (trial 29). "Warum ..."
+# stays open to the offer: it is how people complain ("Warum haben wir kein WLAN?").
+_FACT_OPENERS = (QUESTION_WORDS - {"warum", "wieso", "weshalb", "why"}) | {
+    "darf", "duerfen", "muss", "muessen", "gilt", "gibt", "is", "are", "may", "must"
+}  # fmt: skip
+
+
+def asks_for_facts(text: str) -> bool:
+    """A question for a fact, a person or a permission: surely no idea."""
+    words = _opening(text).split()
+    return bool(words) and words[0] in _FACT_OPENERS
+
+
 def _opening(text: str) -> str:
     return " ".join(fold(text).replace(",", " ").split())
 

@@ -233,14 +233,13 @@ def steward_buttons(question: Question) -> Callable[[Translator], tuple[Button, 
     """Answer (platforms with forms ask for the text) and re-route to each other target."""
 
     def make(t: Translator) -> tuple[Button, ...]:
-        answer = Button(
-            t("question_buttons.answer", id=question.id),
-            typed(t, "antwort", question.id),
-            "primary",
-        )
+        answer = Button(t("question_buttons.answer", id=question.id),
+                        typed(t, "antwort", question.id), "primary")  # fmt: skip
+        # from both, one role means "only": trial 29 read "Weiter an den CDO" at the CDO
+        label = "question_buttons." + ("reroute_only" if question.target == "both" else "reroute")
         reroutes = tuple(
             Button(
-                t("question_buttons.reroute", roles=target_name(t, target)),
+                t(label, roles=target_name(t, target)),
                 typed(t, "weiterleiten", question.id, t(f"word.{target}")),
             )
             for target in ("cdo", "cio", "both")

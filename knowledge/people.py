@@ -108,6 +108,22 @@ class PeopleQueries:
         )
         return [row["topic"] for row in rows]
 
+    def set_department(self, person_id: int, department: str | None, now: str) -> int:
+        """The person's department, and the same for their ideas that have none (people post
+        before they set it); how many ideas got it."""
+        self.db.execute(
+            "UPDATE people SET department = ?, updated_at = ? WHERE id = ?",
+            (department, now, person_id),
+        )
+        if department is None:
+            return 0
+        filled = self.db.execute(
+            "UPDATE ideas SET department = ?, updated_at = ?"
+            " WHERE author_id = ? AND (department IS NULL OR department = '')",
+            (department, now, person_id),
+        )
+        return max(int(filled.rowcount), 0)
+
     def set_matching(self, person_id: int, enabled: bool, now: str) -> None:
         self.db.execute(
             "UPDATE people SET matching_opt_in = ?, updated_at = ? WHERE id = ?",

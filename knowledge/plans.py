@@ -24,6 +24,7 @@ _CONTENT = (
     "title",
     "description",
     "owner",
+    "owner_name",
     "department",
     "status",
     "goal",
@@ -48,6 +49,7 @@ class NewPlanItem:
     aliases: tuple[str, ...] = ()
     start_date: str | None = None
     end_date: str | None = None
+    owner_name: str | None = None  # for display only: owners are reached by their user id
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class PlanItem:
     embedding_model: str | None
     created_at: str
     updated_at: str
+    owner_name: str | None = None
+    file_status: str | None = None  # the status the plan file gave at its last import
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,9 @@ class PlanQueries:
     def upsert_plan_item(self, item: NewPlanItem, now: str) -> str:
         """Add or update the item by its key; "added", "updated" or "unchanged".
 
-        A changed text drops the stored vector, so it is encoded afresh; a status set from
-        chat is overwritten by the next import, which is the plan's word.
+        A changed text drops the stored vector, so it is encoded afresh. The status belongs
+        to the file and the chat alike: a file giving the status it gave last time leaves
+        the current one (perhaps set in chat) as it is; a new status in the file wins.
         """
         if item.kind not in KINDS:
             raise ValueError(f"unknown plan kind {item.kind!r}")
@@ -129,6 +134,7 @@ class PlanQueries:
             "title": item.title,
             "description": item.description,
             "owner": item.owner,
+            "owner_name": item.owner_name,
             "department": item.department,
             "status": item.status,
             "goal": item.goal,
@@ -141,23 +147,39 @@ class PlanQueries:
         old = next(iter(rows), None)
         if old is None:
             self.db.execute(
-                f"INSERT INTO plan_items (key, {', '.join(_CONTENT)}, created_at, updated_at)"
-                f" VALUES (?, {_marks(_CONTENT)}, ?, ?)",
-                (item.key, *values.values(), now, now),
+                f"INSERT INTO plan_items (key, {', '.join(_CONTENT)}, file_status, created_at,"
+                f" updated_at) VALUES (?, {_marks(_CONTENT)}, ?, ?, ?)",
+                (item.key, *values.values(), item.status, now, now),
             )
             return "added"
-        if all(old[name] == values[name] for name in _CONTENT):
+        if old["file_status"] == item.status:  # the file says what it said: chat's word stands
+            values["status"] = old["status"]
+        changed = {name for name in _CONTENT if old[name] != values[name]}
+        if not changed:
+            if old["file_status"] != item.status:  # the file caught up with the chat
+                self.db.execute(
+                    "UPDATE plan_items SET file_status = ? WHERE key = ?", (item.status, item.key)
+                )
             return "unchanged"
-        text_changed = any(
-            old[name] != values[name] for name in ("title", "description", "aliases")
-        )
         assignments = ", ".join(f"{name} = ?" for name in _CONTENT)
+        text_changed = changed & {"title", "description", "aliases"}
         stale = ", embedding = NULL, embedding_model = NULL" if text_changed else ""
         self.db.execute(
-            f"UPDATE plan_items SET {assignments}{stale}, updated_at = ? WHERE key = ?",
-            (*values.values(), now, item.key),
+            f"UPDATE plan_items SET {assignments}, file_status = ?{stale}, updated_at = ?"
+            " WHERE key = ?",
+            (*values.values(), item.status, now, item.key),
         )
         return "updated"
+
+    def plan_owner_name(self, user_id: str) -> str | None:
+        """The name the plan gives the owner with this user id (any case), for people who
+        never chatted with the bot; the newest import's where items disagree."""
+        row = self.db.execute(
+            "SELECT owner_name FROM plan_items WHERE lower(owner) = ? AND owner_name IS NOT NULL"
+            " AND owner_name != '' ORDER BY updated_at DESC, key LIMIT 1",
+            (user_id.lower(),),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def plan_items(self, kind: str | None = None) -> list[PlanItem]:
         """All items (or those of one kind), in the plan's order of keys."""
@@ -345,11 +367,11 @@ def plan_rows_about(db: sqlite_utils.Database, person: Mapping[str, Any]) -> dic
 
 
 def forget_plan_owner(db: sqlite_utils.Database, user_id: str) -> int:
-    """An erased person is no plan item's owner any more: questions about their items go to
-    the role holders again until the plan names somebody new. Returns how many items they
-    owned."""
+    """An erased person is no plan item's owner any more, and the plan keeps no name of
+    theirs: questions about their items go to the role holders again until the plan names
+    somebody new. Returns how many items they owned."""
     owned = 0
-    for table in ("plan_items", "plan_question_links"):
-        cursor = db.execute(f"UPDATE {table} SET owner = NULL WHERE owner = ?", (user_id,))
+    for table, names in (("plan_items", "owner_name = NULL, "), ("plan_question_links", "")):
+        cursor = db.execute(f"UPDATE {table} SET {names}owner = NULL WHERE owner = ?", (user_id,))
         owned = owned or int(cursor.rowcount or 0)
     return owned

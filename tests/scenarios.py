@@ -122,11 +122,11 @@ SCENARIOS = (
             Step("anna", QUESTION, expect=(Expect("cio", "Neue Frage #1"),)),
             Step(
                 "cdo",
-                click="Weiter an den CIO",
+                click="Nur noch an die oder den CIO",
                 expect=(
-                    Expect("cdo", "Frage #1 geht jetzt an den CIO"),
-                    Expect("cio", "von Clara Dorn an den CIO weitergeleitet"),
-                    Expect(ROOM, "Ihre Frage #1 wurde an den CIO weitergeleitet"),
+                    Expect("cdo", "Frage #1 geht jetzt an die oder den CIO"),
+                    Expect("cio", "von Clara Dorn an die oder den CIO weitergeleitet"),
+                    Expect(ROOM, "Ihre Frage #1 wurde an die oder den CIO weitergeleitet"),
                 ),
             ),
             Step(

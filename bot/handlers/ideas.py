@@ -41,8 +41,22 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
     people = [ctx.store.get_person(author) for author in authors]
     here = ctx.message.platform  # an example person, or one on another platform: no message
     reachable = {p.id for p in people if p is not None and p.matching_opt_in and p.platform == here}
-    reply = intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable, here)
-    return [with_plans(ctx, idea, reply)]
+    reply = with_plans(
+        ctx, idea, intake_reply(ctx.t, ctx.person.display_name, idea, suggestions, reachable, here)
+    )
+    return [with_first_notes(ctx, reply)]
+
+
+def with_first_notes(ctx: Context, reply: Reply) -> Reply:
+    """Notes for a person's first idea (trial 29): Matrix tells no department; and an idea
+    written to the bot directly is no secret, all staff can read it."""
+    mine = ctx.store.ideas(author_ids=[ctx.person.id])
+    notes = []
+    if ctx.message.is_direct and sum(1 for i in mine if i.source_room == ctx.message.room) == 1:
+        notes.append(ctx.t("idea.seen_by_all"))
+    if ctx.person.department is None and len(mine) == 1:
+        notes.append(ctx.t("department.tip"))
+    return replace(reply, text="\n\n".join([reply.text, *notes])) if notes else reply
 
 
 def with_plans(ctx: Context, idea: Idea, reply: Reply) -> Reply:

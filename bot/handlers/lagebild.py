@@ -16,6 +16,9 @@ from bot.services.web import make_login_link
 @REGISTRY.command("lagebild", aliases=("cockpit",))
 def lagebild(ctx: Context) -> list[Reply]:
     t, person = ctx.t, ctx.person
+    if ctx.message.platform != "console" and not ctx.settings.web.url:
+        # trial 29 got http://127.0.0.1:8088/… in Matrix: no colleague's PC reaches it
+        return [Reply(t("lagebild.not_set_up"))]
     link = make_login_link(ctx.uow, person, ctx.now, ctx.settings.web.base_url())
     minutes = int(LINK_VALID.total_seconds() // 60)
     direct = Reply(

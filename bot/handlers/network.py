@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.events import Reply
 from bot.handlers.ideas import two_ideas
 from bot.i18n import Translator
-from bot.plans import find_items, named_by
+from bot.plans import encoder_of, find_items, items_by_meaning, named_by
 from bot.services.ideas import mark_not_similar
 from bot.services.people import decline_introduction, request_introduction, set_matching
 from knowledge.folding import fold
@@ -18,6 +18,7 @@ from knowledge.plans import PlanItem
 from knowledge.records import DEMO_PLATFORM, Person
 from knowledge.store import Store
 from matching.people import asked_topic, names
+from matching.places import offices
 
 ON, OFF = {"an", "ein", "on", "ja"}, {"aus", "off", "nein"}
 DECLINE = {"ablehnen", "zurueckziehen", "decline", "withdraw", "nein"}  # folded: "zurückziehen" too
@@ -36,6 +37,17 @@ def plan_contacts(store: Store, topic: str) -> list[PlanItem]:
     named = [i for i in found if wanted in {n.casefold() for n in (i.title, *i.aliases)}]
     ordered = [*named, *(i for i in found if i not in named)]  # trial 15: `!wer E-Akte`
     return [item for item in ordered if item.owner][:MAX_CONTACTS]
+
+
+def projects_meant(ctx: Context, topic: str) -> list[PlanItem]:
+    """A project with a contact that the topic means without naming it: trial 29's `!wer
+    Homeoffice` found nobody and not the project "Mobiles Arbeiten". No guess from an
+    office's name (it says nothing about a project's meaning, see `!projekte`)."""
+    encoder = encoder_of(ctx.matcher, ctx.questions.encoder)
+    if encoder is None or offices(topic):
+        return []
+    found = items_by_meaning(ctx.store, encoder, topic, "project", limit=MAX_CONTACTS)
+    return [item for item in found if item.owner][:1]
 
 
 def other_names(store: Store, topic: str) -> tuple[str, ...]:
@@ -88,8 +100,10 @@ def wer(ctx: Context, topic: str) -> list[Reply]:
                   if c.person.id not in {f.person.id for f in found}]  # fmt: skip
         contacts += [i for i in plan_contacts(ctx.store, part) if i not in contacts]
     found, contacts = found[:MAX_WHO], contacts[:MAX_CONTACTS]
+    guessed = not (found or contacts) and bool(contacts := projects_meant(ctx, topic))
     if not found:
-        text = t("who.none_but_plan" if contacts else "who.none", topic=topic)
+        none = "who.none_but_plan_meaning" if guessed else "who.none_but_plan"
+        text = t(none if contacts else "who.none", topic=topic)
         if ideas := ctx.store.find_ideas(topic, limit=1).total:  # trial 28: ideas without people
             text += " " + t("who.ideas_hint", count=ideas, command=render.typed(t, "suche", topic))
     else:

@@ -29,7 +29,7 @@ from bot.plans_questions import (
     responsible_for,
     tell_owner,
 )
-from bot.question_text import asks_for_help, person_sought, proposes, special_data
+from bot.question_text import asks_for_facts, asks_for_help, person_sought, proposes, special_data
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -89,7 +89,7 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
         replies = [offer_reply(ctx.t, asked.question, asked.offer, ctx.settings)]
     else:
         replies = routed_replies(ctx, asked)
-    if proposes(text) or (guessed and not asks_for_help(text)):
+    if proposes(text) or (guessed and not (asks_for_help(text) or asks_for_facts(text))):
         question = asked.question
         first = replies[0]
         button = Button(ctx.t("question.button_to_idea"), typed(ctx.t, "als-idee", question.id))

@@ -47,6 +47,16 @@ def set_interests(uow: UnitOfWork, person: Person, topics: list[str], now: str) 
         )
 
 
+def set_department(uow: UnitOfWork, person: Person, department: str | None, now: str) -> int:
+    """A person's own department (Matrix has no such field; trial 29's digest counted every
+    idea "ohne Fachbereich"); how many of their earlier ideas got it too."""
+    filled = uow.people.set_department(person.id, department, now)
+    uow.audit.audit(
+        "person.department", now, actor_id=person.id, subject_type="person", subject_id=person.id
+    )
+    return filled
+
+
 def set_matching(uow: UnitOfWork, person: Person, enabled: bool, now: str) -> None:
     """Allow or stop being suggested to others."""
     uow.people.set_matching(person.id, enabled, now)

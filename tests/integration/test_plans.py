@@ -81,7 +81,7 @@ def test_import_again_changes_nothing_and_broken_rows_are_reported(town: Town, t
         "kind;key;title;goal;systems\n"
         "project;P-50;Neues Projekt;A1;S-1\n"
         "project;P-51;;A1;\n"
-        "projekt;P-52;Falsche Art;;\n"
+        "aufgabe;P-52;Falsche Art;;\n"
         "project;P-53;Falsches Ziel;A9;\n",
         encoding="utf-8",
     )
@@ -242,7 +242,7 @@ def test_a_contact_passes_on_a_question_that_is_not_theirs(town: Town):
     town.say("anna", "!frage Das DMS startet nicht mehr")
     assert town.say("maria", "!weiterleiten 1 cdo")[0].text.startswith("Frage #1 ging nicht")
     replies = town.say("petra", "!weiterleiten 1 cdo")
-    assert replies[0].text == "Frage #1 geht jetzt an den CDO.", replies[0].text
+    assert replies[0].text == "Frage #1 geht jetzt an die oder den CDO.", replies[0].text
     # the router does not learn from her: a contact is staff named in a CSV (trial 23)
     router = town.bot.questions.router
     assert town.store.reroute_examples() == [] and router is not None
@@ -323,7 +323,7 @@ def test_with_no_role_holders_the_owner_is_told_they_are_alone(
     assert len(replies) == 2
     to_asker = replies[0].text
     assert "Außer petra ist derzeit niemand eingetragen" in to_asker
-    assert "geht Ihre Frage #1 auch an den CIO" in to_asker
+    assert "geht Ihre Frage #1 auch an die oder den CIO" in to_asker
 
 
 def test_an_organisational_question_goes_to_the_project_owner_not_the_system_owner(town: Town):
@@ -425,3 +425,30 @@ def test_who_is_responsible_for_a_system_is_answered_from_the_plan(town: Town):
     # more than the bare question is routed as any other
     routed = town.say("jana", "!frage Wer ist für TEVIS zuständig? Es hängt seit heute früh.")
     assert "gespeichert" in routed[0].text and any(r.direct_to == "sabine" for r in routed)
+
+
+def test_owners_are_shown_by_the_plans_name_and_reached_by_their_user_id(
+    town: Town, tmp_path: Path
+):
+    """A CDO's blind trial: "Ansprechperson: jwagner" told staff nothing. The plan's
+    ``owner_name`` is shown where the bot does not know the owner from chat; messages still
+    go to the user id, since anybody can take any name."""
+    lines = PLAN.read_text(encoding="utf-8").splitlines()
+    names = {"S-1": "Petra Lange", "P-1": "Dirk Dorn"}
+    named = [lines[0] + ";owner_name"] + [
+        line + (f";{names[line.split(';')[1]]}" if line.split(";")[1] in names else "")
+        for line in lines[1:]
+    ]
+    plan = tmp_path / "named.csv"
+    plan.write_text("\n".join(named) + "\n", encoding="utf-8")
+    report = import_plan(town.store, read_plan(plan), iso(town.clock()))
+    assert (sorted(report.updated), report.errors) == (["P-1", "S-1"], [])
+    replies = town.say("anna", "!frage Das DMS startet nicht mehr")
+    assert "die Frage geht auch an Petra Lange, die Ansprechperson dafür" in replies[0].text
+    assert any(r.direct_to == "petra" for r in replies)
+    assert not any(r.direct_to == "Petra Lange" for r in replies)
+    [idea] = town.say("anna", f"!idee {E_INVOICES}", department="FD 32")
+    assert "(P-1), Ansprechperson: Dirk Dorn" in idea.text
+    town.say("dirk", "!interessen E-Rechnung", department="FD 20")  # known from chat now
+    [again] = town.say("bernd", f"!idee {E_INVOICES} Auch Gutschriften.", department="FD 63")
+    assert "(P-1), Ansprechperson: Dirk –" in again.text  # the name he chats under

@@ -111,7 +111,7 @@ def test_clear_cdo_questions_go_to_the_cdo_with_a_reason(router: Router, questio
     route = router.route(question)
     assert route.target == "cdo", route
     assert route.confidence >= router.min_confidence
-    assert reason(route).endswith("das betreut der CDO.")
+    assert reason(route).endswith("das betreut die oder der CDO.")
     assert not any(label in reason(route) for label in LABELS_OF["cio"]), reason(route)
 
 
@@ -120,7 +120,7 @@ def test_clear_cio_questions_go_to_the_cio_with_a_reason(router: Router, questio
     route = router.route(question)
     assert route.target == "cio", route
     assert route.confidence >= router.min_confidence
-    assert reason(route).endswith("das betreut der CIO.")
+    assert reason(route).endswith("das betreut die oder der CIO.")
     assert not any(label in reason(route) for label in LABELS_OF["cdo"]), reason(route)
 
 
@@ -176,7 +176,7 @@ def test_rerouting_takes_effect_for_similar_questions(seeded: SeedCachedEncoder)
     route = learner.route(similar)
     assert counting.encoded - before == 2  # seed embeddings are cached: the two new texts
     assert route.target == "cio", route
-    assert reason(route).endswith("das betreut der CIO.")
+    assert reason(route).endswith("das betreut die oder der CIO.")
     assert learner.examples[-1].text == rerouted
 
 

@@ -44,6 +44,39 @@ async def test_idea_is_answered_in_its_thread_with_number_and_similar_idea(world
     assert reaction != support.event.event_id
 
 
+async def test_a_click_in_a_direct_room_is_answered_there(world: Matrix) -> None:
+    """Trial 29: a reply to a click opened a thread on the reaction, which Synapse refuses
+    ("Cannot start threads from an event with a relation"); no click in a direct room was
+    answered, and the retries held up every other reply for a minute."""
+    anna, ben = await world.person("anna"), await world.person("ben")
+    room = await anna.create_room([world.bot_id, ben.user_id])
+    direct = await ben.create_room([world.bot_id])
+    await world.start_bot(world.settings(idea_rooms=(room,)))
+    await anna.wait_joined(room, world.bot_id)
+    await ben.wait_joined(direct, world.bot_id)
+
+    first = await anna.say(room, f"!idee {FIRST}")
+    await anna.expect(is_reply_to(first), "the answer to the first idea")
+    await ben.say(direct, f"!idee {SECOND}")
+    similar = await ben.expect(
+        lambda s: s.room_id == direct and "**#2**" in s.body, "the answer to ben's idea"
+    )
+    assert similar.thread is None  # a direct room has no threads
+    key = next(
+        k for x in similar.body.splitlines() for k in NUMBER_KEYS
+        if x.startswith(k) and "!unterstuetzen 1`" in x
+    )  # fmt: skip
+    await ben.react(direct, similar.event.event_id, key)
+    support = await ben.expect(lambda s: "unterstützen jetzt Idee **#1**" in s.body, "support")
+    assert support.room_id == direct and support.thread is None
+    earlier = (similar.event.event_id, support.event.event_id)
+    await ben.say(direct, "!hilfe")  # and nothing is held up behind it
+    await ben.expect(
+        lambda s: s.room_id == direct and "!idee" in s.body and s.event.event_id not in earlier,
+        "the help after the click",
+    )
+
+
 async def test_question_reaches_the_cdo_and_the_answer_reaches_the_asker(world: Matrix) -> None:
     await _question_and_answer(world, encrypted=False)
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from nio import Event, InviteEvent
+from nio import Event, InviteEvent, RoomPreset
 
 from adapters import matrix_events as events
 from adapters.matrix_state import MatrixState
@@ -237,3 +237,31 @@ async def test_erased_person_leaves_no_byte_in_the_adapters_files(world: Matrix)
         return world.bot_id not in anna.client.rooms[direct].users
 
     await until(bot_left_her_room, "the bot to leave Anna's direct room")
+
+
+@pytest.mark.anyio
+@pytest.mark.model
+async def test_a_public_room_its_maker_left_is_no_private_room(world: Matrix) -> None:
+    """Trial 29: mallory made a public room, invited the bot and anna and left; the bot took
+    it for anna's direct room and answered `!meine-fragen` there, for mallory to read."""
+    anna, mallory = await world.person("anna"), await world.person("mallory")
+    await world.start_bot(world.settings())
+    room = await mallory.create_room(
+        [world.bot_id, anna.user_id], is_direct=True, preset=RoomPreset.public_chat
+    )
+    await mallory.wait_joined(room, world.bot_id)
+    await mallory.wait_joined(room, anna.user_id)
+    await mallory.client.room_leave(room)
+
+    async def gone() -> bool:
+        members = anna.client.rooms[room].users if room in anna.client.rooms else {}
+        return mallory.user_id not in members
+
+    await until(gone, "mallory to have left")
+    await anna.say(room, "!meine-fragen")
+    note = await anna.expect(lambda s: s.room_id == room, "the note in the public room")
+    assert "Direktnachricht" in note.body and "Fragen" not in note.body
+    listed = await anna.expect(lambda s: "noch keine Fragen" in s.body, "the list")
+    assert listed.room_id != room
+    private = anna.client.rooms[listed.room_id]
+    assert set(private.users) == {anna.user_id, world.bot_id}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PrivacySettings, Settings
+from bot.config import PrivacySettings, Settings, WebSettings
 from bot.core import Bot
 from bot.delivery import Outbox
 from bot.events import Message, Reply, Sender
@@ -42,7 +42,10 @@ class World:
         router = Router(encoder) if routing else None  # fitting it takes a moment
         self.desk = QuestionDesk(encoder=encoder, router=router, ideas=self.matcher)
         self.settings = Settings(
-            data_dir=data, roles=roles, privacy=PrivacySettings(erase_mode=erase_mode)
+            data_dir=data,
+            roles=roles,
+            privacy=PrivacySettings(erase_mode=erase_mode),
+            web=WebSettings(url="https://lagebild.stadt.example"),  # !lagebild gives links
         )
         self.bot = Bot(
             self.store, self.settings, matcher=self.matcher, questions=self.desk, clock=self.clock

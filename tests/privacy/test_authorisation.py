@@ -42,6 +42,7 @@ POLICY: dict[str, tuple[frozenset[str] | None, str]] = {
     "weiterleiten": (STEWARDS, "!weiterleiten 1 cio"),
     "offen": (STEWARDS, "!offen"),
     "erledigt": (STEWARDS, "!erledigt 1"),
+    "fachbereich": (EVERYBODY, "!fachbereich FD 20 Finanzen"),
     "meine-ideen": (EVERYBODY, "!meine-ideen"),
     "meine-fragen": (EVERYBODY, "!meine-fragen"),
     "geholfen": (EVERYBODY, "!geholfen ja 1"),  # the asker only: own check
@@ -145,7 +146,7 @@ def test_questions_are_handled_only_by_the_role_they_are_routed_to(tmp_path: Pat
     asker, second = "@asker:stadt.example", "@second:stadt.example"
     world.say(asker, "!frage Wie beantrage ich Sonderurlaub für eine Fortbildung?")
     world.say(admin, "!weiterleiten 1 cdo")
-    refused = Translator("de")("question.not_in_remit_where", id=1, where="den CDO")
+    refused = Translator("de")("question.not_in_remit_where", id=1, where="die oder den CDO")
     assert world.text(cio, "!antwort 1 Im Personalportal.") == refused
     assert world.text(cio, "!weiterleiten 1 cio") == refused
     assert "Sonderurlaub" not in world.text(cio, "!offen")

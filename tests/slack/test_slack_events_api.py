@@ -145,7 +145,11 @@ def test_role_holder_answers_in_a_modal_and_the_asker_reads_it_in_the_thread(
     assert to_cdo.params["channel"] == "DUCDO" and to_cio.params["channel"] == "DUCIO"
     assert "Neue Frage #1" in posted_text(to_cdo)
     labels = [e["text"]["text"] for e in to_cdo.params["blocks"][-1]["elements"]]
-    assert labels == ["Antworten #1", "Weiter an den CDO", "Weiter an den CIO"]
+    assert labels == [
+        "Antworten #1",
+        "Nur noch an die oder den CDO",
+        "Nur noch an die oder den CIO",
+    ]
 
     rig.click("UCDO", to_cdo, "Antworten #1")
     [opened] = rig.web_api.called("views.open")
@@ -179,9 +183,9 @@ def test_staff_cannot_answer_through_a_forged_modal(rig: SlackRig) -> None:
 
 def test_reroute_button(rig: SlackRig) -> None:
     [_, to_cdo, _] = rig.say("UANNA", QUESTION)
-    rig.click("UCDO", to_cdo, "Weiter an den CIO")
+    rig.click("UCDO", to_cdo, "Nur noch an die oder den CIO")
     texts = [posted_text(call) for call in rig.web_api.posts()[3:]]
-    assert any("Frage #1 geht jetzt an den CIO" in text for text in texts)
+    assert any("Frage #1 geht jetzt an die oder den CIO" in text for text in texts)
     assert any("weitergeleitet" in text for text in texts)
     question = rig.app.store.get_question(1)
     assert question is not None and question.target == "cio"
@@ -195,7 +199,7 @@ def test_did_it_help_buttons(rig: SlackRig) -> None:
     [offer] = rig.say("UBEN", QUESTION)
     assert "Das Hauptamt." in posted_text(offer)
     labels = [e["text"]["text"] for e in offer.params["blocks"][-1]["elements"]]
-    assert labels == ["Ja, hat geholfen", "Nein, bitte weitergeben", "Das ist eine Idee"]
+    assert labels == ["Ja, hat geholfen", "Nein, bitte weitergeben"]  # asks who: no idea
     rig.click("UBEN", offer, "Ja, hat geholfen")
     assert "Schön, dass es geholfen hat" in posted_text(rig.web_api.posts()[-1])
 

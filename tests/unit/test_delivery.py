@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.clock import iso
 from bot.delivery import Origin, Outbox, Retry, platform_of, queue_answers
@@ -158,8 +159,11 @@ def test_a_failed_send_is_retried_after_a_growing_pause_then_given_up(
         assert outbox.take(store, "slack", moment + timedelta(seconds=pause - 1)) == []
         moment += timedelta(seconds=pause)
     [last] = outbox.take(store, "slack", moment)
+    given_up = REGISTRY.get_sample_value("ideenlotse_replies_given_up_total", {"kind": "answer"})
     with caplog.at_level(logging.WARNING, logger="bot.delivery"):
         outbox.failed(store, last, moment, "fatal_error")
+    after = REGISTRY.get_sample_value("ideenlotse_replies_given_up_total", {"kind": "answer"})
+    assert after == (given_up or 0) + 1  # on /metrics (trial 29 saw none there)
     assert outbox.take(store, "slack", moment + timedelta(days=1)) == []  # no endless loop
     [parcel] = store.parcels()
     assert (parcel.attempts, parcel.given_up_at, parcel.content) == (3, iso(moment), None)

@@ -81,4 +81,4 @@ def test_every_route_has_a_reason_in_both_languages(language: str) -> None:
         reason = route_reason(t, route)
         assert reason and not reason.startswith(("route.", "area.")), (route, reason)
     german = route_reason(Translator("de"), Route("cio", 0.9, ("Netzwerk und WLAN",)))
-    assert german == "Es geht um Netzwerk und WLAN – das betreut der CIO."
+    assert german == "Es geht um Netzwerk und WLAN – das betreut die oder der CIO."

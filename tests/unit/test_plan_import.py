@@ -10,8 +10,9 @@ import pytest
 import sqlite_utils
 
 from bot.importer import ImportFileError, RowError
-from bot.plans import find_items, show_plan
+from bot.plans import find_items, owner_address, owner_label, show_plan
 from bot.plans_import import PlanRow, import_plan, read_plan, split_list
+from knowledge.plans import NewPlanItem
 from knowledge.store import Store
 from matching.plans import DEFAULT, PlanEntry, PlanHit, PlanScorer, for_idea, goals_of, name_pattern
 
@@ -66,15 +67,20 @@ def test_semicolons_commas_and_jsonl_give_the_same_items(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("projekt;P-2;Titel;;;;;;;", "'kind' is 'projekt'; use agenda, project or system"),
+        (
+            "aufgabe;P-2;Titel;;;;;;;",
+            "'kind' is 'aufgabe'; use agenda, project or system"
+            " (or ziel, handlungsfeld, projekt, vorhaben, fachverfahren)",
+        ),
         ("project;;Titel;;;;;;;", "'key' is missing"),
         ("project;P 2;Titel;;;;;;;", "'key' 'P 2' must be one word of at most 40 characters"),
         ("project;P-2;;;;;;;;", "'title' is missing"),
         ("project;P-2;Titel;;;;;;;;;;", "more values than column names"),
         (  # trial 25: stored, though `!projektstatus` knows only five
-            "project;P-2;Titel;;;;in Arbeit;;;",
-            "'status' 'in Arbeit' is no project status;"
-            " use geplant, laufend, pausiert, abgeschlossen, abgebrochen",
+            "project;P-2;Titel;;;;in Bearbeitung;;;",
+            "'status' 'in Bearbeitung' is no project status;"
+            " use geplant, laufend, pausiert, abgeschlossen, abgebrochen"
+            " (or in Planung, in Umsetzung, in Arbeit, beendet, fertig, gestoppt, ruht)",
         ),
     ],
 )
@@ -252,3 +258,165 @@ def test_a_search_word_is_found_at_a_word_start_or_as_a_compound_part(tmp_path: 
     assert keys("-Rechnung") == []
     assert keys("Drucker und Kopierer") == ["S-16"]  # not every item says "und"
     assert keys("Drucker und Telefone") == []
+
+
+# -- another town's plan (a CDO's blind trial): German words, all problems at once ------------
+
+FULL = "kind;key;title;owner;owner_name;status;goal;systems;aliases;start;end\n"
+BASE = "agenda;A1;Ziele;;;;;;;;\nsystem;S-1;DMS;;;;;;;;\nsystem;S-2;ZRE;;;;;;;;\n"
+
+
+def items(rows: list[PlanRow | RowError]) -> dict[str, NewPlanItem]:
+    return {row.item.key: row.item for row in rows if isinstance(row, PlanRow)}
+
+
+def test_german_dates_are_read_and_stored_as_iso(store: Store, tmp_path: Path) -> None:
+    rows = "project;P-1;Akte;;;;;;;01.03.2026;1.12.2027\nproject;P-2;Neu;;;;;;;2026-04-01;\n"
+    report = import_plan(store, read_plan(write(tmp_path, "p.csv", FULL + rows)), NOW)
+    assert (report.added, report.errors) == (["P-1", "P-2"], [])
+    p1, p2 = store.get_plan_item("P-1"), store.get_plan_item("P-2")
+    assert p1 is not None and (p1.start_date, p1.end_date) == ("2026-03-01", "2027-12-01")
+    assert p2 is not None and p2.start_date == "2026-04-01"
+    bad = read_plan(write(tmp_path, "bad.csv", FULL + "project;P-3;X;;;;;;;31.02.2026;03/2026\n"))
+    assert [(e.line, e.reason) for e in bad if isinstance(e, RowError)] == [
+        (2, "'start' is not a date like 2026-03-01 or 01.03.2026: '31.02.2026'"),
+        (2, "'end' is not a date like 2026-03-01 or 01.03.2026: '03/2026'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "expected"),
+    [
+        ("Projekt", "in Planung", ("project", "geplant")),
+        ("project", "IN UMSETZUNG", ("project", "laufend")),
+        ("vorhaben", "in  Arbeit", ("project", "laufend")),
+        ("projekt", "beendet", ("project", "abgeschlossen")),
+        ("projekt", "Fertig", ("project", "abgeschlossen")),
+        ("projekt", "gestoppt", ("project", "abgebrochen")),
+        ("projekt", "ruht", ("project", "pausiert")),
+        ("projekt", "Laufend", ("project", "laufend")),
+        ("Ziel", "aktiv", ("agenda", "aktiv")),  # agenda and systems keep their own words
+        ("Handlungsfeld", "", ("agenda", None)),
+        ("System", "in Betrieb", ("system", "in Betrieb")),
+        ("Fachverfahren", "in Planung", ("system", "in Planung")),
+    ],
+)
+def test_german_kinds_and_statuses_are_understood(
+    tmp_path: Path, kind: str, status: str, expected: tuple[str, str | None]
+) -> None:
+    rows = read_plan(write(tmp_path, "p.csv", f"kind;key;title;status\n{kind};X-1;T;{status}\n"))
+    item = items(rows)["X-1"]
+    assert (item.kind, item.status) == expected
+
+
+def test_every_problem_of_a_row_is_reported_in_one_run(store: Store, tmp_path: Path) -> None:
+    """Only the first problem was said, so one row took a round of fixing per problem."""
+    rows = BASE + "projekt;P-1;;;;in Bearbeitung;A9;S-1;S-9;;März 2026\nproject;P-2;Gut;;;;;;;;\n"
+    report = import_plan(store, read_plan(write(tmp_path, "p.csv", FULL + rows)), NOW)
+    assert report.added == ["A1", "S-1", "S-2", "P-2"]
+    assert [(e.line, e.reason.split(" ")[0]) for e in report.errors] == [
+        (5, "'title'"),
+        (5, "'status'"),
+        (5, "'end'"),
+        (5, "'goal'"),  # the references of a broken row are checked too
+    ]
+    assert report.summary.endswith("1 rows with errors")
+    twice = import_plan(store, read_plan(write(tmp_path, "t.csv", FULL + BASE + BASE)), NOW)
+    assert [(e.line, e.reason) for e in twice.errors] == [
+        (line, f"key {key!r} was already used in line {line - 3}")
+        for line, key in ((5, "A1"), (6, "S-1"), (7, "S-2"))
+    ]
+
+
+def test_a_list_written_with_commas_is_told_to_use_semicolons(store: Store, tmp_path: Path) -> None:
+    rows = BASE + (
+        "project;P-1;Akte;;;;A1;S-1, S-2;;;\n"
+        "project;P-2;Neu;;;;A1;S-8, S-9;;;\n"
+        "system;S-3;Finanzen;;;;;;H&H, proDoppik;;\n"
+    )
+    report = import_plan(store, read_plan(write(tmp_path, "p.csv", FULL + rows)), NOW)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (5, "'systems' names no system of the plan: S-1, S-2"
+            " (use ';' between entries, not ',': S-1; S-2)"),
+        (6, "'systems' names no system of the plan: S-8, S-9"),  # no system: no guess
+    ]  # fmt: skip
+    assert [(w.line, w.reason.split(";")[0]) for w in report.warnings] == [
+        (7, "'aliases' 'H&H, proDoppik' is one name with a comma")
+    ]
+
+
+def test_a_status_set_in_chat_stays_until_the_file_says_something_new(
+    store: Store, tmp_path: Path
+) -> None:
+    """Re-importing the unchanged file silently undid `!projektstatus`, and the owner, who
+    was told of the chat's status, heard nothing of the file's."""
+    plan = write(tmp_path, "p.csv", FULL + "project;P-1;Akte;;;geplant;;;;;\n")
+    import_plan(store, read_plan(plan), NOW)
+    with store.transaction():
+        store.set_plan_status("P-1", "pausiert", NOW)  # as `!projektstatus` does
+    again = import_plan(store, read_plan(plan), NOW)
+    assert (again.updated, again.unchanged, again.status_changes) == ([], ["P-1"], [])
+    assert again.status_kept == ["P-1: pausiert (the file says geplant)"]
+    item = store.get_plan_item("P-1")
+    assert item is not None and item.status == "pausiert"
+    moved = write(tmp_path, "moved.csv", FULL + "project;P-1;Akte;;;in Umsetzung;;;;;\n")
+    report = import_plan(store, read_plan(moved), NOW)
+    assert (report.updated, report.status_kept) == (["P-1"], [])
+    assert report.status_changes == ["P-1: pausiert -> laufend (pausiert was set in chat)"]
+    assert [e["detail"] for e in store.audit_entries("plan.status")] == ["P-1: pausiert->laufend"]
+    with store.transaction():
+        store.set_plan_status("P-1", "abgeschlossen", NOW)
+    caught_up = write(tmp_path, "up.csv", FULL + "project;P-1;Akte;;;fertig;;;;;\n")
+    assert import_plan(store, read_plan(caught_up), NOW).unchanged == ["P-1"]
+    with store.transaction():  # the file now says so itself: chat changes it again, ...
+        store.set_plan_status("P-1", "laufend", NOW)
+    kept = import_plan(store, read_plan(caught_up), NOW)  # ... and the same file keeps that
+    assert kept.status_kept == ["P-1: laufend (the file says abgeschlossen)"]
+
+
+def test_the_owners_name_is_shown_but_never_addressed(store: Store, tmp_path: Path) -> None:
+    """Staff read "Ansprechperson: jwagner" and could not tell who that is."""
+    rows = (
+        "project;P-1;Akte;jwagner;Jana Wagner;;;;;;\n"
+        "project;P-2;Neu;dirk;;;;;;;\n"
+        "project;P-3;Netz;;Olaf Ohne;;;;;;\n"
+    )
+    report = import_plan(store, read_plan(write(tmp_path, "p.csv", FULL + rows)), NOW)
+    assert [(w.line, w.reason.split(" (")[0]) for w in report.warnings] == [
+        (4, "'owner_name' 'Olaf Ohne' is shown only beside an 'owner'")
+    ]
+    item = store.get_plan_item("P-1")
+    assert item is not None and (item.owner, item.owner_name) == ("jwagner", "Jana Wagner")
+    with store.transaction():
+        assert owner_label(store, "jwagner") == "Jana Wagner"
+        assert owner_label(store, "JWagner") == "Jana Wagner"
+        assert owner_label(store, "dirk") == "dirk"
+        assert owner_address(store, "jwagner") == "jwagner"
+        store.upsert_person("console", "jwagner", "Jana W.", NOW)  # chat's name comes first
+        assert owner_label(store, "jwagner") == "Jana W."
+    renamed = write(tmp_path, "r.csv", FULL + rows.replace("Jana Wagner", "Jana Wagner-Ott"))
+    assert import_plan(store, read_plan(renamed), NOW).updated == ["P-1"]
+    lines = [{"kind": "system", "key": "S-1", "title": "DMS", "owner": "petra",
+              "owner_name": "Petra Schulz"}]  # fmt: skip
+    jsonl = read_plan(write(tmp_path, "p.jsonl", json.dumps(lines[0])))
+    assert items(jsonl)["S-1"].owner_name == "Petra Schulz"
+
+
+def test_forgetting_an_owner_forgets_the_name_the_plan_gives(store: Store, tmp_path: Path) -> None:
+    rows = (
+        "project;P-1;Akte;jwagner;Jana Wagner;;;;;;\n"
+        "project;P-2;Neu;dirk;Dirk Dorn;;;;;;\n"
+        "project;P-3;Netz;olga;Olga Ost;;;;;;\n"
+    )
+    import_plan(store, read_plan(write(tmp_path, "p.csv", FULL + rows)), NOW)
+    jana = store.upsert_person("console", "jwagner", "Jana", NOW)
+    with store.transaction():
+        exported = store.person_export(jana.id, NOW)
+    assert [(i["key"], i["owner_name"]) for i in exported["plan_items_you_own"]] == [
+        ("P-1", "Jana Wagner")
+    ]
+    with store.transaction():
+        store.erase_person(jana.id, NOW)  # `!vergiss-mich`, or `forget` for one who chatted
+        assert store.forget_plan_owner("dirk") == 1  # `forget` for one who never chatted
+    owners = [(i.key, i.owner, i.owner_name) for i in store.plan_items()]
+    assert owners == [("P-1", None, None), ("P-2", None, None), ("P-3", "olga", "Olga Ost")]

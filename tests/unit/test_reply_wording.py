@@ -49,7 +49,7 @@ def test_not_helped_is_answered_once(chat: Chat) -> None:
     chat.say("ben", f"!frage {PRINTER}")
     mine, *delivered = chat.say("ben", "!geholfen nein 2")
     assert mine.text.count("#2") == 1 and "gespeichert" not in mine.text
-    assert "Schade. Ich gebe Ihre Frage **#2** an den CIO weiter." in mine.text
+    assert "Schade. Ich gebe Ihre Frage **#2** an die oder den CIO weiter." in mine.text
     assert [r.direct_to for r in delivered] == ["cio-user"]
 
 
@@ -64,7 +64,7 @@ def test_not_helped_still_passes_on_a_question_whose_offer_was_erased(chat: Chat
             "UPDATE questions SET offered_answer_id = NULL WHERE id = ?", [question]
         )
     mine, *delivered = chat.say("ben", "!geholfen nein 2")
-    assert "Ich gebe Ihre Frage **#2** an den CIO weiter" in mine.text
+    assert "Ich gebe Ihre Frage **#2** an die oder den CIO weiter" in mine.text
     assert [r.direct_to for r in delivered] == ["cio-user"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from bot import lagebild
 from bot.cli import cli
 from bot.clock import iso
-from bot.config import Settings
+from bot.config import Settings, WebSettings
 from bot.core import Bot
 from bot.events import Message, Sender
 from bot.services.web import log_in as log_in_service
@@ -128,10 +129,19 @@ def test_erasure_ends_links_and_sessions(store: Store, clock: FakeClock) -> None
 def test_lagebild_in_a_room_sends_the_link_by_direct_message(
     store: Store, clock: FakeClock
 ) -> None:
-    bot = Bot(store, Settings(), clock=clock)
     message = Message("matrix", "$1", Sender("@anna:stadt.de", "Anna"), "!lagebild", "!room:x")
-    notice, direct = bot.handle(message)
-    assert direct.direct_to == "@anna:stadt.de" and "/login/" in direct.text
+    # trial 29: without the address people reach it by, a link to 127.0.0.1 helps nobody
+    [refused] = Bot(store, Settings(), clock=clock).handle(message)
+    assert (
+        "noch nicht für den Browser eingerichtet" in refused.text and "/login/" not in refused.text
+    )
+    assert store.db.execute("SELECT COUNT(*) FROM web_logins").fetchone()[0] == 0
+    web = WebSettings(url="https://lagebild.stadt.de")
+    bot = Bot(store, Settings(web=web), clock=clock)
+    notice, direct = bot.handle(replace(message, event_id="$1b"))
+    assert (
+        direct.direct_to == "@anna:stadt.de" and "https://lagebild.stadt.de/login/" in direct.text
+    )
     assert "/login/" not in notice.text and notice.direct_to is None
     english = Message("matrix", "$2", Sender("@anna:stadt.de", "Anna"), "!cockpit", is_direct=True)
     [only] = bot.handle(english)
