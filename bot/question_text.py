@@ -115,6 +115,39 @@ def special_data(text: str) -> bool:
     return _SPECIAL.search(fold(text)) is not None
 
 
+# A conflict at work: trial 29's "Ich habe ein Problem mit meinem Vorgesetzten wegen der
+# Überstunden" was told "Es geht um Veränderungsmanagement". Such a question gets no reason
+# (a wrong one is worse than none), the staff council is named, and its answer is nobody
+# else's business.
+_CONFLICT = re.compile(
+    r"\b(?:konflikt|mobbing|gemobbt|belaestig|diskriminier|abmahnung|ungerecht behandelt"
+    r"|(?:problem\w*|streit|aerger|stress) mit (?:meine[mnr]? |unsere[mnr]? |der |dem |den )?"
+    r"(?:vorgesetzt|chef|kolleg|teamleit|abteilungsleit|fachbereichsleit|amtsleit))"
+)
+
+
+def conflict_at_work(text: str) -> bool:
+    return _CONFLICT.search(fold(text)) is not None
+
+
+def kept_private(text: str) -> bool:
+    """A question or answer never offered to anybody else."""
+    return special_data(text) or conflict_at_work(text)
+
+
+def privacy_note(text: str) -> str | None:
+    """What the asker of such a question is told (a text key), if anything."""
+    if conflict_at_work(text):
+        return "question.conflict"
+    return "question.special_data" if special_data(text) else None
+
+
+def offers_as_idea(text: str, *, guessed: bool) -> bool:
+    """May the asker keep the question as an idea instead? One that proposes something, and
+    a plain message read as a question unless it asks for help, a fact or a permission."""
+    return proposes(text) or (guessed and not (asks_for_help(text) or asks_for_facts(text)))
+
+
 # A question for a person who knows something ("Kennt sich hier jemand mit XRechnung aus?"):
 # the roles get it, and `!wer` names colleagues at once (trial 26 was pointed nowhere).
 _FOR_A_PERSON = re.compile(

@@ -27,7 +27,7 @@ from bot.domain_events import QuestionRerouted, ReroutingsForgotten
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import SimilarIdea
-from bot.question_text import gives_a_secret, special_data
+from bot.question_text import gives_a_secret, kept_private
 from bot.render import typed
 from bot.sla import WorkingHours, add_working_hours
 from knowledge.questions import KnownAnswer, Question
@@ -150,7 +150,7 @@ def personal(known: KnownAnswer) -> bool:
     """An answer that names the person who asked ("Liebe Frau Schulz, ... Ihr Gleitzeitkonto")
     was meant for them alone: trial 12 was shown such an answer to somebody else's question;
     so was one that hands over a password (``gives_a_secret``), or health data."""
-    if gives_a_secret(known.answer.text) or special_data(f"{known.question} {known.answer.text}"):
+    if gives_a_secret(known.answer.text) or kept_private(f"{known.question} {known.answer.text}"):
         return True
     name = (known.asker_name or "").strip()
     if len(name) < 3:

@@ -29,7 +29,7 @@ from bot.plans_questions import (
     responsible_for,
     tell_owner,
 )
-from bot.question_text import asks_for_facts, asks_for_help, person_sought, proposes, special_data
+from bot.question_text import kept_private, offers_as_idea, person_sought, privacy_note
 from bot.questions import (
     MAX_LISTED,
     Offer,
@@ -89,7 +89,7 @@ def ask_question(ctx: Context, text: str, *, guessed: bool = False) -> list[Repl
         replies = [offer_reply(ctx.t, asked.question, asked.offer, ctx.settings)]
     else:
         replies = routed_replies(ctx, asked)
-    if proposes(text) or (guessed and not (asks_for_help(text) or asks_for_facts(text))):
+    if offers_as_idea(text, guessed=guessed):
         question = asked.question
         first = replies[0]
         button = Button(ctx.t("question.button_to_idea"), typed(ctx.t, "als-idee", question.id))
@@ -154,7 +154,9 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
     delivered += told
     key = "question.not_helped" if passed_on else "question.routed"
     text = t(key, id=question.id, roles=target_name(t, route.target))
-    text += " " + (owner.reason(t) if owner else render.route_reason(t, route))
+    note = privacy_note(question.text)
+    if note != "question.conflict":  # a wrong reason is worse than none (trial 29)
+        text += " " + (owner.reason(t) if owner else render.route_reason(t, route))
     notice = asker_notice(t, question, to)
     if told and to.nobody and owner is not None:
         roles = target_name(t, route.target)
@@ -162,8 +164,8 @@ def routed_replies(ctx: Context, routed: Routed, *, passed_on: bool = False) -> 
         owners = t("word.and").join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         notice = t("question.nobody_but_owner", owner=owners, roles=roles, id=question.id)
     parts = [text, notice or t("question.answer_comes_here")]
-    if special_data(question.text):
-        parts.append(t("question.special_data"))
+    if note is not None:
+        parts.append(t(note))
     if (topic := person_sought(question.text)) is not None:
         parts.append(t("question.who_hint", who=typed(t, "wer", topic or t("question.topic"))))
     if routed.idea is not None:
@@ -233,7 +235,7 @@ def antwort(ctx: Context, number: int, text: str) -> list[Reply]:
         ]
     )
     replies, delivered = to_asker(ctx, question, message)
-    private = special_data(f"{question.text} {answer.text}")  # so never offered to others
+    private = kept_private(f"{question.text} {answer.text}")  # so never offered to others
     key = "question.answer_saved_private" if private else "question.answer_saved"
     key = "question.answer_added" if question.status == "beantwortet" else key
     confirmation = t(key, id=question.id, asker=question.asker_name or t("idea.unknown_author"))

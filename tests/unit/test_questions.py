@@ -466,6 +466,22 @@ def test_health_data_is_never_offered_to_others_and_both_sides_are_told(chat: Ch
     assert "Angaben zur Gesundheit" not in plain.text
 
 
+def test_a_conflict_at_work_gets_no_reason_the_council_and_no_reuse(chat: Chat) -> None:
+    """Trial 29: a conflict with one's boss was told "Es geht um Veränderungsmanagement"."""
+    asked = (
+        "Ich habe ein Problem mit meinem Vorgesetzten wegen der Überstunden – an wen kann ich "
+        "mich vertraulich wenden?"
+    )
+    [routed, *_] = chat.say("anna", f"!frage {asked}")
+    assert "Personalrat" in routed.text and "Es geht um" not in routed.text
+    [saved, *_] = chat.say("admin-user", "!antwort 1 Bitte wenden Sie sich an Herrn Kunze.")
+    assert "zeige ich sie niemand anderem" in saved.text
+    [again, *_] = chat.say("bob", f"!frage {asked}")
+    assert "schon eine Antwort" not in again.text and "Kunze" not in again.text
+    [plain, *_] = chat.say("carla", "!frage Muss mein Vorgesetzter den Urlaub im Portal freigeben?")
+    assert "Personalrat" not in plain.text  # a question about the boss is no conflict
+
+
 def test_only_an_idea_that_asks_the_same_is_mentioned(chat: Chat) -> None:
     """Trial 12: a question about booking cemetery appointments online was answered with an
     idea about an online grave search."""
