@@ -212,4 +212,5 @@ def to_action(
         room=room_id,
         thread_id=target.get("thread"),
         is_direct=is_direct,
+        answer_privately=target.get("for") not in (None, event.sender),
     )

@@ -138,7 +138,8 @@ class MatrixOutbox:
             for index, _ in enumerate(reply.buttons[: len(NUMBER_KEYS)]):
                 await self._react(room, event_id, NUMBER_KEYS[index], f"{item.key}-r{index}")
             commands = [b.command for b in reply.buttons[: len(NUMBER_KEYS)]]
-            self.state.remember_buttons(event_id, thread, commands)
+            meant_for = reply.direct_to or item.origin_user
+            self.state.remember_buttons(event_id, thread, commands, meant_for)
         for index, attachment in enumerate(reply.attachments):
             file_content = await self._upload(room, attachment)
             if thread is not None:

@@ -35,7 +35,8 @@ class MatrixState:
     direct_rooms: dict[str, str] = field(default_factory=dict)  # user id -> room id
     # rooms joined on an invite whose real inviter is not yet read from the room's history
     pending_joins: list[str] = field(default_factory=list)
-    # bot event id -> {"thread": its thread or None, "commands": what its buttons do}
+    # bot event id -> {"thread": its thread or None, "commands": what its buttons do,
+    # "for": whom the message was for, if anybody in particular}
     buttons: dict[str, dict[str, Any]] = field(default_factory=dict)
     legacy_outbox: list[dict[str, Any]] = field(default_factory=list)  # an older version's
 
@@ -82,9 +83,13 @@ class MatrixState:
         """An erased person's Matrix id leaves the state: their direct room (the replies still
         waiting for them left the store's outbox with the erasure)."""
         self.direct_rooms.pop(user_id, None)
+        self.buttons = {k: v for k, v in self.buttons.items() if v.get("for") != user_id}
 
-    def remember_buttons(self, event_id: str, thread: str | None, commands: list[str]) -> None:
-        self.buttons[event_id] = {"thread": thread, "commands": commands}
+    def remember_buttons(
+        self, event_id: str, thread: str | None, commands: list[str], meant_for: str | None
+    ) -> None:
+        entry: dict[str, Any] = {"thread": thread, "commands": commands}
+        self.buttons[event_id] = entry | ({"for": meant_for} if meant_for else {})
         while len(self.buttons) > MAX_BUTTON_MESSAGES:
             del self.buttons[next(iter(self.buttons))]
 

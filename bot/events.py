@@ -43,6 +43,7 @@ class Message:
     # A reply may open a thread on this event. A button click is a reaction: Matrix refuses
     # a thread on an event with a relation (trial 29: no click in a direct room was answered).
     starts_thread: bool = True
+    answer_privately: bool = False  # a click on a button meant for somebody else
 
     def __post_init__(self) -> None:
         _clean(self, "text")
@@ -59,6 +60,9 @@ class Action:
     room: str | None = None
     thread_id: str | None = None
     is_direct: bool = False
+    # the button was on a message for somebody else: the answer goes to the clicker alone
+    # (trial 29: a refusal of mallory's click landed in anna's thread)
+    answer_privately: bool = False
 
     def __post_init__(self) -> None:
         _clean(self, "command")
@@ -73,6 +77,7 @@ class Action:
             thread_id=self.thread_id,
             is_direct=self.is_direct,
             starts_thread=False,
+            answer_privately=self.answer_privately,
         )
 
 
@@ -109,5 +114,7 @@ class Reply:
         # triage room or the thread of an earlier question) keeps its own address.
         if self.direct_to is not None or message.is_direct or self.room is not None:
             return self
+        if message.answer_privately:
+            return replace(self, direct_to=message.sender.user_id, thread_id=None)
         root = message.event_id if message.starts_thread else None
         return replace(self, thread_id=message.thread_id or root)

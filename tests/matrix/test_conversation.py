@@ -113,3 +113,30 @@ async def _question_and_answer(world: Matrix, *, encrypted: bool) -> None:
     confirmed = await cdo.expect(lambda s: "#1" in s.body and s.room_id == question.room_id
                                  and s.body != question.body, "the CDO's confirmation")  # fmt: skip
     assert confirmed.thread is None
+
+
+async def test_a_click_on_a_button_meant_for_another_is_answered_privately(
+    world: Matrix,
+) -> None:
+    """Trial 29: mallory's refused click ("Diese Rückmeldung können nur die Autorinnen …")
+    was posted into the thread of anna's idea."""
+    anna, ben, mallory = [await world.person(n) for n in ("anna", "ben", "mallory")]
+    room = await anna.create_room([world.bot_id, ben.user_id, mallory.user_id])
+    await world.start_bot(world.settings(idea_rooms=(room,)))
+    await anna.wait_joined(room, world.bot_id)
+    await anna.wait_joined(room, mallory.user_id)
+    first = await anna.say(room, f"!idee {FIRST}")
+    await anna.expect(is_reply_to(first), "the answer to the first idea")
+    second = await ben.say(room, SECOND)
+    similar = await mallory.expect(is_reply_to(second), "ben's answer, seen by mallory")
+    key = next(
+        k for x in similar.body.splitlines() for k in NUMBER_KEYS
+        if x.startswith(k) and "!nicht-aehnlich" in x
+    )  # fmt: skip
+    await mallory.react(room, similar.event.event_id, key)
+    refused = await mallory.expect(lambda s: "nur die Autorinnen" in s.body, "the refusal")
+    assert refused.room_id != room  # to mallory alone
+    assert set(mallory.client.rooms[refused.room_id].users) == {mallory.user_id, world.bot_id}
+    await ben.say(room, "!hilfe", thread=second)  # ben's thread holds no refusal
+    await ben.expect(lambda s: s.thread == second and "!idee" in s.body, "help in the thread")
+    assert not ben.matching(lambda s: "nur die Autorinnen" in s.body)

@@ -145,6 +145,10 @@ def test_reaction_with_a_number_is_the_buttons_command() -> None:
     assert react("👍") is None
     assert react("1️⃣", target="$other") is None
     assert react("1️⃣", sender=BOT) is None  # the bot's own button reactions
+    assert not action.answer_privately  # no one in particular: answered where it was
+    buttons["$bot"]["for"] = "@anna:stadt.de"
+    assert not react("1️⃣").answer_privately  # type: ignore[union-attr]
+    assert react("1️⃣", sender="@mallory:stadt.de").answer_privately  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio

@@ -82,10 +82,12 @@ async def test_serve_refuses_missing_credentials(tmp_path: Path) -> None:
 def test_state_round_trips_with_buttons(tmp_path: Path) -> None:
     state = MatrixState(tmp_path / "state.json", "@lotse:stadt.de", "DEV", "s1_2")
     state.direct_rooms["@anna:stadt.de"] = "!dm:stadt.de"
-    state.remember_buttons("$bot", "$t", ["!unterstuetzen 1"])
+    state.remember_buttons("$bot", "$t", ["!unterstuetzen 1"], "@anna:stadt.de")
     state.save()
     loaded = MatrixState.load(state.path)
     assert loaded == state
+    loaded.forget("@anna:stadt.de")  # an erasure: whom a button was for goes too
+    assert "@anna:stadt.de" not in str(loaded.buttons) and not loaded.direct_rooms
 
 
 def test_backoff_doubles_up_to_a_ceiling() -> None:

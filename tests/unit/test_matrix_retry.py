@@ -61,3 +61,7 @@ def test_a_reply_to_a_click_opens_no_thread_on_the_reaction() -> None:
     assert Reply("Danke").in_thread_of(threaded.as_message()).thread_id == "$idea"
     posted = Message("matrix", "$idea", ben, "Eine Idee", room="!team")
     assert Reply("Danke").in_thread_of(posted).thread_id == "$idea"
+    theirs = Action("matrix", "$r2", ben, "!nicht-aehnlich 2 1", room="!team", thread_id="$idea",
+                    answer_privately=True)  # fmt: skip
+    told = Reply("Nur die Autorinnen …").in_thread_of(theirs.as_message())
+    assert (told.direct_to, told.thread_id) == ("@ben:stadt.test", None)

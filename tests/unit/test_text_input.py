@@ -75,7 +75,7 @@ def test_a_reply_with_a_lone_surrogate_is_queued_and_sent_as_a_replacement(store
 
 def test_matrix_state_saves_a_button_with_a_lone_surrogate(tmp_path: Path) -> None:
     state = MatrixState(tmp_path / "state.json")
-    state.remember_buttons("$bot", None, ["!suche \udcff"])
+    state.remember_buttons("$bot", None, ["!suche \udcff"], None)
     state.save()
     state.save()  # and every later save
     saved = json.loads((tmp_path / "state.json").read_bytes())
