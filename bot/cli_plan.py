@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -126,7 +126,7 @@ def show(ctx: click.Context, as_json: bool) -> None:
 
     store = open_store(settings(ctx))
     try:
-        shown = _with_owner_names(store, show_plan(store))
+        shown = show_plan(store)
     finally:
         store.close()
     if as_json:
@@ -142,22 +142,6 @@ def show(ctx: click.Context, as_json: bool) -> None:
                 item = {**item, "owner": f"{item['owner_name']} ({item['owner']})"}
             extra = " · ".join(str(item[k]) for k in ("status", "owner", "goal") if item[k])
             click.echo(f"  {item['key']:<6} {item['title']}" + (f"  ({extra})" if extra else ""))
-
-
-def _with_owner_names(
-    store: Store, shown: dict[str, list[dict[str, Any]]]
-) -> dict[str, list[dict[str, Any]]]:
-    """Each item with the name the plan gives its owner, right after the owner's user id:
-    a login alone does not tell staff who that is."""
-    with store.transaction():
-        names = {item.key: item.owner_name for item in store.plan_items()}
-
-    def named(item: dict[str, Any]) -> dict[str, Any]:
-        pairs = list(item.items())
-        at = list(item).index("owner") + 1
-        return dict([*pairs[:at], ("owner_name", names.get(item["key"])), *pairs[at:]])
-
-    return {section: [named(item) for item in items] for section, items in shown.items()}
 
 
 @plan.command("match")

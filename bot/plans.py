@@ -57,6 +57,7 @@ def item_json(item: PlanItem) -> dict[str, Any]:
         "title": item.title,
         "description": item.description,
         "owner": item.owner,
+        "owner_name": item.owner_name,
         "department": item.department,
         "status": item.status,
         "goal": item.goal,

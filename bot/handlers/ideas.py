@@ -50,6 +50,8 @@ def share_idea(ctx: Context, text: str) -> list[Reply]:
 def with_first_notes(ctx: Context, reply: Reply) -> Reply:
     """Notes for a person's first idea (trial 29): Matrix tells no department; and an idea
     written to the bot directly is no secret, all staff can read it."""
+    if not ctx.message.is_direct and ctx.person.department is not None:
+        return reply  # nothing to say: no need to read all of a person's ideas
     mine = ctx.store.ideas(author_ids=[ctx.person.id])
     notes = []
     if ctx.message.is_direct and sum(1 for i in mine if i.source_room == ctx.message.room) == 1:
