@@ -14,6 +14,14 @@ SECOND = "Rechnungen von Lieferanten digital und ohne Papier bearbeiten"
 QUESTION = "Wer koordiniert unsere Digitalstrategie und bündelt die Ideen der Fachbereiche?"
 
 
+def button_key(body: str, command: str) -> str:
+    """The number reaction of the button listed with ``command`` in a reply's body."""
+    return next(
+        key for line in body.splitlines() for key in NUMBER_KEYS
+        if line.startswith(key) and command in line
+    )  # fmt: skip
+
+
 async def test_idea_is_answered_in_its_thread_with_number_and_similar_idea(world: Matrix) -> None:
     anna, ben = await world.person("anna"), await world.person("ben")
     room = await anna.create_room([world.bot_id, ben.user_id])
@@ -32,12 +40,7 @@ async def test_idea_is_answered_in_its_thread_with_number_and_similar_idea(world
     assert "**#2**" in similar.body and "Ähnliche Ideen" in similar.body and "#1" in similar.body
 
     # Buttons come as numbered reactions; Ben reacts with the number of "support #1".
-    lines = [
-        line
-        for line in similar.body.splitlines()
-        if "!unterstuetzen 1`" in line and line.startswith(tuple(NUMBER_KEYS))
-    ]
-    key = next(k for k in NUMBER_KEYS if lines and lines[0].startswith(k))
+    key = button_key(similar.body, "!unterstuetzen 1`")
     reaction = await ben.react(room, similar.event.event_id, key)
     support = await ben.expect(lambda s: "unterstützen jetzt Idee **#1**" in s.body, "support")
     assert support.thread == second  # the click is answered where the button was
@@ -62,11 +65,7 @@ async def test_a_click_in_a_direct_room_is_answered_there(world: Matrix) -> None
         lambda s: s.room_id == direct and "**#2**" in s.body, "the answer to ben's idea"
     )
     assert similar.thread is None  # a direct room has no threads
-    key = next(
-        k for x in similar.body.splitlines() for k in NUMBER_KEYS
-        if x.startswith(k) and "!unterstuetzen 1`" in x
-    )  # fmt: skip
-    await ben.react(direct, similar.event.event_id, key)
+    await ben.react(direct, similar.event.event_id, button_key(similar.body, "!unterstuetzen 1`"))
     support = await ben.expect(lambda s: "unterstützen jetzt Idee **#1**" in s.body, "support")
     assert support.room_id == direct and support.thread is None
     earlier = (similar.event.event_id, support.event.event_id)
@@ -129,11 +128,7 @@ async def test_a_click_on_a_button_meant_for_another_is_answered_privately(
     await anna.expect(is_reply_to(first), "the answer to the first idea")
     second = await ben.say(room, SECOND)
     similar = await mallory.expect(is_reply_to(second), "ben's answer, seen by mallory")
-    key = next(
-        k for x in similar.body.splitlines() for k in NUMBER_KEYS
-        if x.startswith(k) and "!nicht-aehnlich" in x
-    )  # fmt: skip
-    await mallory.react(room, similar.event.event_id, key)
+    await mallory.react(room, similar.event.event_id, button_key(similar.body, "!nicht-aehnlich"))
     refused = await mallory.expect(lambda s: "nur die Autorinnen" in s.body, "the refusal")
     assert refused.room_id != room  # to mallory alone
     assert set(mallory.client.rooms[refused.room_id].users) == {mallory.user_id, world.bot_id}
