@@ -24,8 +24,7 @@ from knowledge.records import DEMO_PLATFORM, Person
 from knowledge.store import Store
 from matching import cluster_terms, clustering, map_layout
 from matching.engine import reference_ideas
-from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
-from matching.relevance import thresholds_for
+from matching.relevance import Thresholds
 from matching.vectors import from_blob
 
 MAX_DUPLICATES = 5
@@ -36,6 +35,8 @@ SUGGEST_AGAIN_DAYS = 90  # a pair suggested by a digest is not suggested again f
 # Whom ``!wer`` lists for a topic when this person asks: ids of opted-in people.
 WhoFits = Callable[[Person, str], list[int]]
 Reason = Callable[[], tuple[str, ...]]  # the words that say why two people should meet
+# The intake's duplicate thresholds and the reference ideas' vectors (``matching.margin``).
+SameIdea = tuple[Thresholds, np.ndarray]
 
 
 def analyse(
@@ -45,7 +46,7 @@ def analyse(
     items: dict[int, IdeaItem],
     vectors: np.ndarray,
     centre: np.ndarray,
-    duplicate_min: float | None,
+    same_idea: SameIdea,
     now: datetime,
     who: WhoFits | None = None,
 ) -> Digest:
@@ -53,6 +54,7 @@ def analyse(
 
     ``rows`` are the period's ideas (and the open older ones), ``items`` their digest items by
     id, ``vectors`` their unit embeddings (rows in order) and ``centre`` the corpus centre;
+    ``same_idea`` tells a likely duplicate as the intake does;
     ``who`` finds people for a topic as ``!wer`` does (without it, introductions come from the
     groups alone).
     """
@@ -97,7 +99,7 @@ def analyse(
         MapPoint(ids[n], float(coords[n, 0]), float(coords[n, 1]), renumber.get(int(lab), -1))
         for n, lab in enumerate(labels)
     )
-    duplicates, duplicate_count = _duplicates(store, rows, items, vectors, duplicate_min)
+    duplicates, duplicate_count = _duplicates(store, rows, items, vectors, same_idea)
     introductions = _introductions(store, rows, points, labels, centre, people, connected, now, who)
     council = base.staff_council
     return replace(
@@ -125,15 +127,16 @@ def _duplicates(
     rows: list[DigestIdea],
     items: dict[int, IdeaItem],
     vectors: np.ndarray,
-    duplicate_min: float | None,
+    same_idea: SameIdea,
 ) -> tuple[list[DuplicateItem], int]:
     """The ``MAX_DUPLICATES`` most certain likely duplicates, and how many there are in all.
 
     Beyond the first few the model's scores are not precise enough to list pairs, but the
     number is said, so the cap hides nothing."""
-    if duplicate_min is None:
-        duplicate_min = thresholds_for(DEFAULT_THRESHOLDS).duplicate
-    pairs = clustering.likely_duplicates(vectors, duplicate_min)
+    thresholds, background = same_idea
+    pairs = clustering.likely_duplicates(
+        vectors, thresholds.duplicate, thresholds.duplicate_margin, background
+    )
     found: list[DuplicateItem] = []
     count = 0
     not_similar: dict[int, set[int]] = {}

@@ -27,6 +27,8 @@ from knowledge.store import Store
 from matching.encoder import Encoder
 from matching.engine import PRIOR_WEIGHT, reference_ideas
 from matching.kept import encode_kept
+from matching.relevance import DEFAULT as DEFAULT_THRESHOLDS
+from matching.relevance import Thresholds, thresholds_for
 from matching.vectors import from_blob, to_blob
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def build_digest(
     days: int | None = None,
     encoder: Encoder | None = None,
     centre: np.ndarray | None = None,
-    duplicate_min: float | None = None,
+    thresholds: Thresholds | None = None,
+    background: np.ndarray | None = None,
     who: WhoFits | None = None,
 ) -> Digest:
     """The digest of the ``days`` before ``now`` (default: the configured period).
@@ -51,6 +54,8 @@ def build_digest(
     ``encoder``: the model whose stored vectors are used (ideas without one are encoded and
     stored); without it the digest has no clusters, duplicates or introductions.
     ``centre``: the corpus centre for cosines (the matcher's), else see ``default_centre``.
+    ``thresholds`` and ``background``: the matcher's calibration and reference vectors, for
+    likely duplicates as the intake finds them (else the default model's, and the encoder's).
     ``who``: whom ``!wer`` lists for a topic (the matcher's), for the introductions.
     """
     days = days or settings.digest.days
@@ -100,9 +105,12 @@ def build_digest(
     if encoder is None or not rows:
         return replace(base, analysed=encoder is not None)
     vectors = _vectors(store, encoder, rows)
+    if background is None:
+        background = encode_kept(encoder, reference_ideas())
     if centre is None:
-        centre = default_centre(encode_kept(encoder, reference_ideas()).mean(axis=0), vectors)
-    return analyse(store, base, rows, items, vectors, centre, duplicate_min, now, who)
+        centre = default_centre(background.mean(axis=0), vectors)
+    same_idea = (thresholds or thresholds_for(DEFAULT_THRESHOLDS), background)
+    return analyse(store, base, rows, items, vectors, centre, same_idea, now, who)
 
 
 def default_centre(prior: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -206,7 +214,8 @@ def digest_for(
         days=days,
         encoder=matcher.encoder,
         centre=engine.centre() if len(engine) or engine.prior_mean is not None else None,
-        duplicate_min=matcher.thresholds.duplicate,
+        thresholds=matcher.thresholds,
+        background=engine.background,
         who=lambda person, topic: [
             c.person.id
             for c in matcher.who(store, topic, person, MAX_INTRODUCTIONS + 1, ranked=True)

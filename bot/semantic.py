@@ -56,8 +56,7 @@ class SemanticMatcher:
     ):
         self.encoder = encoder
         self.thresholds = thresholds or thresholds_for(encoder.name)
-        prior = encode_kept(encoder, reference_ideas()).mean(axis=0)
-        self._engine = IdeaEngine(encoder.dim, prior_mean=prior)
+        self._engine = IdeaEngine(encoder.dim, encode_kept(encoder, reference_ideas()))
         self._committed: deque[object] = deque()  # events not applied yet
         self._encoded: dict[int, np.ndarray] = {}  # intake vectors, added once committed
         self.t = Translator(language)
@@ -237,14 +236,13 @@ class SemanticMatcher:
         # one idea at most is "the same" (as bench/relevance.py measures it): trial 22 was
         # asked of three ideas about other things whether each was the same as its own
         shown = {i for i, idea in ideas.items() if include_hidden or idea.status not in HIDDEN}
-        closest = max((m.duplicate for m in matches if m.id in shown), default=1.0)
+        shown_matches = [m for m in matches if m.id in shown]
+        same = self.engine.same_idea(vector, shown_matches, self.thresholds, exclude=excluded)
         for match in matches:
             candidate = ideas.get(match.id)
-            if candidate is None or (
-                match.score < threshold and match.duplicate < self.thresholds.duplicate
-            ):
+            if candidate is None or (match.score < threshold and match.id != same):
                 continue
-            duplicate = match.duplicate >= max(self.thresholds.duplicate, closest)
+            duplicate = match.id == same
             if author is not None and candidate.author_id == author and not duplicate:
                 continue
             if candidate.status in HIDDEN and not include_hidden:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.cluster_terms import NAME_TERMS, cluster_terms
+from matching.margin import pair_margins
 
 # Average linkage on cosine distance of centred e5 vectors, cut at THRESHOLD. See module doc.
 THRESHOLD = 0.6
@@ -158,14 +159,20 @@ def close_pairs(points: np.ndarray, min_cosine: float) -> list[tuple[int, int, f
     return found
 
 
-def likely_duplicates(vectors: np.ndarray, min_cosine: float) -> list[Pair]:
-    """Pairs whose cosine reaches the duplicate threshold, most certain first.
+def likely_duplicates(
+    vectors: np.ndarray, min_cosine: float, min_margin: float, background: np.ndarray
+) -> list[Pair]:
+    """Pairs the intake would mark as the same idea, most certain (highest margin) first.
 
-    ``vectors``: raw unit embeddings; ``min_cosine``: the intake's duplicate threshold
-    (``matching.relevance``), so the digest and the bot agree on "the same idea".
+    ``vectors``: raw unit embeddings; ``min_cosine`` and ``min_margin``: the intake's
+    duplicate thresholds (``matching.relevance``), with the reference ideas' vectors as the
+    ``background`` of the margin (``matching.margin``), so the digest and the bot agree.
     """
     if len(vectors) < 2:
         return []
-    pairs = [Pair(a, b, score) for a, b, score in close_pairs(vectors, float(min_cosine))]
-    pairs.sort(key=lambda p: (-p.score, p.a, p.b))
-    return pairs
+    close = close_pairs(vectors, float(min_cosine))
+    margins = pair_margins(vectors, close, background)
+    pairs = [(m, Pair(a, b, c)) for (a, b, c), m in zip(close, margins, strict=True)]
+    pairs = [(m, p) for m, p in pairs if m >= min_margin]
+    pairs.sort(key=lambda mp: (-mp[0], mp[1].a, mp[1].b))
+    return [p for _, p in pairs]

@@ -1,9 +1,10 @@
 """The idea engine: nearest ideas by meaning, scored for two jobs with their own thresholds.
 
 The vector index shortlists the nearest ideas by embedding cosine. The "duplicate" score is
-that cosine; the "related" score is the cosine after removing the corpus centre (what all
-ideas share says nothing about a pair), which found same-theme neighbours better on every
-evaluation set (see ``matching.relevance``). Each is compared with its own calibrated
+that cosine, and a likely duplicate must also stand out from both ideas' neighbours
+(``matching.margin``); the "related" score is the cosine after removing the corpus centre
+(what all ideas share says nothing about a pair), which found same-theme neighbours better on
+every evaluation set (see ``matching.relevance``). Each is compared with its own calibrated
 threshold by the caller. No lexical or topic signal is fused in any more.
 """
 
@@ -15,6 +16,8 @@ from importlib import resources
 
 import numpy as np
 
+from matching.margin import NEIGHBOURS, density, margin
+from matching.relevance import Thresholds
 from matching.similarity import SHORTLIST, VectorIndex, semantic_cosines
 
 PRIOR_WEIGHT = 20  # the prior mean counts like this many ideas
@@ -22,6 +25,9 @@ PRIOR_WEIGHT = 20  # the prior mean counts like this many ideas
 MAX_RAISE = 0.05
 FEEDBACK_STEP = 0.25  # share of the remaining room one rejection takes
 FEEDBACK_MARGIN = 0.02  # rejections this far below the threshold still count
+# The margin costs a search per idea, so only the closest few by cosine are asked: over all,
+# the marks on every duplicate set and trial were the same as over these three.
+SAME_IDEA_CANDIDATES = 3
 
 
 def reference_ideas() -> list[str]:
@@ -38,9 +44,13 @@ class Match:
 
 
 class IdeaEngine:
-    def __init__(self, dim: int, prior_mean: np.ndarray | None = None):
+    """``background``: the reference ideas' vectors, the prior of the centre and everybody's
+    neighbours in the duplicate margin, so that a small store has a background too."""
+
+    def __init__(self, dim: int, background: np.ndarray | None = None):
         self.index = VectorIndex(dim)
-        self.prior_mean = prior_mean
+        self.background = background
+        self.prior_mean = None if background is None else background.mean(axis=0)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -91,6 +101,52 @@ class IdeaEngine:
         duplicate = semantic_cosines(query, vectors)[0]
         order = np.lexsort((np.asarray(ids), -related))
         return [Match(ids[i], float(related[i]), float(duplicate[i])) for i in order]
+
+    def same_idea(
+        self,
+        vector: np.ndarray,
+        matches: Sequence[Match],
+        thresholds: Thresholds,
+        *,
+        exclude: Collection[int] = (),
+    ) -> int | None:
+        """The one match likely the same idea as ``vector``: of the SAME_IDEA_CANDIDATES closest
+        whose cosine reaches the duplicate threshold, the one with the highest margin, if that
+        reaches its threshold."""
+        closest = sorted(matches, key=lambda m: (-m.duplicate, m.id))[:SAME_IDEA_CANDIDATES]
+        near = [m for m in closest if m.duplicate >= thresholds.duplicate]
+        margins = self.margins(vector, near, exclude)
+        best = min(margins, key=lambda i: (-margins[i], i), default=None)
+        return best if best is not None and margins[best] >= thresholds.duplicate_margin else None
+
+    def margins(
+        self, vector: np.ndarray, matches: Sequence[Match], exclude: Collection[int] = ()
+    ) -> dict[int, float]:
+        """The duplicate margin of ``vector`` (an idea not in the engine, or one of
+        ``exclude``) to each match the engine holds, each density without the partner as in
+        ``matching.margin.pair_margins``. A search per match, so the caller asks only for the
+        few whose cosine could make them a duplicate."""
+        held = [m for m in matches if m.id in self.index]
+        if not held:
+            return {}
+        own = self._neighbours(vector, set(exclude))
+        vectors = self.index.vectors([m.id for m in held])
+        return {
+            m.id: margin(
+                m.duplicate,
+                density(np.asarray([c for i, c in own if i != m.id], np.float32)),
+                density(np.asarray([c for _, c in self._neighbours(v, {m.id, *exclude})])),
+            )
+            for m, v in zip(held, vectors, strict=True)
+        }
+
+    def _neighbours(self, vector: np.ndarray, exclude: set[int]) -> list[tuple[int, float]]:
+        """The NEIGHBOURS + 1 nearest ideas (one more: a pair's partner is left out) and the
+        background's (id -1), as (id, cosine)."""
+        near = self.index.search(vector, NEIGHBOURS + 1, exclude=exclude)
+        if self.background is not None:
+            near += [(-1, c) for c in (self.background @ np.asarray(vector, np.float32)).tolist()]
+        return near
 
     def pair_score(self, idea_a: int, idea_b: int) -> float | None:
         """Related score of two indexed ideas (for feedback bookkeeping)."""

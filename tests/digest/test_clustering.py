@@ -43,7 +43,7 @@ def test_tiny_inputs(n: int) -> None:
     assert len(clustering.cluster_labels(points)) == n
     coords, _ = map_layout.project_2d(points)
     assert coords.shape == (n, 2)
-    assert clustering.likely_duplicates(points, 0.9) == []
+    assert clustering.likely_duplicates(points, 0.9, 0.0, np.zeros((0, 64), np.float32)) == []
 
 
 TEXTS = [
@@ -87,9 +87,25 @@ def test_likely_duplicates_only_near_copies() -> None:
     base = unit(rng.normal(size=(6, 32)))
     copy = unit(base[2:3] + 0.005 * rng.normal(size=(1, 32)))
     vectors = np.vstack([base, copy])
-    pairs = clustering.likely_duplicates(vectors, 0.9)
+    pairs = clustering.likely_duplicates(vectors, 0.9, 0.0, np.zeros((0, 32), np.float32))
     assert [(p.a, p.b) for p in pairs] == [(2, 6)]
     assert 0.9 <= pairs[0].score <= 1.0
+
+
+def test_a_close_pair_in_a_crowd_is_no_likely_duplicate() -> None:
+    """Two ideas as close as a planted copy, but no closer to each other than to the ten
+    others of their crowd, are not "the same idea": what the margin is for."""
+    rng = np.random.default_rng(2)
+    crowd = unit(rng.normal(size=(1, 32)) + 0.15 * rng.normal(size=(12, 32)))
+    copy = unit(crowd[:1] + 0.01 * rng.normal(size=(1, 32)))
+    vectors = np.vstack([crowd, copy])
+    background = unit(rng.normal(size=(20, 32)))
+    pairs = clustering.likely_duplicates(vectors, 0.9, 0.02, background)
+    assert (0, 12) in [(p.a, p.b) for p in pairs]
+    assert all(vectors[p.a] @ vectors[p.b] >= 0.9 for p in pairs)
+    crowd_pairs = [(p.a, p.b) for p in pairs if p.b < 12]
+    assert crowd_pairs == [], crowd_pairs
+    assert len(clustering.close_pairs(crowd, 0.9)) == 66  # every pair of the crowd is close
 
 
 def test_map_coordinates_keep_groups_together() -> None:
