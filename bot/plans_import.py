@@ -192,17 +192,18 @@ def check_references(
             kinds[row.item.key] = row.item.kind
             first.setdefault(row.item.key, row.line)
     checked: list[PlanRow | RowError] = []
-    for index, row in enumerate(rows):
+    drafts: dict[int, NewPlanItem] = {}  # a broken row's item, as far as it could be read
+    for row in rows:
         if isinstance(row, PlanRow):
             problems = reference_problems(row.item, row.line, kinds, first)
             checked += [RowError(row.line, p) for p in problems] or [row]
             continue
         checked.append(row)
-        last = index + 1 == len(rows) or rows[index + 1].line != row.line
-        if isinstance(row, RowProblem) and row.draft is not None and last:
-            problems = reference_problems(row.draft, row.line, kinds, first)
-            checked += [RowProblem(row.line, p, row.draft) for p in problems]
-    return checked
+        if isinstance(row, RowProblem) and row.draft is not None:
+            drafts[row.line] = row.draft
+    for line, draft in drafts.items():
+        checked += [RowError(line, p) for p in reference_problems(draft, line, kinds, first)]
+    return sorted(checked, key=lambda row: row.line)  # stable: a row's problems in order
 
 
 def reference_problems(
