@@ -89,7 +89,8 @@ def to_text(
     if heading is not None:
         text = f"{heading}\n{text}"
     if reply.buttons:
-        text += "\n" + "\n".join(f"  [{b.label}] {b.command}" for b in reply.buttons)
+        # apart from the last section, so they do not read as part of it (trial 31)
+        text += "\n\n" + "\n".join(f"  [{b.label}] {b.command}" for b in reply.buttons)
     for attachment in reply.attachments:
         if outbox is None:
             text += f"\n[Datei: {attachment.filename}]"

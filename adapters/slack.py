@@ -275,7 +275,8 @@ class SlackAdapter:
         channel, parent = events.button_origin(body)
         if needs_text(command, self.settings.command_prefix):
             title = (action.get("text") or {}).get("text") or command
-            view = text_modal(self._translator(), title, ModalOrigin(command, channel, parent))
+            origin = ModalOrigin(command, channel, parent, events.clicked_for_another(body))
+            view = text_modal(self._translator(), title, origin)
             try:
                 await self.client.views_open(trigger_id=body["trigger_id"], view=view)
             except SlackApiError as exc:
@@ -306,6 +307,7 @@ class SlackAdapter:
             f"{origin.command} {text}",
             room=origin.channel,
             thread_id=origin.thread_ts,
+            answer_privately=origin.privately,
         )
         await self._process(submission, idea_room=False, origin=origin.channel, user=user)
 

@@ -19,6 +19,7 @@ from bot.handlers import REGISTRY
 from bot.i18n import Translator
 
 ACTION_PREFIX = "lotse:"  # action_id of every button the bot sends
+FOR_PREFIX = "for:"  # block_id of a button row: whom its message was for
 MODAL_CALLBACK = "lotse-text"
 MODAL_INPUT = "text"  # block_id and action_id of the modal's text field
 SECTION_LIMIT = 3000
@@ -40,15 +41,31 @@ def fallback_text(reply: Reply) -> str:
     return text[:FALLBACK_LIMIT]
 
 
-def message_blocks(reply: Reply) -> list[dict[str, Any]]:
+def message_blocks(reply: Reply, meant_for: str | None = None) -> list[dict[str, Any]]:
+    """``meant_for``: whom the message answers; its button rows say so in their block_id,
+    which Slack hands back with a click (signed), so a click by anybody else in the channel
+    is answered to them alone (``meant_for_of``)."""
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
         for chunk in chunks(to_mrkdwn(reply.text), SECTION_LIMIT)
     ]
     buttons = [button(b, index) for index, b in enumerate(reply.buttons)]
     for start in range(0, len(buttons), BUTTONS_PER_ROW):
-        blocks.append({"type": "actions", "elements": buttons[start : start + BUTTONS_PER_ROW]})
+        row: dict[str, Any] = {
+            "type": "actions",
+            "elements": buttons[start : start + BUTTONS_PER_ROW],
+        }
+        if meant_for:
+            row["block_id"] = f"{FOR_PREFIX}{meant_for}:{start}"  # unique in the message
+        blocks.append(row)
     return blocks[:MAX_BLOCKS]
+
+
+def meant_for_of(block_id: object) -> str | None:
+    """Whom the message with the clicked button was for (see ``message_blocks``)."""
+    if not isinstance(block_id, str) or not block_id.startswith(FOR_PREFIX):
+        return None
+    return block_id[len(FOR_PREFIX) :].rsplit(":", 1)[0] or None
 
 
 def chunks(text: str, limit: int) -> list[str]:
@@ -92,6 +109,7 @@ class ModalOrigin:
     command: str
     channel: str | None
     thread_ts: str | None
+    privately: bool = False  # the button was meant for somebody else: answer in private
 
     def dump(self) -> str:
         return json.dumps(asdict(self))
@@ -100,7 +118,12 @@ class ModalOrigin:
     def load(cls, raw: str) -> ModalOrigin | None:
         try:
             data = json.loads(raw)
-            return cls(str(data["command"]), data.get("channel"), data.get("thread_ts"))
+            return cls(
+                str(data["command"]),
+                data.get("channel"),
+                data.get("thread_ts"),
+                bool(data.get("privately", False)),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 

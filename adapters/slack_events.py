@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.slack_blocks import meant_for_of
 from adapters.slack_text import from_slack
 from bot.events import Action, Message, Sender
 
@@ -109,7 +110,15 @@ def to_action(body: Mapping[str, Any], command: str, sender: Sender) -> Action:
         command=command,
         room=channel,
         thread_id=parent,
+        answer_privately=clicked_for_another(body),
     )
+
+
+def clicked_for_another(body: Mapping[str, Any]) -> bool:
+    """Was the clicked button on a message meant for somebody other than the clicker?"""
+    actions = body.get("actions") or [{}]
+    meant_for = meant_for_of(actions[0].get("block_id"))
+    return meant_for is not None and meant_for != user_of(body)
 
 
 def user_of(body: Mapping[str, Any]) -> str | None:

@@ -35,15 +35,19 @@ class Poster:
 
     async def post(self, reply: Reply, origin: str | None, user: str | None) -> None:
         if reply.direct_to is not None:
-            await self.send(await self.direct_channel(reply.direct_to), None, reply)
+            direct = await self.direct_channel(reply.direct_to)
+            await self.send(direct, None, reply, reply.direct_to)
             return
         channel = reply.room or origin
         if channel is None:
             if user is None:
                 raise NotDelivered("a reply without an address", final=True)
             channel = await self.direct_channel(user)
+        # an answer to ``user``'s message is for them; one posted to another room (a role
+        # holders' room) is for whoever works there
+        meant_for = user if reply.room is None else None
         try:
-            await self.send(channel, events.thread_ts(reply.thread_id), reply)
+            await self.send(channel, events.thread_ts(reply.thread_id), reply, meant_for)
         except SlackApiError as exc:
             if (
                 reply.room is not None
@@ -51,14 +55,16 @@ class Poster:
                 or exc.response.get("error") not in UNREACHABLE
             ):
                 raise
-            await self.send(await self.direct_channel(user), None, reply)
+            await self.send(await self.direct_channel(user), None, reply, user)
 
-    async def send(self, channel: str, thread: str | None, reply: Reply) -> None:
+    async def send(
+        self, channel: str, thread: str | None, reply: Reply, meant_for: str | None
+    ) -> None:
         await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
             text=fallback_text(reply),
-            blocks=message_blocks(reply),
+            blocks=message_blocks(reply, meant_for),
             unfurl_links=False,
             unfurl_media=False,
         )

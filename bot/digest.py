@@ -52,7 +52,8 @@ class ClusterItem:
 class DuplicateItem:
     a: IdeaItem
     b: IdeaItem
-    score: float
+    score: float  # the cosine
+    margin: float  # how much closer than to their neighbours (``matching.margin``): the order
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def _duplicates(
             count += 1
             if len(found) < MAX_DUPLICATES:
                 newer, older = max(a, b), min(a, b)  # the later one merges into the first
-                found.append(DuplicateItem(items[newer], items[older], pair.score))
+                found.append(DuplicateItem(items[newer], items[older], pair.score, pair.margin))
     return found, count
 
 

@@ -149,7 +149,8 @@ def render_json(digest: Digest) -> dict[str, Any]:
             for c in digest.clusters
         ],
         "duplicates": [
-            {"ideas": [d.a.id, d.b.id], "score": round(d.score, 4)} for d in digest.duplicates
+            {"ideas": [d.a.id, d.b.id], "score": round(d.score, 4), "margin": round(d.margin, 4)}
+            for d in digest.duplicates
         ],
         "duplicate_count": digest.duplicate_count,  # all likely pairs, beyond those listed
         "introductions": (

@@ -48,6 +48,7 @@ class Pair:
     a: int  # row numbers, a < b
     b: int
     score: float  # 0..1
+    margin: float = 0.0  # of a likely duplicate (``matching.margin``)
 
 
 # -- features and clusters --------------------------------------------------------------------
@@ -172,7 +173,5 @@ def likely_duplicates(
         return []
     close = close_pairs(vectors, float(min_cosine))
     margins = pair_margins(vectors, close, background)
-    pairs = [(m, Pair(a, b, c)) for (a, b, c), m in zip(close, margins, strict=True)]
-    pairs = [(m, p) for m, p in pairs if m >= min_margin]
-    pairs.sort(key=lambda mp: (-mp[0], mp[1].a, mp[1].b))
-    return [p for _, p in pairs]
+    pairs = [Pair(a, b, c, m) for (a, b, c), m in zip(close, margins, strict=True)]
+    return sorted((p for p in pairs if p.margin >= min_margin), key=lambda p: (-p.margin, p.a, p.b))

@@ -83,7 +83,7 @@ _VAGUE = frozenset(
     """
     fachdienst fachbereich bereich abteilung dezernat dienststelle amt referat sachgebiet team
     stelle arbeit programm projekt mitarbeiter mitarbeiterin mitarbeitende beschäftigte
-    kollege kollegin leitung verfahren prozess lösung angebot aufgabe einsatz
+    kollege kollegin leitung verfahren prozess lösung angebot aufgabe einsatz extra fach
 """.split()  # noqa: SIM905
 )
 
@@ -261,13 +261,15 @@ def _misread(modifier: str, link: str) -> bool:
     return lemma(whole) not in (whole, _cap(modifier))
 
 
-def pieces(text: str) -> dict[str, str]:
-    """Lower-cased key -> display form, for every lemma and every compound part of a text."""
+def pieces(text: str, *, verbs_split: bool = True) -> dict[str, str]:
+    """Lower-cased key -> display form, for every lemma and every compound part of a text.
+    ``verbs_split``: a verb's parts too, which matching keeps (the plans' term overlap lost
+    a right project without them) and a reason does not (``_parts``)."""
     found: dict[str, str] = {}
     stop = stopwords()
     for term in terms(text):
         found.setdefault(term.lower(), term)
-        parts = compound_parts(term)
+        parts = compound_parts(term) if verbs_split else _parts(term)
         for part in parts:
             if part != term and len(part) >= MIN_PART and part.lower() not in stop:
                 found.setdefault(part.lower(), part)
@@ -281,7 +283,14 @@ def pieces(text: str) -> dict[str, str]:
 @lru_cache(maxsize=20000)
 def heads(text: str) -> frozenset[str]:
     """The keys of a text's words and of its compounds' last parts (what they are about)."""
-    return frozenset(k.lower() for term in terms(text) for k in (term, compound_parts(term)[-1]))
+    return frozenset(k.lower() for term in terms(text) for k in (term, _parts(term)[-1]))
+
+
+def _parts(term: str) -> tuple[str, ...]:
+    """A noun's compound parts; a verb is not split (trial 31: "zurücksetzen" and "festlegen"
+    gave the reasons "Setzen" and "Legen"). ``terms`` gives dictionary forms, in which a noun
+    is capitalised however the text wrote it."""
+    return compound_parts(term) if term[:1].isupper() else (term,)
 
 
 def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
@@ -289,7 +298,7 @@ def shared_terms(a: str, b: str, limit: int = 3) -> list[str]:
     they share a noun, only nouns (trial 9 read "Fachdienst, Rechnung, sachlich": a theme is
     a thing, and "sachlich" or "laufen" says nothing about why two texts belong together)."""
     a, b = without_elisions(a), without_elisions(b)  # a reason, not matching: no "Geburts"
-    left, right = pieces(a), pieces(b)
+    left, right = pieces(a, verbs_split=False), pieces(b, verbs_split=False)
     whole_a, whole_b = {t.lower() for t in terms(a)}, {t.lower() for t in terms(b)}
     # a part that is the first half of a compound in both says little: "Dienst" of
     # "Dienstreise" and "Dienstvereinbarung" (trial 13); "Post" the word and "Posteingang" do

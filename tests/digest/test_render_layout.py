@@ -53,7 +53,7 @@ def full_digest() -> Digest:
             ClusterItem(("WLAN", "Rathaus"), tuple(ideas[:3]), ("FD 20", "FD 32"), True, 0),
             ClusterItem(("Rechnung",), tuple(ideas[3:5]), ("FD 20",), False, 0),
         ),
-        (DuplicateItem(ideas[0], ideas[1], 0.97),),
+        (DuplicateItem(ideas[0], ideas[1], 0.97, 0.1),),
         (IntroductionItem(1, 2, "Anna", "Bernd", "FD 20", "FD 32", ("WLAN",), 0.5),),
         1,
         (QuestionItem(7, "Wer ist zuständig?", "cdo", START, False),),

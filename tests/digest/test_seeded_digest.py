@@ -72,6 +72,9 @@ def test_the_planted_duplicate_is_flagged_first_and_no_unrelated_pair(seeded: Se
     # (trial 7: the digest offered to merge the original into its later copy)
     assert data["duplicates"][0]["ideas"] == sorted(seeded.duplicate, reverse=True)
     assert seeded.matcher.thresholds.duplicate <= data["duplicates"][0]["score"] <= 1
+    margins = [d["margin"] for d in data["duplicates"]]
+    assert margins == sorted(margins, reverse=True)  # the most certain first
+    assert margins[-1] >= seeded.matcher.thresholds.duplicate_margin
     # the other pairs flagged are near-copies within one planted theme, never across themes
     themes = [set(seeded.e_invoice), set(seeded.wifi), set(seeded.duplicate)]
     for a, b in pairs[1:]:

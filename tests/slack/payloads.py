@@ -95,8 +95,10 @@ def block_actions(
     message_ts: str,
     trigger_id: str,
     thread_ts: str | None = None,
+    block_id: str = "b1",
 ) -> dict[str, Any]:
-    """A click on ``button`` (an element as the bot sent it) in the message at ``message_ts``."""
+    """A click on ``button`` (an element as the bot sent it, in the block ``block_id``) in the
+    message at ``message_ts``."""
     message = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "user": BOT_USER}
     if thread_ts is not None:
         message["thread_ts"] = thread_ts
@@ -109,7 +111,7 @@ def block_actions(
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
         "channel": {"id": channel},
         "message": message,
-        "actions": [{**button, "block_id": "b1", "action_ts": str(time.time())}],
+        "actions": [{**button, "block_id": block_id, "action_ts": str(time.time())}],
     }
 
 

@@ -174,12 +174,12 @@ class SlackRig:
     def click(self, user: str, post: Call, label: str, trigger: str | None = None) -> Call:
         """Click the button labelled ``label`` in the recorded ``post``; returns the request."""
         buttons = [
-            element
+            (block.get("block_id", "b1"), element)
             for block in post.params["blocks"]
             if block["type"] == "actions"
             for element in block["elements"]
         ]
-        [button] = [b for b in buttons if b["text"]["text"] == label]
+        [(block_id, button)] = [(i, b) for i, b in buttons if b["text"]["text"] == label]
         thread = post.params.get("thread_ts")
         payload = payloads.block_actions(
             user,
@@ -188,6 +188,7 @@ class SlackRig:
             self.new_ts(),
             trigger or f"trig-{next(self._ids)}",
             thread_ts=thread,
+            block_id=block_id,
         )
         status, _ = self.interact(payload)
         assert status == 200

@@ -137,6 +137,25 @@ def test_similar_idea_buttons_and_a_click(rig: SlackRig) -> None:
     assert "bereits" in posted_text(rig.web_api.posts()[-1])
 
 
+def test_a_click_on_buttons_meant_for_somebody_else_is_answered_to_the_clicker_alone(
+    rig: SlackRig,
+) -> None:
+    """Anybody in the channel can click the buttons of Ben's reply; Carla's refused "not
+    similar" (only Ben may say so) goes to her, and Ben's thread stays his."""
+    rig.say("UANNA", IDEA)
+    [post] = rig.say("UBEN", IDEA + "!")
+    rows = [b for b in post.params["blocks"] if b["type"] == "actions"]
+    assert rows and all(b["block_id"].startswith("for:UBEN:") for b in rows)
+    before = len(rig.web_api.posts())
+    rig.click("UCARLA", post, "Nicht ähnlich: #1")
+    [refusal] = rig.web_api.posts()[before:]
+    assert refusal.params["channel"] == "DUCARLA" and "thread_ts" not in refusal.params
+    rig.click("UBEN", post, "Nicht ähnlich: #1")  # Ben's own click is answered in his thread
+    [answer] = rig.web_api.posts()[before + 1 :]
+    assert answer.params["channel"] == IDEAS
+    assert answer.params["thread_ts"] == post.params["thread_ts"]
+
+
 def test_role_holder_answers_in_a_modal_and_the_asker_reads_it_in_the_thread(
     rig: SlackRig,
 ) -> None:

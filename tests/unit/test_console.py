@@ -18,7 +18,7 @@ def test_to_message_and_to_text() -> None:
     message = to_message(Sender("anna", "Anna"), "!hilfe\n", event_id="x1")
     assert (message.platform, message.event_id, message.text) == ("console", "x1", "!hilfe")
     reply = Reply("Hallo", buttons=(Button("Unterstützen #3", "!unterstuetzen 3"),))
-    assert to_text(reply, "anna") == "Hallo\n  [Unterstützen #3] !unterstuetzen 3"
+    assert to_text(reply, "anna") == "Hallo\n\n  [Unterstützen #3] !unterstuetzen 3"
     assert to_text(Reply("Psst", direct_to="bob"), "anna").startswith("[Direktnachricht an bob]")
     assert to_text(Reply("Für mich", direct_to="anna"), "anna") == "Für mich"
 

@@ -184,3 +184,15 @@ def test_the_first_part_of_a_shortened_compound_is_no_term() -> None:
     both = ("Geburts-, Ehe- und Sterbeurkunden online", "Geburts- und Impfnachweis hochladen")
     assert shared_terms(*both) == []
     assert "Haushalt" in terms("Haushalts-, Kassen- und Rechnungswesen")  # matching keeps it
+
+
+def test_a_verb_is_not_split_into_a_reason() -> None:
+    """Trial 31: "zurücksetzen" and "festlegen" gave the reasons "Setzen" and "Legen", and
+    "extra" (an adverb) was a reason of its own."""
+    assert shared_terms("Das Passwort selbst zurücksetzen", "Regeln neu setzen") == []
+    assert shared_terms("Einen Stichtag festlegen", "Jeder legt Ordner anders an") == []
+    assert shared_terms("ein extra Notebook", "ohne extra in den Raum zu gehen") == []
+    assert sorted(shared_terms("Posteingang scannen", "Eingang der Post zählen")) == [
+        "Eingang",
+        "Post",
+    ]
