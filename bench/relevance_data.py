@@ -8,7 +8,9 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
 - Duplicates A and B (bench/eval_sets/duplicates_*.jsonl): German municipal ideas in paraphrase
   groups among near misses and distractors, written blind by two authors who saw neither the
   scorer nor its training data. Split by group (a group's members are all dev or all test);
-  distractors stay in the searched corpus of both halves.
+  distractors stay in the searched corpus of both halves. Duplicates C (duplicates_c.jsonl):
+  the 40 ideas of colleague trial 31, written blind by a helper for a busy store: five themes,
+  8 duplicate pairs and 6 near-miss pairs ("near"), no themes given; test only, never tuned on.
 - People A (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people
   marked, written blind; split by query. People B, C and D (people_b.json, people_c.json,
   people_d.json): other towns' 24, 25 and 26 profiles with 60 queries each, written blind
@@ -41,7 +43,7 @@ def half_of(key: str) -> str:
 class Item:
     id: str
     group: str | None
-    theme: str
+    theme: str | None
     text: str
 
 
