@@ -12,6 +12,7 @@ What a chat user waits for is one short message encoded plus one search over all
   (the previous design), a brute-force numpy float32 baseline (M @ q, then argsort) and
   sqlite-vec (vec0 virtual table, in-memory, via apsw because this Python's sqlite3 cannot load
   extensions), all in the same run;
+- the duplicate margin (`IdeaEngine.same_idea`) on a new idea, at worst, at the same sizes;
 - memory of the index at 100k: bytes of its arrays and the growth of resident memory
   (VmRSS in /proc/self/status) while it is built.
 Timings on a shared 2-core machine are noisy; p95 shows how noisy. Prints a table, then one
@@ -30,6 +31,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from matching.engine import IdeaEngine
+from matching.relevance import Thresholds
 from matching.similarity import VectorIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,6 +183,7 @@ def search_figures(size: int, rng: np.random.Generator) -> dict[str, object]:
         for q in queries
     ]
     figures["top10_agreement_vs_f32"] = float(np.mean(agree))
+    figures["same_idea_ms"] = same_idea_figures(data, queries, rng)
     if size == max(SIZES):
         figures["memory"] = {
             "index_bytes": index.nbytes,
@@ -187,6 +191,25 @@ def search_figures(size: int, rng: np.random.Generator) -> dict[str, object]:
             "float32_bytes": int(data.nbytes),
         }
     return figures
+
+
+def same_idea_figures(
+    data: np.ndarray, queries: np.ndarray, rng: np.random.Generator
+) -> dict[str, float]:
+    """What the duplicate margin adds to a new idea's intake (``IdeaEngine.same_idea``): at
+    worst, all of the closest few reach the cosine threshold and each is asked for its
+    neighbours (the thresholds here let every one through)."""
+    engine = IdeaEngine(DIM, unit_rows(rng, 42))  # 42 reference ideas, as shipped
+    engine.add(np.arange(len(data)), data)
+    every = Thresholds(-1.0, 0, 0, 0, 0, 0, duplicate_margin=-4.0)
+    nearest = [engine.query(q, k=20) for q in queries]
+    turn = iter(range(10**9))
+
+    def same_idea() -> object:
+        n = next(turn) % SEARCH_RUNS
+        return engine.same_idea(queries[n], nearest[n], every)
+
+    return percentiles(timed(same_idea, SEARCH_RUNS))
 
 
 def table(result: dict[str, object]) -> str:
@@ -217,6 +240,12 @@ def table(result: dict[str, object]) -> str:
             for key in ("vector_index_ms", "float16_index_ms", "numpy_f32_ms", "sqlite_vec_ms")
         )
         lines.append(f"{int(size):>8} ideas {cells}  (p50/p95)")
+    for size, figures in searches.items():
+        same, one = figures["same_idea_ms"], figures["vector_index_ms"]
+        lines.append(
+            f"the duplicate margin at {int(size):>6} ideas: p50 {same['p50']:.2f} ms, p95 "
+            f"{same['p95']:.2f} ms ({same['p50'] / one['p50']:.1f}x one search)"
+        )
     memory = result["memory_100k"]
     assert isinstance(memory, dict)
     lines.append(
