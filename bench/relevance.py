@@ -53,7 +53,7 @@ from matching.adapter import fingerprint
 from matching.e5_build import ADAPTED_NAME
 from matching.encoder import DEFAULT_MODEL, PLAIN_MODEL, SentenceEncoder, provision_model
 from matching.engine import SAME_IDEA_CANDIDATES, IdeaEngine, reference_ideas
-from matching.margin import NEIGHBOURS, neighbours
+from matching.margin import pair_margins
 from matching.people import Profile, Wording, asked_topic, rank_people
 from matching.relevance import PRECISION_TARGET, Thresholds, thresholds_for
 from matching.routing import Route, Router, seed_examples
@@ -108,21 +108,13 @@ def centred_matrix(v: np.ndarray) -> np.ndarray:
 
 
 def margin_matrix(v: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """The duplicate margin of every pair, as the bot computes it (``matching.margin``):
-    each idea's density over the others and the reference ideas, without its partner."""
+    """The duplicate margin of every pair, as the bot computes it (``matching.margin``)."""
     cos = v @ v.T
-    values, owners = neighbours(v, background)
-    k = NEIGHBOURS
-    plain = values[:, :k].mean(axis=1)
-    # where the partner is among an idea's k nearest, the (k+1)-th takes its place
-    inside = np.zeros_like(cos, dtype=bool)
-    rows = np.repeat(np.arange(len(v)), k)
-    cols = owners[:, :k].ravel()
-    keep = cols >= 0
-    inside[rows[keep], cols[keep]] = True
-    swapped = plain[:, None] + (values[:, k][:, None] - cos) / k
-    density = np.where(inside, swapped, plain[:, None])
-    return 2 * cos - density - density.T
+    pairs = [(a, b, float(cos[a, b])) for a in range(len(v)) for b in range(a + 1, len(v))]
+    out = np.full(cos.shape, -np.inf, dtype=np.float32)
+    for (a, b, _), m in zip(pairs, pair_margins(v, pairs, background), strict=True):
+        out[a, b] = out[b, a] = m
+    return out
 
 
 def tfidf_matrix(texts: Sequence[str]) -> np.ndarray:

@@ -3,7 +3,8 @@
 - duplicate ("the same idea in other words"): the cosine of the two embeddings, and the
   margin by which the two stand out from their neighbours (``matching.margin``). Dense
   similarity alone: on the blind municipal duplicate sets, TF-IDF and LSA topics next to it
-  ranked the paraphrase first less often than the cosine alone; the margin, more often.
+  ranked the paraphrase first less often than the cosine alone; the margin, as often or
+  more often.
 - related ("the same problem or theme", the up-to-3 similar ideas): the cosine after removing
   the corpus centre, which beat the plain cosine on every set (cycling, both municipal sets).
   The fused scorer of earlier versions added TF-IDF and LSA topics tuned on the cycling data;
