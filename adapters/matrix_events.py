@@ -166,9 +166,11 @@ def to_message(
     if content.get("msgtype") != "m.text":  # m.notice is what bots send: no bot loops
         return None
     relates = relation(event)
-    if relates.get("rel_type") == "m.replace":  # an edit: the original was answered
-        return None
-    text = event.body
+    text, replaces = event.body, None
+    if relates.get("rel_type") == "m.replace":  # an edit: the idea it posted takes the text
+        text, replaces = edited_text(content), relates.get("event_id")
+        if text is None or not isinstance(replaces, str):
+            return None
     if "m.in_reply_to" in relates and not relates.get("is_falling_back"):
         text = strip_reply_fallback(text)
     return Message(
@@ -179,7 +181,17 @@ def to_message(
         room=room_id,
         thread_id=thread_of(event),
         is_direct=is_direct,
+        replaces=replaces,
     )
+
+
+def edited_text(content: dict) -> str | None:
+    """An edit's new text is in ``m.new_content`` (its ``body`` is a "* …" fallback)."""
+    new = content.get("m.new_content")
+    if not isinstance(new, dict) or new.get("msgtype") != "m.text":
+        return None
+    body = new.get("body")
+    return body if isinstance(body, str) else None
 
 
 def to_action(

@@ -246,6 +246,12 @@ class SlackAdapter:
             await self._on_person_message(event, context.bot_user_id, idea_room=True)
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if (edited := events.edit_of(event)) is not None:
+            sender = await self.directory.sender(edited["user"])
+            names = await self.directory.names(mentioned_users(str(edited.get("text") or "")))
+            message = events.to_edit(edited, sender, context.bot_user_id, names)
+            await self._process(message, idea_room=False, origin=message.room, user=sender.user_id)
+            return
         if not events.is_person_message(event):
             return
         bot_user = context.bot_user_id

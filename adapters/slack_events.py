@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from adapters.slack_blocks import meant_for_of
@@ -70,6 +71,35 @@ def to_message(
         room=channel,
         thread_id=str(event["thread_ts"]) if is_threaded(event) else None,
         is_direct=is_direct_channel(channel, event.get("channel_type")),
+    )
+
+
+def edit_of(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A person's edit of their message (``message_changed`` with ``edited``), as the edited
+    message in its channel; None for the other changes Slack reports so (a link preview, a
+    thread's reply count), which carry no ``edited``."""
+    message = event.get("message")
+    if event.get("subtype") != "message_changed" or not isinstance(message, dict):
+        return None
+    stamp = message.get("edited")
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("ts"), str):
+        return None
+    edited = {**message, "channel": event.get("channel"), "channel_type": event.get("channel_type")}
+    return edited if is_person_message(edited) else None
+
+
+def to_edit(
+    edited: Mapping[str, Any],
+    sender: Sender,
+    bot_user_id: str | None,
+    names: Mapping[str, str] | None = None,
+) -> Message:
+    """An edit (``edit_of``): known by the message and the edit's time, as each edit is
+    handled once; it replaces the message known by ``channel:ts``."""
+    original = to_message(edited, sender, bot_user_id, names)
+    stamp = edited["edited"]["ts"]
+    return replace(
+        original, event_id=f"{original.event_id}:edit:{stamp}", replaces=original.event_id
     )
 
 

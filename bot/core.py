@@ -41,7 +41,7 @@ from bot.display_names import name_to_store
 from bot.events import Action, Message, Reply
 from bot.followups import FollowUp, FollowUps
 from bot.handlers import REGISTRY
-from bot.handlers.ideas import share_idea
+from bot.handlers.ideas import edited_message, share_idea
 from bot.handlers.questions import ask_question
 from bot.i18n import Translator
 from bot.matcher import KeepsCurrent, Matcher, NoMatcher
@@ -247,6 +247,8 @@ class Bot:
         t, text = ctx.t, ctx.message.text
         if len(text) > self.settings.max_text_length:
             return [Reply(t("error.too_long", length=len(text), max=self.settings.max_text_length))]
+        if ctx.message.replaces is not None:  # an edit of an earlier message
+            return edited_message(ctx, ctx.message.replaces)
         parsed = REGISTRY.parse(text, self.settings.command_prefix)
         match parsed:
             case NotACommand():

@@ -25,6 +25,14 @@ class IdeaPosted:
 
 
 @dataclass(frozen=True)
+class IdeaEdited:
+    """The author changed an idea's text (and, where a matcher encoded it, its vector)."""
+
+    idea_id: int
+    author_id: int | None
+
+
+@dataclass(frozen=True)
 class IdeaStatusChanged:
     idea_id: int
     old: str

@@ -44,6 +44,7 @@ class Message:
     # a thread on an event with a relation (trial 29: no click in a direct room was answered).
     starts_thread: bool = True
     answer_privately: bool = False  # a click on a button meant for somebody else
+    replaces: str | None = None  # an edit: the event id of the message it changes
 
     def __post_init__(self) -> None:
         _clean(self, "text")

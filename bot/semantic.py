@@ -67,6 +67,7 @@ class SemanticMatcher:
         self._profiles_built = datetime.min.replace(tzinfo=UTC)
         self._forgotten: set[int] = set()  # merged or deleted here: never fetched back
         self._newest = 0  # the highest idea number read from the store (SQLite)
+        self._edits_seen = 0  # the last idea edit read from the store (another process's)
 
     # -- keeping current --------------------------------------------------------------------
 
@@ -86,9 +87,13 @@ class SemanticMatcher:
 
     def _apply(self, event: object) -> None:
         match event:
-            case happened.IdeaPosted(idea_id=idea_id, author_id=author):
+            case (
+                happened.IdeaPosted(idea_id=idea_id, author_id=author)
+                | happened.IdeaEdited(idea_id=idea_id, author_id=author)
+            ):
                 vector = self._encoded.pop(idea_id, None)
                 if vector is not None:  # else not encoded here: the next start's load does it
+                    self._engine.remove([idea_id])  # an edited idea's old vector
                     self._engine.add([idea_id], vector[None, :])
                 if author is not None:
                     self.person_changed(author)
@@ -102,9 +107,10 @@ class SemanticMatcher:
                     self._forget(list(ids))
                 if person is not None:
                     self.person_changed(person)
-            case happened.InterestsChanged(person_id=person):
-                self.person_changed(person)
-            case happened.MatchingChanged(person_id=person):
+            case (
+                happened.InterestsChanged(person_id=person)
+                | happened.MatchingChanged(person_id=person)
+            ):
                 self.person_changed(person)
 
     # -- loading ----------------------------------------------------------------------------
@@ -159,28 +165,26 @@ class SemanticMatcher:
         """The database's nearest ideas where it indexes vectors (PostgreSQL), else None.
         Several processes may share the database; ideas another one stored since this one
         loaded are fetched here, so they are scored and suggested like the others."""
-        nearest = store.nearest_ideas(vector, self.encoder.name, SHORTLIST)
+        model = self.encoder.name
+        nearest = store.nearest_ideas(vector, model, SHORTLIST)
         # excluded: the idea being posted (added after scoring, as on SQLite) and hidden pairs
         skip = self._forgotten | excluded
         if nearest is None:  # SQLite: what other processes stored since (trial 23: the
-            ids = [i for i, _ in store.embeddings_after(self.encoder.name, self._newest)]
+            ids = [i for i, _ in store.embeddings_after(model, self._newest)]
             self._newest = max([self._newest, *ids])  # cockpit never found ideas posted in
         else:  # chat after it started)
             ids = [idea_id for idea_id, _ in nearest if idea_id not in skip]
+        # and ideas another process edited since, whose vectors changed (migration 0014)
+        self._edits_seen, edited = store.embeddings_edited_after(model, self._edits_seen)
         unknown = [i for i in ids if i not in self.engine and i not in skip]
-        if unknown:
-            ideas = store.get_ideas(unknown)
-            fresh = [
-                (idea_id, blob)
-                for idea_id, blob in store.embeddings(self.encoder.name, unknown)
-                if idea_id in ideas and ideas[idea_id].status != Status.MERGED
-            ]
-            if fresh:
-                self.engine.add(
-                    [idea_id for idea_id, _ in fresh],
-                    np.vstack([from_blob(blob) for _, blob in fresh]),
-                )
-                self._stale_profiles = True
+        ideas = store.get_ideas(unknown) if unknown else {}
+        fresh = [(i, blob) for i, blob in store.embeddings(model, unknown) if i in ideas
+                 and ideas[i].status != Status.MERGED] if unknown else []  # fmt: skip
+        changed = [*fresh, *((i, blob) for i, blob in edited if i in self._engine)]
+        if changed:
+            self._engine.remove([i for i, _ in changed])
+            self._engine.add([i for i, _ in changed], np.vstack([from_blob(b) for _, b in changed]))
+            self._stale_profiles = True
         return None if nearest is None else [i for i in ids if i in self.engine]
 
     def encode_idea(self, idea: Idea) -> IdeaVector:

@@ -121,6 +121,47 @@ class IdeaQueries:
                 return IdeaHits([from_row(Idea, row) for row in rows], total)
         return IdeaHits([], 0)
 
+    def idea_from_message(self, platform: str, event_id: str) -> Idea | None:
+        """The idea a chat message posted (an edit of the message names it so)."""
+        rows = self.db.query(
+            _IDEA_SELECT + " WHERE ideas.source_platform = ? AND ideas.source_event_id = ?",
+            (platform, event_id),
+        )
+        row = next(iter(rows), None)
+        return from_row(Idea, row) if row else None
+
+    def change_text(self, idea_id: int, text: str, now: str) -> None:
+        """The author's new text replaces the old one everywhere, the vector too (it is
+        stale: the caller stores the new one or ``load`` encodes it again)."""
+        seq = issue_number(self.db, "idea_edits")
+        self.db.execute(
+            "UPDATE ideas SET text = ?, embedding = NULL, embedding_model = NULL,"
+            " edited_seq = ?, updated_at = ? WHERE id = ?",
+            (text, seq, now, idea_id),
+        )
+        self.db.execute(
+            "UPDATE ideas_fts SET text = ? WHERE rowid = ?", (folding.fold(text), idea_id)
+        )
+
+    def embeddings_edited_after(
+        self, model: str, after: int
+    ) -> tuple[int, list[tuple[int, bytes]]]:
+        """The last edit's number, and the stored vectors of ideas edited after ``after``:
+        another process sharing the database may have changed them."""
+        last = int(
+            self.db.execute("SELECT last FROM issued_numbers WHERE kind = 'idea_edits'").fetchone()[
+                0
+            ]
+        )
+        if last <= after:
+            return last, []
+        rows = self.db.execute(
+            "SELECT id, embedding FROM ideas WHERE edited_seq > ? AND embedding IS NOT NULL"
+            " AND embedding_model = ?",
+            (after, model),
+        )
+        return last, [(row[0], row[1]) for row in rows]
+
     def set_status(self, idea_id: int, status: str, now: str) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")

@@ -64,6 +64,10 @@ class PgStore(Store):
             (idea_id, model, vector),
         )
 
+    def change_text(self, idea_id: int, text: str, now: str) -> None:
+        super().change_text(idea_id, text, now)
+        self.pg.conn.execute("DELETE FROM idea_vectors WHERE idea_id = %s", (idea_id,))
+
     def ensure_vector_index(self, dim: int) -> None:
         """An HNSW index (cosine) for vectors of ``dim`` dimensions, made on first use.
 

@@ -63,8 +63,9 @@ UNLINK: dict[str, tuple[str, ...]] = {
     "reroutes": ("person_id",),
 }
 ERASE_MODES = ("delete", "anonymise")
-# Audit actions after which deleted data may still be readable in the file until a scrub.
-NEEDS_SCRUB = ("person.erased", "retention.deleted")
+# Audit actions after which deleted data may still be readable in the file until a scrub
+# (an edit deletes the idea's old text: its author may have edited a name out).
+NEEDS_SCRUB = ("person.erased", "retention.deleted", "idea.edited")
 SCRUBBED = "storage.scrubbed"
 RETENTION_RUNS = ("retention.run", "retention.deleted")
 # What a person did in a role stays in the audit log without them (the administration's

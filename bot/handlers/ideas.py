@@ -6,14 +6,21 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot import plans, render
-from bot.commands import REGISTRY, STEWARDS, Param, parse_number
+from bot.commands import REGISTRY, STEWARDS, Invocation, Param, parse_number
 from bot.context import Context
 from bot.events import Button, Reply
 from bot.i18n import Translator
 from bot.matcher import Suggestions
 from bot.render import typed
 from bot.semantic import idea_text
-from bot.services.ideas import change_status, merge_ideas, post_idea, support_idea, take_in
+from bot.services.ideas import (
+    change_status,
+    edit_idea,
+    merge_ideas,
+    post_idea,
+    support_idea,
+    take_in,
+)
 from bot.statuses import parse_status
 from knowledge.folding import search_terms
 from knowledge.records import Idea
@@ -254,3 +261,48 @@ def meine_ideen(ctx: Context) -> list[Reply]:
     if len(ideas) > MAX_MINE:
         lines.append(t("idea.mine_more", count=len(ideas) - MAX_MINE))
     return ctx.privately([Reply("\n".join(lines))])
+
+
+@REGISTRY.command(
+    "aendern",
+    aliases=("edit",),
+    params=(Param("number", parse_number), Param("text", rest=True)),
+)
+def aendern(ctx: Context, number: int, text: str) -> list[Reply]:
+    """For the console and ideas posted with ``!idee``: chat platforms' own edits of the
+    message come in as ``edited_message``."""
+    idea = ctx.store.get_idea(number)
+    if idea is None:
+        return [Reply(ctx.t("idea.not_found", id=number))]
+    return [Reply(changed_text(ctx, idea, text))]
+
+
+def edited_message(ctx: Context, replaces: str) -> list[Reply]:
+    """The author edited the chat message that posted an idea: the idea takes the new text
+    (trial 31: the bot kept matching the typo). Edits of anything else, or by anybody else,
+    change nothing and are not answered; the answer goes to the author alone, as the room
+    has seen the edit already."""
+    idea = ctx.store.idea_from_message(ctx.message.platform, replaces)
+    if idea is None or idea.author_id != ctx.person.id:
+        return []
+    parsed = REGISTRY.parse(ctx.message.text, ctx.settings.command_prefix)
+    text = ctx.message.text
+    if isinstance(parsed, Invocation):  # "!idee …" edited: its text; another command: nothing
+        if parsed.command.name != "idee":
+            return []
+        text = parsed.args["text"]
+    if not text.strip():
+        return []
+    reply = Reply(changed_text(ctx, idea, text))
+    if ctx.message.is_direct:
+        return [reply]
+    return [replace(reply, direct_to=ctx.person.platform_user_id)]
+
+
+def changed_text(ctx: Context, idea: Idea, text: str) -> str:
+    outcome = edit_idea(ctx.uow, ctx.matcher, ctx.person, idea, text, ctx.now)
+    if outcome == "decided":
+        status = ctx.t(f"status.names.{idea.status}")
+        return ctx.t("edit.decided", id=idea.id, status=status, idea=typed(ctx.t, "idee"))
+    count = len([p for p in ctx.store.supporter_ids(idea.id) if p != ctx.person.id])
+    return ctx.t(f"edit.{outcome}", id=idea.id, count=count, idea=typed(ctx.t, "idee"))

@@ -8,11 +8,13 @@ caller words, never an exception.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.commands import STEWARDS
-from bot.domain_events import IdeaPosted, IdeasMerged, IdeaStatusChanged
+from bot.domain_events import IdeaEdited, IdeaPosted, IdeasMerged, IdeaStatusChanged
 from bot.matcher import Matcher, Suggestions
+from bot.statuses import Status
 from bot.uow import UnitOfWork
 from knowledge.records import Idea, NewIdea, Person
 from knowledge.store import Store
@@ -24,6 +26,7 @@ if TYPE_CHECKING:  # numpy and the matcher only for the commands that match: not
 
 Supported = Literal["done", "merged", "own", "already"]
 Judged = Literal["done", "not_yours", "already"]
+Edited = Literal["done", "unchanged", "not_yours", "supported", "decided"]
 
 
 def post_idea(
@@ -75,6 +78,31 @@ def support_idea(uow: UnitOfWork, supporter: Person, idea: Idea, now: str) -> Su
     uow.audit.audit(
         "idea.supported", now, actor_id=supporter.id, subject_type="idea", subject_id=idea.id
     )
+    return "done"
+
+
+def edit_idea(
+    uow: UnitOfWork, matcher: Matcher, author: Person, idea: Idea, text: str, now: str
+) -> Edited:
+    """The author's new wording, while the idea is still theirs alone: once colleagues
+    support it or it is being decided on, its text is what they supported or decide on, and
+    a new text would carry their support over to something else ("supported", "decided").
+    The old text is not kept (migration 0014); the new one is matched from now on."""
+    text = text.strip()
+    if idea.author_id is None or idea.author_id != author.id:
+        return "not_yours"
+    if text == idea.text.strip():
+        return "unchanged"
+    if idea.status != Status.NEW:
+        return "decided"
+    if any(person != author.id for person in uow.ideas.supporter_ids(idea.id)):
+        return "supported"
+    uow.ideas.change_text(idea.id, text, now)
+    vector = matcher.encode_idea(replace(idea, text=text))
+    if vector is not None:
+        uow.ideas.set_embedding(idea.id, vector.blob, vector.model)
+    uow.audit.audit("idea.edited", now, actor_id=author.id, subject_type="idea", subject_id=idea.id)
+    uow.record(IdeaEdited(idea.id, author.id))
     return "done"
 
 

@@ -44,6 +44,7 @@ POLICY: dict[str, tuple[frozenset[str] | None, str]] = {
     "erledigt": (STEWARDS, "!erledigt 1"),
     "fachbereich": (EVERYBODY, "!fachbereich FD 20 Finanzen"),
     "meine-ideen": (EVERYBODY, "!meine-ideen"),
+    "aendern": (EVERYBODY, "!aendern 1 Akten digital führen"),  # the author only: own check
     "meine-fragen": (EVERYBODY, "!meine-fragen"),
     "geholfen": (EVERYBODY, "!geholfen ja 1"),  # the asker only: own check
     "als-idee": (EVERYBODY, "!als-idee 1"),  # the asker only: own check
