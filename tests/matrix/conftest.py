@@ -132,6 +132,19 @@ class Staff:
         )
         return str(response.event_id)
 
+    async def edit(self, room_id: str, event_id: str, text: str) -> str:
+        """What Element sends when a message is edited: a "* " fallback and the new content."""
+        content = {
+            "msgtype": "m.text",
+            "body": f"* {text}",
+            "m.new_content": {"msgtype": "m.text", "body": text},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+        }
+        response = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        return str(response.event_id)
+
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
         response = await self.client.room_send(room_id, "m.reaction", content)

@@ -135,3 +135,25 @@ async def test_a_click_on_a_button_meant_for_another_is_answered_privately(
     await ben.say(room, "!hilfe", thread=second)  # ben's thread holds no refusal
     await ben.expect(lambda s: s.thread == second and "!idee" in s.body, "help in the thread")
     assert not ben.matching(lambda s: "nur die Autorinnen" in s.body)
+
+
+async def test_an_edited_idea_takes_the_new_text_and_an_edit_by_another_changes_nothing(
+    world: Matrix,
+) -> None:
+    """Trial 31: the bot ignored edits, so an idea's typo stayed. Matrix accepts an edit event
+    naming anybody's message (clients hide it): mallory's must change nothing."""
+    anna, mallory = await world.person("anna"), await world.person("mallory")
+    room = await anna.create_room([world.bot_id, mallory.user_id])
+    bot = await world.start_bot(world.settings(idea_rooms=(room,)))
+    await anna.wait_joined(room, world.bot_id)
+    await anna.wait_joined(room, mallory.user_id)
+    first = await anna.say(room, "Eingangsrechnugen als E-Rechnung verarbeiten")
+    await anna.expect(is_reply_to(first), "the answer to the idea")
+    await anna.edit(room, first, FIRST)
+    done = await anna.expect(lambda s: "steht jetzt in Ihrer neuen Fassung" in s.body, "edit")
+    assert done.room_id != room  # the room saw the edit; the answer is anna's alone
+    await mallory.edit(room, first, "Gekapert")
+    last = await mallory.say(room, "!hilfe")  # events are handled in order: once this is
+    await mallory.expect(is_reply_to(last), "the help")  # answered, the forgery was too
+    assert [idea.text for idea in bot.app.store.ideas()] == [FIRST]
+    assert not mallory.matching(lambda s: "Fassung" in s.body or "stammt nicht" in s.body)

@@ -303,3 +303,18 @@ def test_the_confirmation_reaches_another_process(stage: World) -> None:
         assert stage.store.db.execute("SELECT COUNT(*) FROM confirmations").fetchone()[0] == 0
     finally:
         other.store.close()
+
+
+def test_an_edited_idea_leaves_no_trace_of_its_old_text(stage: World) -> None:
+    """An author who edits a colleague's phone number out of an idea must find it gone."""
+    secret = "Durchwahl 4711-0815 von Frau Quasthoff"
+    stage.say(ANNA, f"!idee Termine im Standesamt online buchen, Rückfragen an {secret}")
+    [idea] = [i for i in stage.store.ideas() if "Standesamt" in i.text]
+    assert secret.encode() in stage.file_bytes()
+    changed = stage.text(ANNA, f"!aendern {idea.id} Termine im Standesamt online buchen")
+    assert "steht jetzt in Ihrer neuen Fassung" in changed
+    retention.run_due(stage.store, stage.settings, stage.bot.bus, stage.clock())
+    after = stage.file_bytes()
+    for needle in ("4711-0815", "Quasthoff", "quasthoff"):
+        assert needle.encode() not in after, needle
+    assert b"Standesamt" in after

@@ -68,6 +68,30 @@ def message(
     return event
 
 
+def message_changed(
+    original: dict[str, Any], text: str, ts: str, *, edited: bool = True
+) -> dict[str, Any]:
+    """Slack's event for a changed message: a person's edit (``edited``), or a change Slack
+    makes itself (a link preview unfurled), which carries no ``edited``."""
+    message = {
+        k: v for k, v in original.items() if k not in ("channel", "event_ts", "channel_type")
+    }
+    message["text"] = text
+    if edited:
+        message["edited"] = {"user": original["user"], "ts": ts}
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": original["channel"],
+        "channel_type": original.get("channel_type", "channel"),
+        "message": message,
+        "previous_message": original,
+        "ts": ts,
+        "event_ts": ts,
+    }
+
+
 def slash_command(user: str, text: str, channel: str, trigger_id: str) -> str:
     return urlencode(
         {

@@ -297,3 +297,20 @@ def test_my_data_via_slash_command_arrives_as_a_private_file(rig: SlackRig) -> N
     [upload] = rig.web_api.called("upload")
     exported = json.loads(upload.body)
     assert IDEA in json.dumps(exported, ensure_ascii=False)
+
+
+def test_an_edited_idea_takes_the_new_text_and_the_author_alone_hears_it(rig: SlackRig) -> None:
+    """Trial 31: an idea's typo stayed in the store however often its message was edited."""
+    ts = rig.new_ts()
+    original = payloads.message("UANNA", "Eingangsrechnugen als E-Rechnung", IDEAS, ts)
+    rig.event(original)
+    before = len(rig.web_api.posts())
+    unfurled = payloads.message_changed(original, original["text"], rig.new_ts(), edited=False)
+    assert rig.event(unfurled) == 200  # Slack's own change: nothing to do
+    edit = payloads.message_changed(original, IDEA, rig.new_ts())
+    assert rig.event(edit, "Ev0EDIT") == 200
+    assert rig.event(edit, "Ev0EDIT", X_Slack_Retry_Num="1") == 200  # handled once
+    [answer] = rig.web_api.posts()[before:]
+    assert answer.params["channel"] == "DUANNA"
+    assert "Idee *#1* steht jetzt in Ihrer neuen Fassung" in posted_text(answer)
+    assert [i.text for i in rig.app.store.ideas()] == [IDEA]
