@@ -8,7 +8,9 @@ Jobs and sets (bench/relevance_data.py has the sets and their dev/test halves):
   the calibrated thresholds; STS-B de (Spearman).
 - related: cycling dialogues P@5 (share of the 5 nearest posts sharing a level-2 topic);
   duplicate sets A and B theme P@3 (share of the 3 nearest ideas with the same theme);
-  precision of the ideas shown (top 3 above the threshold) on the duplicate sets.
+  precision of the ideas shown (top 3 above the threshold) on the duplicate sets; set D
+  (test only, written blind: three different ideas per problem): topic P@2, theme P@3 and
+  the ideas shown.
 - people: the blind people set: right person first (empty queries: nobody listed), nobody
   unrelated listed, the share of the right people listed, for `!wer` topics (as typed, see
   ``matching.people.asked_topic``) and for new ideas (colleagues on intake).
@@ -42,10 +44,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quality import load_cycling, load_stsb, precision_at_k, split_halves
 from relevance_data import (
+    Item,
     RoutingCase,
     duplicate_set,
     half_of,
     people_set,
+    related_set,
     routing_set,
 )
 
@@ -164,6 +168,30 @@ def duplicate_figures(encode: Encode, th: Thresholds) -> dict[str, object]:
                 row["shown"] = _shown(items, scores["related"], every, th.related)
             row["queries"] = len(queries)
             out[f"{name}_{half}"] = row
+    return out
+
+
+def related_figures(encode: Encode, th: Thresholds) -> dict[str, object]:
+    """Set D (test only): are the other ideas on the same problem the nearest two (topic
+    P@2), are the three nearest on the same theme (theme P@3), and what does the bot show
+    (top 3 above the related threshold): right when on the same problem."""
+    items = related_set()
+    texts = [i.text for i in items]
+    v = encode(texts)
+    scores = {"tfidf": tfidf_matrix(texts), "e5": v @ v.T, "related": centred_matrix(v)}
+    out: dict[str, object] = {}
+    for method, matrix in scores.items():
+        m = matrix.copy()
+        np.fill_diagonal(m, -np.inf)
+        top = np.argsort(-m, axis=1)[:, :3]
+        out[method] = {
+            "topic_p2": round(float(np.mean([[items[j].topic == i.topic for j in top[n, :2]]
+                                             for n, i in enumerate(items)])), 3),
+            "theme_p3": round(float(np.mean([[items[j].theme == i.theme for j in top[n]]
+                                             for n, i in enumerate(items)])), 3),
+        }  # fmt: skip
+    by_topic = [Item(i.id, None, i.topic, i.text) for i in items]
+    out["shown"] = _shown(by_topic, scores["related"], list(range(len(items))), th.related)
     return out
 
 
@@ -471,6 +499,7 @@ def evaluate(model: str) -> dict[str, object]:
         "model": encoder.name,
         "thresholds": th.__dict__,
         "duplicate": duplicate_figures(encode, th),
+        "related": related_figures(encode, th),
         "stsb": stsb_figures(encode),
         "cycling_p5": cycling_figures(encode),
         "people": people_figures(encode, th),
@@ -491,7 +520,7 @@ def main() -> int:
     results = [evaluate(PLAIN_MODEL), evaluate(DEFAULT_MODEL)]
     for result in results:
         print(f"== {result['model']}")
-        for key in ("duplicate", "stsb", "cycling_p5", "people", "routing"):
+        for key in ("duplicate", "related", "stsb", "cycling_p5", "people", "routing"):
             print(f"{key}: {json.dumps(result[key], ensure_ascii=False)}")
     print(json.dumps({"targets": TARGETS, "precision_target": PRECISION_TARGET, "runs": results}))
     return 0

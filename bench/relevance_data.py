@@ -11,6 +11,10 @@ Kept apart from the harness so the split is defined once: thresholds are calibra
   distractors stay in the searched corpus of both halves. Duplicates C (duplicates_c.jsonl):
   the 40 ideas of colleague trial 31, written blind by a helper for a busy store: five themes,
   8 duplicate pairs and 6 near-miss pairs ("near"), no themes given; test only, never tuned on.
+- Related D (bench/eval_sets/related_d.jsonl): 72 ideas of an invented town, written blind by
+  a helper who saw no code: 8 themes, 3 problems ("topics") each, and 3 different ideas per
+  problem (different solutions or angles, not paraphrases), in 12 authors' styles, with
+  misleading word overlaps across topics; test only, never tuned on.
 - People A (bench/eval_sets/people.json): 26 profiles, 60 queries with the right people
   marked, written blind; split by query. People B, C and D (people_b.json, people_c.json,
   people_d.json): other towns' 24, 25 and 26 profiles with 60 queries each, written blind
@@ -51,6 +55,20 @@ def duplicate_set(name: str) -> list[Item]:
     path = DATA / f"duplicates_{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [Item(r["id"], r["group"], r["theme"], r["text"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    id: str
+    theme: str
+    topic: str
+    text: str
+
+
+def related_set() -> list[RelatedItem]:
+    path = DATA / "related_d.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [RelatedItem(r["id"], r["theme"], r["topic"], r["text"]) for r in rows]
 
 
 @dataclass(frozen=True)
