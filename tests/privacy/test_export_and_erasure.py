@@ -305,6 +305,7 @@ def test_the_confirmation_reaches_another_process(stage: World) -> None:
         other.store.close()
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 def test_an_edited_idea_leaves_no_trace_of_its_old_text(stage: World) -> None:
     """An author who edits a colleague's phone number out of an idea must find it gone."""
     secret = "Durchwahl 4711-0815 von Frau Quasthoff"
