@@ -304,5 +304,4 @@ def changed_text(ctx: Context, idea: Idea, text: str) -> str:
     if outcome == "decided":
         status = ctx.t(f"status.names.{idea.status}")
         return ctx.t("edit.decided", id=idea.id, status=status, idea=typed(ctx.t, "idee"))
-    count = len([p for p in ctx.store.supporter_ids(idea.id) if p != ctx.person.id])
-    return ctx.t(f"edit.{outcome}", id=idea.id, count=count, idea=typed(ctx.t, "idee"))
+    return ctx.t(f"edit.{outcome}", id=idea.id, idea=typed(ctx.t, "idee"))

@@ -209,9 +209,23 @@ def _route(
     route, reason, owner = plans_questions.route_question(
         uow.plans, uow.people, settings, desk, question, now
     )
-    uow.questions.route_question(question.id, route.target, route.confidence, reason, now)
-    _audit(uow, "question.routed", now, actor, question, detail=route.target)
+    target = staffed(settings, route.target)
+    uow.questions.route_question(question.id, target, route.confidence, reason, now)
+    _audit(uow, "question.routed", now, actor, question, detail=target)
     return Routed(_current(uow, question), route, owner)
+
+
+def staffed(settings: Settings, target: str) -> str:
+    """A question for a role that nobody holds, with no admin to stand in, goes to both roles
+    where the other one is held: it reaches somebody who coordinates the digital work and can
+    answer it or pass it on (trial 32: four questions for a CIO nobody held reached nobody,
+    and the CDO never saw them). The asker reads where it went (``asker_notice``)."""
+    if target == "both" or settings.questions.triage_room:
+        return target
+    if settings.holders(target) or settings.holders("admin"):
+        return target
+    other = "cio" if target == "cdo" else "cdo"
+    return "both" if settings.holders(other) else target
 
 
 def _in_remit(

@@ -150,7 +150,12 @@ def test_questions_status_and_support_reach_the_digest(seeded: Seeded) -> None:
     for header in (
         "Offene Fragen an die oder den CDO: 1", "Statusänderungen", "Meistunterstützte", "Trend"
     ):  # fmt: skip
-        assert header in markdown
+        assert f"\n\n**{header}" in markdown  # a section of its own
+    # trial 32: status lines ran into each other ("… in #1• #2 …") and into the next heading
+    seeded.say(f"!status {seeded.wifi[1]} abgelehnt", "cdo-user")
+    markdown = render_markdown(build(seeded), Translator())
+    assert not any("•" in line[1:] for line in markdown.splitlines())
+    assert "\n\n**Meistunterstützte" in markdown
 
 
 def test_the_preview_is_for_the_cdo_only(seeded: Seeded) -> None:

@@ -54,7 +54,7 @@ def test_a_supported_or_decided_idea_keeps_its_text(say: Say, store: Store) -> N
     say("!unterstuetzen 1", "anja")
     [supported] = say(f"!aendern 1 {FIXED}", "kai")
     assert supported.text.startswith(
-        "Idee **#1** unterstützen schon 1 Kollegin oder Kollege in der bisherigen Fassung."
+        "Idee **#1** hat schon Unterstützung in der bisherigen Fassung."
     )
     assert "`!idee …`" in supported.text
     say("!status 2 in Prüfung", "cdo-user", role="cdo")

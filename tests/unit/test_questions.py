@@ -275,6 +275,21 @@ def test_with_one_role_and_no_admin_the_question_is_said_to_go_there_alone(
     chat.store.close()
 
 
+def test_a_question_for_a_role_nobody_holds_reaches_the_other_role(tmp_path: Path) -> None:
+    """Trial 32: with a CDO and no CIO, four technical questions reached nobody, and the CDO
+    saw them neither in `!offen` nor in the digest."""
+    chat = Chat(tmp_path, roles={"cdo-user": "cdo"})
+    mine, to_cdo = chat.say("anna", f"!frage {PRINTER}")
+    assert "geht an die oder den CIO" in mine.text and "Hardware" in mine.text
+    assert "Für CIO ist derzeit niemand eingetragen; die Frage geht deshalb nur an" in mine.text
+    assert to_cdo.direct_to == "cdo-user" and PRINTER in to_cdo.text
+    assert "Für CIO ist niemand eingetragen" in to_cdo.text
+    assert "#1" in chat.say("cdo-user", "!offen")[-1].text
+    done, to_anna = chat.say("cdo-user", "!antwort 1 Das übernimmt der IT-Dienstleister.")
+    assert "gespeichert und geht an Anna" in done.text and "IT-Dienstleister" in to_anna.text
+    chat.store.close()
+
+
 def test_nothing_is_lost_when_nobody_is_configured(tmp_path: Path) -> None:
     chat = Chat(tmp_path, roles={})
     [mine] = chat.say("anna", f"!frage {PRINTER}")
