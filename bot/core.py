@@ -46,7 +46,7 @@ from bot.handlers.questions import ask_question
 from bot.i18n import Translator
 from bot.matcher import KeepsCurrent, Matcher, NoMatcher
 from bot.ops import Observation
-from bot.question_text import looks_like_question
+from bot.question_text import about_the_bot, looks_like_question
 from bot.questions import QuestionDesk
 from bot.ratelimit import RateLimiter
 from bot.statuses import status_choices
@@ -253,6 +253,8 @@ class Bot:
         match parsed:
             case NotACommand():
                 if idea_room and text.strip():
+                    if about_the_bot(text):  # a greeting, or "wie funktioniert das hier?"
+                        return [Reply(t("help.greeting"))]
                     if looks_like_question(text):
                         return ask_question(ctx, text, guessed=True)
                     return share_idea(ctx, text)

@@ -169,3 +169,39 @@ def person_sought(text: str) -> str | None:
     while words and fold(words[-1]) in {"aus", "aus?", "weiter", "helfen"}:
         words.pop()
     return " ".join(words) if 0 < len(words) <= MAX_TOPIC_WORDS else ""
+
+
+# A greeting alone, or a question about the bot itself ("hallo, wie funktioniert das hier?"):
+# a new user's first message, answered with how to use the bot, not stored as an idea or
+# routed as a question (trial 32 sent that one to the CIO).
+_GREETING = re.compile(
+    r"^(?:hallo|hallihallo|hi|hey|moin|servus|huhu|gruess gott|gruezi|guten (?:morgen|tag|abend)"
+    r"|hello|good (?:morning|afternoon|evening))\b"
+)
+_TO_WHOM = frozenset(
+    ["zusammen", "leute", "alle", "allerseits", "ihr", "du", "lotse", "ideenlotse", "bot", "team"]
+)
+_ABOUT_THE_BOT = re.compile(
+    r"(?:wie (?:funktioniert|geht|nutze|benutze|bediene) (?:das|man|ich|dich|der bot|du)"
+    r"|was (?:kannst du|koennen sie|kann (?:ich|man|der bot)(?: hier)?(?: machen| tun)?"
+    r"|machst du|macht (?:der bot|das))"
+    r"|was ist das(?: fuer ein bot)?|wer bist du|wie kann ich (?:dich|den bot|das) nutzen"
+    r"|how does (?:this|it) work|what (?:can you do|is this))"
+    r"(?: (?:hier|eigentlich|genau|denn|so|ueberhaupt|mit dir|mit dem bot|here))*"
+)
+ABOUT_THE_BOT_WORDS = 10  # longer messages say something of their own
+
+
+def about_the_bot(text: str) -> bool:
+    """A greeting (to everybody, or to the bot) and nothing else, or a question about the bot."""
+    words = fold(text).replace(",", " ").strip(" ?!.:;").split()
+    if not words or len(words) > ABOUT_THE_BOT_WORDS:
+        return False
+    rest = " ".join(words)
+    if greeting := _GREETING.match(rest):
+        rest = rest[greeting.end() :].strip(" ?!.:;,")
+        while rest.split() and rest.split()[0] in _TO_WHOM:
+            rest = " ".join(rest.split()[1:]).strip(" ?!.:;,")
+        if not rest:
+            return True
+    return _ABOUT_THE_BOT.fullmatch(rest) is not None
