@@ -55,6 +55,8 @@ def test_the_obvious_duplicate_is_marked_and_offered_for_support(chat: Chat) -> 
     )
     assert "Ist das dieselbe Idee wie #1?" in reply, reply
     assert "`!unterstuetzen 1`" in reply
+    # trial 32: without a reason nobody could tell why a mark was made
+    assert "Warum ähnlich: gemeinsame Begriffe: Erinnerung, Bürger, Termin" in reply, reply
 
 
 def test_ones_own_earlier_idea_is_pointed_out_when_it_is_the_same(chat: Chat) -> None:
