@@ -39,8 +39,11 @@ def parse_project_status(raw: str) -> str:
 
 
 def no_plan(ctx: Context) -> list[Reply] | None:
-    """Before any plan was imported, every plan command says how to import one."""
-    return None if ctx.store.count_plan_items() else [Reply(ctx.t("plans.no_plan"))]
+    """Before any plan was imported, every plan command says so (and an admin how to import)."""
+    if ctx.store.count_plan_items():
+        return None
+    # trial 32: staff read a server command they cannot use
+    return [Reply(ctx.t("plans.no_plan_admin" if ctx.person.role == "admin" else "plans.no_plan"))]
 
 
 def project_line(t: Translator, store: Store, item: PlanItem) -> str:

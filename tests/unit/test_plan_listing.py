@@ -182,3 +182,11 @@ def test_english_counts_the_rest_too() -> None:
     assert t("plans.projects_more", count=1).startswith("… and 1 more project. ")
     assert t("plans.systems_more", count=3).startswith("… and 3 more systems. ")
     assert t("plans.system_by_meaning", name="X", count=1).endswith("the closest match is:")
+
+
+def test_without_plans_staff_read_what_is_missing_and_an_admin_how_to_import(say: Say) -> None:
+    """Trial 32: staff read `ideenlotse plan import <Datei>`, a command for the server."""
+    [staff] = say("!projekte", "anna")
+    assert "noch keine Pläne" in staff.text and "ideenlotse" not in staff.text
+    [admin] = say("!agenda", "admin-user", role="admin")
+    assert "`ideenlotse plan import <Datei>`" in admin.text
