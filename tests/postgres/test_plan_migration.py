@@ -60,7 +60,7 @@ def test_the_file_status_starts_as_the_current_status(
             " VALUES (?, ?, 'Titel', ?, ?, ?)",
             (key, "project" if key == "P-1" else "agenda", status, NOW, NOW),
         )
-    assert migrate(db, dialect) == [BEFORE + 1]
+    assert migrate(db, dialect)[0] == BEFORE + 1  # and any later ones
     rows = db.query("SELECT key, status, file_status, owner_name FROM plan_items ORDER BY key")
     assert [tuple(row.values()) for row in rows] == [
         ("A1", None, None, None),
